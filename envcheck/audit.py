@@ -1,0 +1,226 @@
+"""The audit: gather every host's facts in one exec each, in parallel, then evaluate.
+
+A host that cannot be reached is a value in the report, never an exception.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from envcheck.checks.registry import (
+    CHECKS,
+    FACTS,
+    FLEET_CHECKS,
+    Check,
+    Fact,
+    FleetCheck,
+    FleetHost,
+    HostContext,
+)
+from envcheck.inventory import Inventory, InventoryHost
+from envcheck.model import (
+    Absent,
+    FactError,
+    HostFacts,
+    HostStatus,
+    Outcome,
+    Result,
+    Status,
+    Text,
+)
+from envcheck.probe import build_script, split_output
+from envcheck.standard import Standard
+from envcheck.transport import Transport
+
+HOST_FACT = "host"  # pseudo fact: the HostContext of the host, from the inventory
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    started: datetime
+    finished: datetime
+    hosts: tuple[HostFacts, ...]
+    results: tuple[Result, ...]
+    complete: bool = True  # False when interrupted: the hosts gathered so far are kept
+
+
+def select_checks(ids: Sequence[str] | None) -> tuple[list[Check], list[FleetCheck]]:
+    """Checks by id or area prefix (`time`, `mysql.charset_server`); all by default."""
+    if not ids:
+        return list(CHECKS.values()), list(FLEET_CHECKS.values())
+    from envcheck.errors import BadInput  # noqa: PLC0415
+
+    host_checks: list[Check] = []
+    fleet: list[FleetCheck] = []
+    for wanted in ids:
+        found = [c for c in CHECKS.values() if c.id == wanted or c.area == wanted]
+        found_fleet = [c for c in FLEET_CHECKS.values() if c.id == wanted or c.id.split(".")[0] == wanted]
+        if not found and not found_fleet:
+            raise BadInput(f"unknown check or area {wanted!r}: see `envcheck checks list` / 未知检查项")
+        host_checks += [c for c in found if c not in host_checks]
+        fleet += [c for c in found_fleet if c not in fleet]
+    return host_checks, fleet
+
+
+def host_context(host: InventoryHost, inventory: Inventory) -> HostContext:
+    peers = {
+        group: tuple(
+            (name, inventory.host(name).lan_address or inventory.host(name).target.address)
+            for name in names
+        )
+        for group, names in inventory.groups.items()
+    }
+    return HostContext(host.name, host.target.address, host.groups, host.lan_address, peers)
+
+
+def facts_needed(checks: Iterable[Check]) -> list[Fact]:
+    ids: list[str] = []
+    for c in checks:
+        ids += [f for f in c.facts if f != HOST_FACT and f not in ids]
+    return [FACTS[i] for i in ids]
+
+
+def gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
+                transport: Transport, timeout: float) -> HostFacts:
+    try:
+        return _gather_host(host, ctx, facts, transport, timeout)
+    except Exception as exc:  # one host's trouble must not end the run for the others
+        status = HostStatus(host.name, host.target.address, False,
+                            f"internal error: {type(exc).__name__}: {exc}")
+        return HostFacts(status, host.groups)
+
+
+def _gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
+                 transport: Transport, timeout: float) -> HostFacts:
+    bound = {f.id: f.bind(ctx, host.standard) for f in facts}
+    script = build_script(f for f in bound.values() if f is not None)
+    session = transport.run(host.target, script.text, timeout)
+    status = HostStatus(
+        name=host.name,
+        address=host.target.address,
+        reachable=session.error is None,
+        error=session.error,
+        clock_offset_ms=session.clock_offset_ms,
+        clock_rtt_ms=session.clock_rtt_ms,
+        seconds=session.seconds,
+    )
+    if session.error is not None:
+        return HostFacts(status, host.groups)
+    raw = split_output(script.marker, session.stdout)
+    values: dict[str, Any] = {HOST_FACT: ctx}
+    stderr_tail = session.stderr.decode("utf-8", "replace").strip()[-300:]
+    for fact_id, fact in bound.items():
+        if fact is None:
+            values[fact_id] = Absent(Text("does not apply to this host", "不适用于此主机"))
+        elif fact_id not in raw:
+            why = "probe did not finish" + (": " + stderr_tail if stderr_tail else "")
+            values[fact_id] = FactError(why)
+        else:
+            values[fact_id] = parse_fact(fact, raw[fact_id])
+    return HostFacts(status, host.groups, values, raw)
+
+
+def parse_fact(fact: Fact, output: Any) -> Any:
+    if output.rc == 124:
+        return FactError(f"probe timed out after {int(fact.timeout)} s")
+    try:
+        return fact.parse(output)
+    except Exception as exc:  # a parser bug or an output never seen: data, not a crash
+        return FactError(f"cannot read the output of {fact.id}: {type(exc).__name__}: {exc}")
+
+
+def evaluate_host(hf: HostFacts, std: Standard, checks: Sequence[Check]) -> list[Result]:
+    if not hf.status.reachable:
+        return []
+    return [evaluate_check(c, hf.status.name, hf.facts, std) for c in checks]
+
+
+def evaluate_check(c: Check, host: str | None, facts: Mapping[str, Any], std: Standard) -> Result:
+    values = {f: facts.get(f) for f in c.facts}
+    outcome: Outcome
+    absent = next((v for v in values.values() if isinstance(v, Absent)), None)
+    error = next((v for v in values.values() if isinstance(v, FactError)), None)
+    if absent is not None:
+        outcome = Outcome(Status.SKIP, message=absent.reason)
+    elif error is not None:
+        outcome = Outcome(Status.ERROR, message=Text(error.message, error.message))
+    else:
+        try:
+            outcome = c.evaluate(values, std)
+        except Exception as exc:
+            msg = f"evaluation failed: {type(exc).__name__}: {exc}"
+            outcome = Outcome(Status.ERROR, message=Text(msg, msg))
+    return _result(c, host, outcome)
+
+
+def _result(c: Check | FleetCheck, host: str | None, o: Outcome) -> Result:
+    message = o.message or (c.title if o.status == Status.PASS else c.title)
+    return Result(host, c.id, o.status, c.severity, o.expected, o.found, message, c.fix, c.title)
+
+
+def evaluate_fleet(hosts: Sequence[FleetHost], fleet: Sequence[FleetCheck], std: Standard) -> list[Result]:
+    results = []
+    for c in fleet:
+        try:
+            outcome = c.evaluate(hosts, std)
+        except Exception as exc:
+            msg = f"evaluation failed: {type(exc).__name__}: {exc}"
+            outcome = Outcome(Status.ERROR, message=Text(msg, msg))
+        results.append(_result(c, None, outcome))
+    return results
+
+
+def run_audit(
+    inventory: Inventory,
+    transport: Transport,
+    check_ids: Sequence[str] | None = None,
+    forks: int = 20,
+    timeout: float = 60.0,
+    on_host: Callable[[HostFacts], None] | None = None,
+    stop: threading.Event | None = None,
+) -> AuditReport:
+    checks, fleet = select_checks(check_ids)
+    facts = facts_needed(checks)
+    started = datetime.now(UTC)
+    gathered: dict[str, HostFacts] = {}
+    complete = True
+    pool = ThreadPoolExecutor(max_workers=max(1, forks), thread_name_prefix="envcheck-host")
+    try:
+        futures = {
+            pool.submit(gather_host, h, host_context(h, inventory), facts, transport, timeout): h
+            for h in inventory.hosts
+        }
+        for future in as_completed(futures):
+            hf = future.result()
+            gathered[hf.status.name] = hf
+            if on_host:
+                on_host(hf)
+            if stop is not None and stop.is_set():
+                complete = False
+                break
+    except KeyboardInterrupt:
+        complete = False
+    finally:
+        pool.shutdown(wait=complete, cancel_futures=True)
+    ordered = [gathered[h.name] for h in inventory.hosts if h.name in gathered]
+    results: list[Result] = []
+    for hf in ordered:
+        results += evaluate_host(hf, inventory.host(hf.status.name).standard, checks)
+    fleet_hosts = [
+        FleetHost(hf.status.name, hf.groups, hf, inventory.host(hf.status.name).standard)
+        for hf in ordered if hf.status.reachable
+    ]
+    if fleet and len(inventory.hosts) > 1:
+        results += evaluate_fleet(fleet_hosts, fleet, _fleet_standard(inventory))
+    return AuditReport(started, datetime.now(UTC), tuple(ordered), tuple(results), complete)
+
+
+def _fleet_standard(inventory: Inventory) -> Standard:
+    # Fleet-wide expectations (one timezone, skew limit) come from the group "all":
+    # the first host's standard carries them unless a group overrides them.
+    return inventory.hosts[0].standard

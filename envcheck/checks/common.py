@@ -1,0 +1,81 @@
+"""Small pure helpers shared by the parsers and evaluations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from envcheck.model import Outcome, ProbeOutput, Status, Text
+
+
+def key_values(text: str, sep: str = "=") -> dict[str, str]:
+    """`key=value` lines as a dict (later keys win; lines without sep are ignored)."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, found, value = line.partition(sep)
+        if found and key.strip():
+            out[key.strip()] = value.strip()
+    return out
+
+
+def sections(text: str) -> dict[str, str]:
+    """Output cut by `== name ==` header lines into named sections."""
+    out: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        if line.startswith("== ") and line.endswith(" =="):
+            current = line[3:-3].strip()
+            out.setdefault(current, [])
+        else:
+            out.setdefault(current, []).append(line)
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def kv_output(out: ProbeOutput) -> dict[str, str]:
+    return key_values(out.stdout)
+
+
+def compare(found: Any, expected: Any, what: Text, status_if_wrong: Status = Status.FAIL) -> Outcome:
+    """Pass when found == expected, else fail with a message naming both."""
+    if found == expected:
+        return Outcome(Status.PASS, found, expected, what.format(found=found, expected=expected))
+    return Outcome(
+        status_if_wrong,
+        found,
+        expected,
+        Text(f"{what.en}: found {found!r}, expected {expected!r}",
+             f"{what.zh}:实际为 {found!r},应为 {expected!r}"),
+    )
+
+
+def ok(found: Any, expected: Any, en: str, zh: str) -> Outcome:
+    return Outcome(Status.PASS, found, expected, Text(en, zh))
+
+
+def bad(found: Any, expected: Any, en: str, zh: str, status: Status = Status.FAIL) -> Outcome:
+    return Outcome(status, found, expected, Text(en, zh))
+
+
+def norm_charset(name: str) -> str:
+    """utf8, UTF-8, utf-8 -> UTF-8 (for comparing locale and JVM charsets)."""
+    upper = name.strip().upper().replace("_", "-")
+    return {"UTF8": "UTF-8"}.get(upper, upper)
+
+
+def norm_locale(name: str) -> str:
+    """zh_CN.utf8 and zh_CN.UTF-8 name the same locale."""
+    lang, dot, charset = name.strip().partition(".")
+    if not dot:
+        return lang
+    modifier = ""
+    if "@" in charset:
+        charset, _, modifier = charset.partition("@")
+        modifier = "@" + modifier
+    return f"{lang}.{norm_charset(charset)}{modifier}"
+
+
+def first(values: Mapping[str, Any], *keys: str) -> Any:
+    for k in keys:
+        if values.get(k):
+            return values[k]
+    return None

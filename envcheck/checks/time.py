@@ -1,0 +1,250 @@
+"""Time: the zone of the OS (however it was set) and NTP synchronisation."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from envcheck.checks.common import bad, key_values, ok, sections
+from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
+from envcheck.model import Outcome, ProbeOutput, Severity, Status
+from envcheck.standard import Standard
+
+BASELINE_TIME = Remediation("server", ("timezone",))
+BASELINE_NTP = Remediation("server", ("ntp",))
+
+
+def _zone_command(ctx: HostContext, std: Standard) -> str:
+    # The expected zone is compared byte for byte, to name a copied /etc/localtime.
+    expected = shlex.quote("/usr/share/zoneinfo/" + std.timezone)
+    return (
+        'if [ -L /etc/localtime ]; then echo kind=symlink; else echo kind=file; fi\n'
+        'echo "link=$(readlink /etc/localtime 2>/dev/null)"\n'
+        'echo "resolved=$(readlink -f /etc/localtime 2>/dev/null)"\n'
+        'echo "etc_timezone=$(head -n1 /etc/timezone 2>/dev/null)"\n'
+        'echo "timedatectl=$(timedatectl show -p Timezone --value 2>/dev/null)"\n'
+        'echo "utc_offset=$(date +%z)"\n'
+        'echo "abbrev=$(date +%Z)"\n'
+        f"if [ -e /etc/localtime ] && cmp -s /etc/localtime {expected}; then "
+        "echo same_as_expected=yes; else echo same_as_expected=no; fi\n"
+    )
+
+
+@fact("time.zone", command_for=_zone_command)
+def parse_zone(out: ProbeOutput) -> dict[str, Any]:
+    kv = key_values(out.stdout)
+    zone = _zone_from_path(kv.get("link", "")) or _zone_from_path(kv.get("resolved", ""))
+    return {
+        "kind": kv.get("kind", ""),
+        "zone": zone or kv.get("timedatectl") or kv.get("etc_timezone") or None,
+        "etc_timezone": kv.get("etc_timezone") or None,
+        "timedatectl": kv.get("timedatectl") or None,
+        "utc_offset": kv.get("utc_offset", ""),
+        "abbrev": kv.get("abbrev", ""),
+        "same_as_expected": kv.get("same_as_expected") == "yes",
+    }
+
+
+def _zone_from_path(path: str) -> str | None:
+    match = re.search(r"zoneinfo/(?:posix/|right/)?(.+)$", path)
+    return match.group(1) if match else None
+
+
+@fact(
+    "time.tz_env",
+    "echo '== environment =='; grep -sE '^[[:space:]]*(export[[:space:]]+)?TZ=' "
+    "/etc/environment /etc/profile /etc/profile.d/*.sh /etc/default/locale\n"
+    "echo '== units =='; grep -rsE '^[[:space:]]*Environment=.*\\bTZ=' /etc/systemd/system "
+    "/lib/systemd/system /usr/lib/systemd/system /run/systemd/system\n"
+    "echo '== processes =='; for p in /proc/[0-9]*; do "
+    "e=$( { tr '\\0' '\\n' < $p/environ; } 2>/dev/null | grep '^TZ='); "
+    '[ -n "$e" ] && echo "$(cat $p/comm 2>/dev/null) $e"; done | sort -u; true',
+    sudo=True,
+)
+def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
+    parts = sections(out.stdout)
+    tz = re.compile(r"\bTZ=[\"']?([^\"'\s]*)")
+    result: dict[str, list[str]] = {}
+    for name in ("environment", "units", "processes"):
+        found = []
+        for line in parts.get(name, "").splitlines():
+            m = tz.search(line)
+            if m:
+                where = line.split(":", 1)[0] if name != "processes" else line.split(" ", 1)[0]
+                found.append(f"{where}: TZ={m.group(1)}")
+        result[name] = sorted(set(found))
+    return result
+
+
+@fact(
+    "time.sync",
+    "echo \"synchronized=$(timedatectl show -p NTPSynchronized --value 2>/dev/null)\"\n"
+    "echo \"ntp_service=$(timedatectl show -p NTP --value 2>/dev/null)\"\n"
+    "if command -v chronyc >/dev/null 2>&1; then echo daemon=chrony; "
+    "chronyc -n tracking 2>&1 | sed 's/^/tracking./'; "
+    "chronyc -n sources 2>/dev/null | awk '/^[\\^=#]/ {print \"source=\" $2}'; "
+    "elif command -v ntpq >/dev/null 2>&1; then echo daemon=ntpd; "
+    "ntpq -pn 2>/dev/null | awk 'NR>2 {print \"source=\" $1}'; "
+    "elif systemctl is-active -q systemd-timesyncd 2>/dev/null; then echo daemon=timesyncd; "
+    "else echo daemon=none; fi\n",
+)
+def parse_sync(out: ProbeOutput) -> dict[str, Any]:
+    daemon = "none"
+    synchronized: bool | None = None
+    sources: list[str] = []
+    tracking: dict[str, str] = {}
+    for line in out.stdout.splitlines():
+        key, _, value = line.partition("=")
+        if key == "daemon":
+            daemon = value
+        elif key == "synchronized" and value:
+            synchronized = value == "yes"
+        elif key == "source":
+            sources.append(value.lstrip("*+-#?x~"))
+        elif line.startswith("tracking."):
+            k, _, v = line[len("tracking."):].partition(":")
+            tracking[k.strip()] = v.strip()
+    offset_ms = None
+    match = re.match(r"([\d.]+) seconds (fast|slow)", tracking.get("System time", ""))
+    if match:
+        offset_ms = float(match.group(1)) * 1000 * (1 if match.group(2) == "fast" else -1)
+    leap = tracking.get("Leap status")
+    if daemon == "chrony" and leap:
+        synchronized = leap == "Normal"
+    return {"daemon": daemon, "synchronized": synchronized, "offset_ms": offset_ms,
+            "sources": sources}
+
+
+@check(
+    "time.timezone",
+    title=("OS timezone is the standard zone", "操作系统时区符合标准"),
+    fix=("Set it with `timedatectl set-timezone <zone>` (or run `envcheck deploy server --tags "
+         "timezone`), then restart the services so they pick it up.",
+         "执行 `timedatectl set-timezone <时区>`(或 `envcheck deploy server --tags timezone`),"
+         "然后重启各服务使其生效。"),
+    severity=Severity.CRITICAL,
+    facts=["time.zone"],
+    remediation=BASELINE_TIME,
+)
+def timezone(f: Mapping[str, Any], std: Standard) -> Outcome:
+    z = f["time.zone"]
+    if z["zone"] == std.timezone:
+        if z["kind"] == "file" and not z["same_as_expected"]:
+            return bad(z["zone"], std.timezone,
+                       "/etc/localtime is a copied file that differs from the standard zone",
+                       "/etc/localtime 是复制的文件,且与标准时区文件不同")
+        return ok(z["zone"], std.timezone, f"timezone is {std.timezone}", f"时区为 {std.timezone}")
+    if z["kind"] == "file" and z["same_as_expected"]:
+        return ok(std.timezone, std.timezone,
+                  f"/etc/localtime is a copy of {std.timezone}",
+                  f"/etc/localtime 是 {std.timezone} 的副本")
+    found = z["zone"] or f"unknown ({z['abbrev']} {z['utc_offset']})"
+    return bad(found, std.timezone, f"timezone is {found}, expected {std.timezone}",
+               f"时区为 {found},应为 {std.timezone}")
+
+
+@check(
+    "time.timezone_consistent",
+    title=("Timezone settings agree with each other", "各处时区设置一致"),
+    fix=("Use `timedatectl set-timezone`, which updates /etc/localtime and /etc/timezone together.",
+         "使用 `timedatectl set-timezone` 同时更新 /etc/localtime 和 /etc/timezone。"),
+    severity=Severity.MAJOR,
+    facts=["time.zone"],
+    remediation=BASELINE_TIME,
+)
+def timezone_consistent(f: Mapping[str, Any], std: Standard) -> Outcome:
+    z = f["time.zone"]
+    if z["kind"] == "file":
+        zone = std.timezone if z["same_as_expected"] else None
+    else:
+        zone = z["zone"]
+    claims = {"/etc/localtime": zone, "/etc/timezone": z["etc_timezone"], "timedatectl": z["timedatectl"]}
+    named = {k: v for k, v in claims.items() if v}
+    if len(set(named.values())) <= 1:
+        return ok(named, None, "timezone settings agree", "时区设置一致")
+    return bad(named, None, f"timezone settings disagree: {named}", f"时区设置互相矛盾:{named}")
+
+
+@check(
+    "time.tz_environment",
+    title=("No TZ override in the environment or service units", "环境变量和服务单元中无冲突的 TZ"),
+    fix=("Remove TZ= from /etc/environment, profiles and systemd units, or set it to the "
+         "standard zone; restart the affected services.",
+         "从 /etc/environment、profile 和 systemd 单元中删除 TZ=,或改为标准时区,并重启相关服务。"),
+    severity=Severity.MAJOR,
+    facts=["time.tz_env"],
+)
+def tz_environment(f: Mapping[str, Any], std: Standard) -> Outcome:
+    found = [e for entries in f["time.tz_env"].values() for e in entries]
+    wrong = [e for e in found if not e.endswith("TZ=" + std.timezone) and not e.endswith("TZ=:" + std.timezone)]
+    if not wrong:
+        return ok(found, f"TZ unset or {std.timezone}", "no conflicting TZ", "无冲突的 TZ 设置")
+    return bad(wrong, f"TZ unset or {std.timezone}", f"TZ overrides the zone: {'; '.join(wrong)}",
+               f"TZ 覆盖了系统时区:{'; '.join(wrong)}")
+
+
+@check(
+    "time.ntp_synchronized",
+    title=("Clock synchronised by NTP", "时钟已通过 NTP 同步"),
+    fix=("Install and enable chrony with reachable NTP servers (`envcheck deploy server --tags ntp`); "
+         "check `chronyc sources`.",
+         "安装并启用 chrony 且配置可达的 NTP 服务器(`envcheck deploy server --tags ntp`);"
+         "用 `chronyc sources` 检查。"),
+    severity=Severity.MAJOR,
+    facts=["time.sync"],
+    remediation=BASELINE_NTP,
+)
+def ntp_synchronized(f: Mapping[str, Any], std: Standard) -> Outcome:
+    s = f["time.sync"]
+    if s["daemon"] == "none":
+        return bad("no NTP daemon", "synchronised", "no NTP client runs (chrony, ntpd, timesyncd)",
+                   "没有运行任何 NTP 客户端(chrony、ntpd、timesyncd)")
+    if s["synchronized"]:
+        return ok(s["daemon"], "synchronised", f"{s['daemon']} is synchronised", f"{s['daemon']} 已同步")
+    return bad(f"{s['daemon']}, not synchronised", "synchronised",
+               f"{s['daemon']} runs but the clock is not synchronised",
+               f"{s['daemon']} 在运行,但时钟未同步")
+
+
+@check(
+    "time.ntp_offset",
+    title=("NTP offset within the limit", "NTP 时间偏差在允许范围内"),
+    fix=("Check the NTP sources (`chronyc sources -v`); a large offset is stepped by "
+         "`chronyc makestep`.", "检查 NTP 源(`chronyc sources -v`);偏差过大可执行 `chronyc makestep`。"),
+    severity=Severity.MAJOR,
+    facts=["time.sync"],
+    remediation=BASELINE_NTP,
+)
+def ntp_offset(f: Mapping[str, Any], std: Standard) -> Outcome:
+    offset = f["time.sync"]["offset_ms"]
+    limit = std.max_clock_offset_ms
+    if offset is None:
+        return Outcome(Status.SKIP, None, limit, absent(
+            "no NTP offset reported (chrony not in use)", "未获得 NTP 偏差(未使用 chrony)").reason)
+    if abs(offset) <= limit:
+        return ok(round(offset, 3), f"<= {limit} ms", f"offset {offset:.1f} ms", f"偏差 {offset:.1f} 毫秒")
+    return bad(round(offset, 3), f"<= {limit} ms", f"offset {offset:.1f} ms exceeds {limit} ms",
+               f"偏差 {offset:.1f} 毫秒,超过 {limit} 毫秒")
+
+
+@check(
+    "time.ntp_servers",
+    title=("NTP uses the standard servers", "NTP 使用标准服务器"),
+    fix=("List the standard servers in chrony.conf (`envcheck deploy server --tags ntp`).",
+         "在 chrony.conf 中配置标准 NTP 服务器(`envcheck deploy server --tags ntp`)。"),
+    severity=Severity.MINOR,
+    facts=["time.sync"],
+    remediation=BASELINE_NTP,
+)
+def ntp_servers(f: Mapping[str, Any], std: Standard) -> Outcome:
+    if not std.ntp_servers:
+        return Outcome(Status.SKIP, f["time.sync"]["sources"], None, absent(
+            "the standard names no NTP servers", "标准中未指定 NTP 服务器").reason)
+    sources = f["time.sync"]["sources"]
+    missing = [s for s in std.ntp_servers if s not in sources]
+    if not missing:
+        return ok(sources, list(std.ntp_servers), "NTP servers as standard", "NTP 服务器符合标准")
+    return bad(sources, list(std.ntp_servers), f"NTP servers missing: {', '.join(missing)}",
+               f"缺少 NTP 服务器:{', '.join(missing)}")

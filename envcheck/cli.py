@@ -1,0 +1,51 @@
+"""The `envcheck` command. Subcommands are imported only when they run (fast --help)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from envcheck import __version__
+
+# name -> (module, attribute, one-line help); loaded on use.
+_COMMANDS = {
+    "check": ("envcheck.commands.check", "check", "Audit hosts against the standard (one SSH round trip per host)."),
+    "checks": ("envcheck.commands.catalogue", "checks", "The check catalogue."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = _COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module = importlib.import_module(spec[0])
+        command: click.Command = getattr(module, spec[1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help lists the commands without importing them.
+        rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="envcheck")
+def cli() -> None:
+    """envcheck: deploy, check, verify and report standard environments before a go-live.
+
+    \b
+    部署、检查、验证服务器环境,生成上线前验收报告。
+    Exit codes: 0 nothing failed, 1 a check failed, 2 bad input or usage,
+    3 a host was unreachable (wins over 1).
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="envcheck")

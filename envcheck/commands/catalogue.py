@@ -1,0 +1,41 @@
+"""`envcheck checks list`: the catalogue."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from envcheck.commands.options import lang_option
+
+
+@click.group()
+def checks() -> None:
+    """The check catalogue / 检查项目录."""
+
+
+@checks.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@lang_option
+def list_checks(fmt: str, lang: str) -> None:
+    """Every check: id, severity, title and how it is fixed."""
+    from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue  # noqa: PLC0415
+
+    load_catalogue()
+    rows = [(c.id, str(c.severity), c.title.get(lang), c.fix.get(lang),
+             c.remediation.playbook or "manual") for c in [*CHECKS.values(), *FLEET_CHECKS.values()]]
+    if fmt == "json":
+        keys = ("id", "severity", "title", "fix", "remediation")
+        click.echo(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from envcheck.i18n import t  # noqa: PLC0415
+
+    table = Table(title=f"{len(rows)} checks")
+    for key in ("check", "severity", "title"):
+        table.add_column(t(key, lang))
+    for r in rows:
+        table.add_row(r[0], r[1], r[2])
+    Console().print(table)

@@ -1,0 +1,133 @@
+"""`envcheck check`: the audit."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.errors import ExitCode
+
+
+@click.command()
+@connection_options
+@click.option("-c", "--only", "only", multiple=True, metavar="ID",
+              help="Only these checks or areas (repeatable), e.g. -c time -c mysql.charset_server")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "junit", "markdown"]),
+              default="table", show_default=True, help="Output format / 输出格式")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the output to FILE")
+@click.option("--show-passed", is_flag=True, help="List passed checks in the table too")
+@click.option("--transport", type=click.Choice(["openssh", "paramiko"]), default="openssh",
+              show_default=True, help="SSH implementation (see README: chosen by measurement)")
+@click.option("--runs-dir", type=click.Path(file_okay=False), help="Where to keep the evidence (default ./runs)")
+@lang_option
+def check(**kw: Any) -> None:
+    """Audit hosts against the standard: timezone, charsets, clocks, limits, services.
+
+    \b
+    按标准检查主机:时区、字符集、时钟、限制、服务。
+    Examples:
+      envcheck check                       # this machine
+      envcheck check -i inventories/site/hosts.yml --limit db
+      envcheck check -i hosts.yml --format json -o result.json
+    """
+    from envcheck.audit import run_audit  # noqa: PLC0415
+    from envcheck.checks import load_catalogue  # noqa: PLC0415
+    from envcheck.evidence import CheckEvidence  # noqa: PLC0415
+    from envcheck.output import FORMATS  # noqa: PLC0415
+
+    conn = build_connection(kw)
+    lang: str = kw["lang"]
+    load_catalogue()
+    inventory = conn.load_inventory()
+    from envcheck.audit import select_checks  # noqa: PLC0415
+
+    select_checks(kw["only"])  # unknown ids are bad input before anything runs
+    evidence = CheckEvidence.create(Path(kw["runs_dir"]) if kw["runs_dir"] else None, inventory)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    with tempfile.TemporaryDirectory(prefix="envcheck-cm-") as control_dir:
+        transport = _transport(kw["transport"], conn, control_dir, inventory)
+        progress = _Progress(len(inventory.hosts), lang)
+        try:
+            report = run_audit(inventory, transport, kw["only"], conn.forks, conn.timeout,
+                               on_host=lambda hf: (evidence.host_done(hf), progress.advance(hf)),
+                               stop=stop)
+        finally:
+            progress.close()
+            signal.signal(signal.SIGTERM, previous)
+    evidence.finish(report, lang)
+    text = FORMATS[kw["fmt"]](report, lang)
+    if kw["output"]:
+        Path(kw["output"]).write_text(text, encoding="utf-8")
+    if kw["fmt"] == "table" and not kw["output"]:
+        from rich.console import Console  # noqa: PLC0415
+
+        from envcheck.output.table import render  # noqa: PLC0415
+
+        Console().print(render(report, lang, kw["show_passed"]))
+    elif not kw["output"]:
+        click.echo(text, nl=False)
+    from envcheck.i18n import t  # noqa: PLC0415
+
+    click.echo(f"{t('evidence', lang)}: {evidence.path}", err=True)
+    if not report.complete:
+        click.echo(t("interrupted", lang), err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    sys.exit(exit_code(report))
+
+
+def exit_code(report: Any) -> int:
+    """The one place that decides the exit code of an audit."""
+    if any(not h.status.reachable for h in report.hosts):
+        return ExitCode.UNREACHABLE
+    if any(r.status in ("fail", "error") for r in report.results):
+        return ExitCode.FAILED
+    return ExitCode.OK
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _transport(name: str, conn: Any, control_dir: str, inventory: Any) -> Any:
+    from envcheck.transport import LocalTransport, OpenSSHTransport  # noqa: PLC0415
+
+    if all(h.target.local for h in inventory.hosts):
+        return LocalTransport()
+    if name == "paramiko":
+        from envcheck.transport.paramiko_transport import ParamikoTransport  # noqa: PLC0415
+
+        return ParamikoTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys)
+    return OpenSSHTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys,
+                            control_dir=None)
+
+
+class _Progress:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, total: int, lang: str) -> None:
+        self._bar: Any = None
+        if sys.stderr.isatty() and total > 1:
+            from rich.progress import Progress  # noqa: PLC0415
+
+            from envcheck.i18n import t  # noqa: PLC0415
+
+            self._bar = Progress(transient=True, console=None)
+            self._task = self._bar.add_task(t("hosts_done", lang), total=total)
+            self._bar.start()
+
+    def advance(self, hf: Any) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

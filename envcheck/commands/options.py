@@ -1,0 +1,86 @@
+"""Options shared by the commands that reach hosts, and the settings they build."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from envcheck.i18n import LANGS, default_lang
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Connection:
+    inventories: tuple[str, ...]
+    limit: str | None
+    forks: int
+    timeout: float
+    ssh_config: str | None
+    known_hosts: str | None
+    accept_new_host_keys: bool
+    vault_password_file: str | None
+    become_password: str | None
+
+    def load_inventory(self) -> Any:
+        from envcheck.inventory import load_inventory, local_inventory  # noqa: PLC0415
+
+        if not self.inventories:
+            if self.limit:
+                from envcheck.errors import BadInput  # noqa: PLC0415
+
+                raise BadInput("--limit needs an inventory (-i) / --limit 需要指定清单 -i")
+            return local_inventory()
+        return load_inventory(self.inventories, self.limit, self.vault_password_file,
+                              self.become_password)
+
+
+def connection_options(func: F) -> F:
+    options = [
+        click.option("-i", "--inventory", "inventories", multiple=True, type=click.Path(),
+                     help="Ansible inventory (YAML, INI or directory); repeatable. "
+                          "None: this machine, without SSH. / Ansible 清单"),
+        click.option("-l", "--limit", help="Ansible host pattern, e.g. 'db:&beijing' / 主机范围"),
+        click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True,
+                     help="Hosts worked on at once / 并发主机数"),
+        click.option("--timeout", type=click.FloatRange(1, 3600), default=60, show_default=True,
+                     help="Seconds per host / 每台主机超时秒数"),
+        click.option("--ssh-config", type=click.Path(dir_okay=False), help="ssh_config file (ssh -F)"),
+        click.option("--known-hosts", type=click.Path(dir_okay=False),
+                     help="known_hosts file to check host keys against"),
+        click.option("--accept-new-host-keys", is_flag=True,
+                     help="Trust a host key never seen before (a changed key is still refused)"),
+        click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
+                     help="Ansible Vault password file for vaulted inventory variables"),
+        click.option("-K", "--ask-become-pass", is_flag=True,
+                     help="Prompt for the sudo password (or set ENVCHECK_BECOME_PASSWORD)"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_connection(kw: dict[str, Any]) -> Connection:
+    password = os.environ.get("ENVCHECK_BECOME_PASSWORD") or None
+    if kw.pop("ask_become_pass"):
+        password = click.prompt("BECOME password / sudo 密码", hide_input=True, err=True)
+    return Connection(
+        inventories=tuple(kw.pop("inventories")),
+        limit=kw.pop("limit"),
+        forks=kw.pop("forks"),
+        timeout=kw.pop("timeout"),
+        ssh_config=kw.pop("ssh_config"),
+        known_hosts=kw.pop("known_hosts"),
+        accept_new_host_keys=kw.pop("accept_new_host_keys"),
+        vault_password_file=kw.pop("vault_password_file"),
+        become_password=password,
+    )
+
+
+def lang_option(func: F) -> F:
+    return click.option("--lang", type=click.Choice(LANGS), default=default_lang,
+                        show_default="from your locale", help="Language of the output / 输出语言")(func)

@@ -1,0 +1,48 @@
+"""Evidence of a check run: written as hosts finish, so an interrupted run keeps them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from envcheck import __version__
+from envcheck.runs import new_run_dir, safe_name, write_json
+
+
+@dataclass
+class CheckEvidence:
+    path: Path
+
+    @classmethod
+    def create(cls, base: Path | None, inventory: Any) -> CheckEvidence:
+        path = new_run_dir("check", base)
+        (path / "hosts").mkdir()
+        write_json(path / "run.json", {
+            "tool": "envcheck", "version": __version__, "kind": "check",
+            "started": datetime.now(UTC).isoformat(), "complete": False,
+            "inventory": list(inventory.sources), "hosts": [h.name for h in inventory.hosts],
+        })
+        return cls(path)
+
+    def host_done(self, hf: Any) -> None:
+        """Each host's raw probe output, as it was received."""
+        write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", {
+            "name": hf.status.name,
+            "address": hf.status.address,
+            "reachable": hf.status.reachable,
+            "error": hf.status.error,
+            "clock_offset_ms": hf.status.clock_offset_ms,
+            "probes": {k: {"rc": v.rc, "stdout": v.stdout, "stderr": v.stderr}
+                       for k, v in hf.raw.items()},
+        })
+
+    def finish(self, report: Any, lang: str) -> None:
+        from envcheck.output.json_format import as_dict  # noqa: PLC0415
+
+        write_json(self.path / "result.json", as_dict(report, lang))
+        run = {"tool": "envcheck", "version": __version__, "kind": "check",
+               "started": report.started.isoformat(), "finished": report.finished.isoformat(),
+               "complete": report.complete}
+        write_json(self.path / "run.json", run)

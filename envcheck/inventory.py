@@ -1,0 +1,178 @@
+"""Ansible inventories, loaded by ansible-core's own inventory and variable code.
+
+Imported lazily (ansible-core takes a few hundred milliseconds to import).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envcheck.errors import InventoryError
+from envcheck.standard import Standard
+from envcheck.transport import Target
+
+# Vars read from the inventory (templated), besides the standard_* ones.
+_CONNECTION_VARS = (
+    "ansible_host", "ansible_port", "ansible_user", "ansible_ssh_private_key_file",
+    "ansible_ssh_common_args", "ansible_ssh_extra_args", "ansible_connection",
+    "ansible_become", "ansible_become_user", "ansible_become_password",
+    "ansible_become_pass", "lan_address",
+)
+
+
+@dataclass(frozen=True)
+class InventoryHost:
+    name: str
+    groups: tuple[str, ...]
+    target: Target
+    standard: Standard
+    lan_address: str | None
+    become: bool = False
+    variables: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    sources: tuple[str, ...]
+    hosts: tuple[InventoryHost, ...]
+    groups: Mapping[str, tuple[str, ...]]  # group -> host names (selected hosts only)
+
+    def host(self, name: str) -> InventoryHost:
+        for h in self.hosts:
+            if h.name == name:
+                return h
+        raise KeyError(name)
+
+
+def local_inventory() -> Inventory:
+    """No inventory given: this machine, through the local transport."""
+    name = socket.gethostname()
+    host = InventoryHost(
+        name=name,
+        groups=(),
+        target=Target(name=name, address="localhost", local=True),
+        standard=Standard.from_vars({}, "defaults"),
+        lan_address=None,
+    )
+    return Inventory(sources=(), hosts=(host,), groups={})
+
+
+def load_inventory(
+    sources: Sequence[str],
+    limit: str | None = None,
+    vault_password_file: str | None = None,
+    become_password: str | None = None,
+) -> Inventory:
+    for source in sources:
+        if "," not in source and not Path(source).exists():
+            raise InventoryError(f"inventory {source} does not exist / 清单文件不存在")
+    # Unparsable sources are errors, not warnings followed by an empty inventory.
+    os.environ.setdefault("ANSIBLE_INVENTORY_UNPARSED_FAILED", "True")
+    os.environ.setdefault("ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED", "True")
+    os.environ.setdefault("ANSIBLE_HOST_PATTERN_MISMATCH", "ignore")
+
+    from ansible.errors import AnsibleError  # noqa: PLC0415
+    from ansible.inventory.manager import InventoryManager  # noqa: PLC0415
+    from ansible.parsing.dataloader import DataLoader  # noqa: PLC0415
+    from ansible.vars.manager import VariableManager  # noqa: PLC0415
+
+    loader = DataLoader()
+    if vault_password_file:
+        _set_vault(loader, vault_password_file)
+    try:
+        manager = InventoryManager(loader=loader, sources=list(sources))
+        variables = VariableManager(loader=loader, inventory=manager)
+        if limit:
+            manager.subset(limit)
+        selected = manager.get_hosts("all")
+    except AnsibleError as exc:
+        raise InventoryError(f"inventory: {_first_lines(exc)}") from exc
+    if not selected:
+        what = f"--limit {limit!r} matches no host" if limit else "the inventory has no host"
+        raise InventoryError(f"{what} / 没有匹配的主机")
+
+    hosts = []
+    for ahost in selected:
+        try:
+            hvars = variables.get_vars(host=ahost, include_hostvars=False)
+            templated = _template(loader, hvars)
+        except AnsibleError as exc:
+            raise InventoryError(f"inventory, host {ahost.name}: {_first_lines(exc)}") from exc
+        groups = tuple(sorted(g.name for g in ahost.get_groups() if g.name not in ("all", "ungrouped")))
+        standard = Standard.from_vars(templated, f"inventory, host {ahost.name}")
+        hosts.append(_host(ahost.name, groups, templated, standard, become_password))
+
+    group_map: dict[str, list[str]] = {}
+    for h in hosts:
+        for g in h.groups:
+            group_map.setdefault(g, []).append(h.name)
+    return Inventory(tuple(sources), tuple(hosts), {g: tuple(v) for g, v in group_map.items()})
+
+
+def _host(name: str, groups: tuple[str, ...], v: Mapping[str, Any], standard: Standard,
+          become_password: str | None) -> InventoryHost:
+    ssh_args: list[str] = []
+    for key in ("ansible_ssh_common_args", "ansible_ssh_extra_args"):
+        if v.get(key):
+            ssh_args += shlex.split(str(v[key]))
+    local = v.get("ansible_connection") == "local"
+    password = become_password or v.get("ansible_become_password") or v.get("ansible_become_pass")
+    port = v.get("ansible_port")
+    try:
+        port_number = int(port) if port not in (None, "") else 22
+    except (TypeError, ValueError) as exc:
+        raise InventoryError(f"inventory, host {name}: ansible_port {port!r} is not a number") from exc
+    target = Target(
+        name=name,
+        address=str(v.get("ansible_host") or name),
+        port=port_number,
+        user=str(v["ansible_user"]) if v.get("ansible_user") else None,
+        key_file=os.path.expanduser(str(v["ansible_ssh_private_key_file"]))
+        if v.get("ansible_ssh_private_key_file") else None,
+        ssh_args=tuple(ssh_args),
+        local=local,
+        become_password=str(password) if password else None,
+    )
+    lan = v.get("lan_address")
+    return InventoryHost(name, groups, target, standard, str(lan) if lan else None,
+                         bool(v.get("ansible_become")), v)
+
+
+def _template(loader: Any, hvars: Mapping[str, Any]) -> dict[str, Any]:
+    """Resolve Jinja2 in the variables envcheck reads (a standard may say "{{ site_tz }}")."""
+    from ansible.template import Templar  # noqa: PLC0415
+
+    templar = Templar(loader=loader, variables=dict(hvars))
+    wanted = {k: v for k, v in hvars.items() if k.startswith("standard_") or k in _CONNECTION_VARS}
+    return {k: _plain(templar.template(v)) for k, v in wanted.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Ansible's tagged/vaulted values as plain Python values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return str(value)
+
+
+def _set_vault(loader: Any, password_file: str) -> None:
+    from ansible.parsing.vault import VaultSecret  # noqa: PLC0415
+
+    try:
+        secret = Path(password_file).read_bytes().strip()
+    except OSError as exc:
+        raise InventoryError(f"cannot read the vault password file {password_file}: {exc}") from exc
+    loader.set_vault_secrets([("default", VaultSecret(secret))])
+
+
+def _first_lines(exc: Exception, n: int = 6) -> str:
+    return "\n".join(str(exc).strip().splitlines()[:n])

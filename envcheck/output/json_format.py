@@ -1,0 +1,45 @@
+"""The stable JSON schema of a check run (documented in README, "JSON output")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from envcheck import __version__
+from envcheck.audit import AuditReport
+
+SCHEMA_VERSION = 1
+
+
+def as_dict(report: AuditReport, lang: str) -> dict[str, Any]:
+    return {
+        "tool": "envcheck",
+        "version": __version__,
+        "schema": SCHEMA_VERSION,
+        "started": report.started.isoformat(),
+        "finished": report.finished.isoformat(),
+        "complete": report.complete,
+        "lang": lang,
+        "hosts": [
+            {
+                "name": h.status.name,
+                "address": h.status.address,
+                "groups": list(h.groups),
+                "reachable": h.status.reachable,
+                "error": h.status.error,
+                "clock_offset_ms": _round(h.status.clock_offset_ms),
+                "clock_rtt_ms": _round(h.status.clock_rtt_ms),
+                "seconds": round(h.status.seconds, 3),
+            }
+            for h in report.hosts
+        ],
+        "results": [r.to_json(lang) for r in report.results],
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def render(report: AuditReport, lang: str) -> str:
+    return json.dumps(as_dict(report, lang), ensure_ascii=False, indent=2, default=str) + "\n"

@@ -1,0 +1,142 @@
+"""The site standard: expected values, read from inventory variables.
+
+The documented defaults are the `standard` role's defaults file, the very file the
+playbooks use, so the value a playbook sets and the value a check expects cannot drift.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from envcheck.errors import BadInput
+from envcheck.paths import PLAYBOOK_DIR
+
+DEFAULTS_FILE = PLAYBOOK_DIR / "roles" / "standard" / "defaults" / "main.yml"
+PREFIX = "standard_"
+_LOCALE_RE = re.compile(r"^[A-Za-z]{1,3}(_[A-Za-z]{2})?(\.[A-Za-z0-9-]+)?(@\w+)?$|^C(\.UTF-8)?$|^POSIX$")
+
+
+@dataclass(frozen=True)
+class Tier:
+    source: str  # inventory group the connection starts from
+    target: str  # inventory group it must reach
+    ports: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Standard:
+    timezone: str
+    ntp_servers: tuple[str, ...]
+    max_clock_offset_ms: float
+    locale: str
+    locales_required: tuple[str, ...]
+    charset: str
+    mysql_charset: str
+    mysql_collation: str
+    mysql_lower_case_table_names: int
+    mysql_max_connections: int
+    pg_encoding: str
+    pg_locale: str
+    pg_max_connections: int
+    pg_listen_addresses: str
+    tomcat_uri_encoding: str
+    tomcat_heap_percent: int
+    http_client_max_body_size: str
+    nofile: int
+    nproc: int
+    vm_swappiness: int
+    net_core_somaxconn: int
+    transparent_hugepage: str
+    min_free_disk_percent: float
+    min_free_inodes_percent: float
+    min_memory_mb: int
+    disk_paths: tuple[str, ...]
+    services: tuple[str, ...]
+    ports: tuple[int, ...]
+    tiers: tuple[Tier, ...]
+    service_user: str
+
+    @classmethod
+    def from_vars(cls, host_vars: Mapping[str, Any], source: str = "inventory") -> Standard:
+        """Build the standard for one host from its variables over the defaults."""
+        merged = {**load_defaults(), **{k: v for k, v in host_vars.items() if k.startswith(PREFIX)}}
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = PREFIX + f.name
+            if key not in merged:
+                raise BadInput(f"{source}: {key} is missing (and has no default in {DEFAULTS_FILE})")
+            values[f.name] = _convert(f.name, merged[key], source)
+        std = cls(**values)
+        std.validate(source)
+        return std
+
+    def validate(self, source: str) -> None:
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise BadInput(
+                f"{source}: standard_timezone {self.timezone!r} is not an IANA time zone "
+                f"(e.g. Asia/Shanghai) / 不是有效的时区名"
+            ) from exc
+        for name in (self.locale, *self.locales_required):
+            if not _LOCALE_RE.match(name):
+                raise BadInput(f"{source}: locale {name!r} is not a locale name like zh_CN.UTF-8")
+        try:
+            codecs.lookup(self.charset)
+        except LookupError as exc:
+            raise BadInput(f"{source}: standard_charset {self.charset!r} is not a known charset") from exc
+        if not re.fullmatch(r"[a-z0-9]+", self.mysql_charset):
+            raise BadInput(f"{source}: standard_mysql_charset {self.mysql_charset!r} is not valid")
+        if not self.mysql_collation.startswith(self.mysql_charset + "_"):
+            raise BadInput(
+                f"{source}: standard_mysql_collation {self.mysql_collation!r} does not belong "
+                f"to charset {self.mysql_charset!r}"
+            )
+        if self.transparent_hugepage not in ("never", "madvise", "always"):
+            raise BadInput(f"{source}: standard_transparent_hugepage must be never, madvise or always")
+
+
+def _convert(name: str, value: Any, source: str) -> Any:
+    try:
+        if name == "tiers":
+            return tuple(
+                Tier(str(t["from"]), str(t["to"]), tuple(int(p) for p in t.get("ports", ())))
+                for t in value or ()
+            )
+        if name in ("ntp_servers", "locales_required", "disk_paths", "services"):
+            if isinstance(value, str):
+                value = [value]
+            return tuple(str(v) for v in value or ())
+        if name == "ports":
+            return tuple(int(p) for p in value or ())
+        if name in ("max_clock_offset_ms", "min_free_disk_percent", "min_free_inodes_percent"):
+            return float(value)
+        if name in (
+            "mysql_lower_case_table_names", "mysql_max_connections", "pg_max_connections",
+            "tomcat_heap_percent", "nofile", "nproc", "vm_swappiness", "net_core_somaxconn",
+            "min_memory_mb",
+        ):
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise BadInput(f"{source}: {PREFIX}{name} has an invalid value {value!r}") from exc
+
+
+@lru_cache(maxsize=1)
+def load_defaults() -> dict[str, Any]:
+    import yaml  # noqa: PLC0415 - keep `envcheck --help` fast
+
+    try:
+        data = yaml.safe_load(Path(DEFAULTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BadInput(f"cannot read the standard defaults {DEFAULTS_FILE}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise BadInput(f"{DEFAULTS_FILE} is not a mapping of standard_* variables")
+    return data

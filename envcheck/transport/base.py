@@ -1,0 +1,127 @@
+"""One exec per host: the exchange every transport runs over its channel.
+
+1. start the fixed bootstrap command; wait for its READY line (the session is up);
+2. clock exchange: send a line at t1, read the host's time, receive at t2; the host's
+   offset is remote - (t1 + t2) / 2, good to half the round trip;
+3. send the sudo password line (or an empty line) and the probe script, close stdin;
+4. read stdout to the end, within the per-host deadline.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from envcheck.probe import READY, REMOTE_COMMAND
+
+MAX_SESSION_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Target:
+    """How to reach one host, as the inventory says."""
+
+    name: str
+    address: str
+    port: int = 22
+    user: str | None = None
+    key_file: str | None = None
+    ssh_args: tuple[str, ...] = ()  # ansible_ssh_common_args / ansible_ssh_extra_args
+    local: bool = False
+    become_password: str | None = field(default=None, repr=False)  # never printed
+
+
+@dataclass(frozen=True)
+class SessionOutput:
+    stdout: bytes
+    stderr: bytes
+    exit_status: int | None
+    clock_offset_ms: float | None
+    clock_rtt_ms: float | None
+    error: str | None  # set when the host could not be audited
+    seconds: float
+
+
+class TransportError(Exception):
+    """The host could not be reached or the session broke; the message says why."""
+
+
+class Channel(ABC):
+    """A started remote command: byte pipes with deadlines."""
+
+    @abstractmethod
+    def write(self, data: bytes) -> None: ...
+
+    @abstractmethod
+    def close_stdin(self) -> None: ...
+
+    @abstractmethod
+    def read_line(self, deadline: float) -> bytes:
+        """One line of stdout (without the newline); TransportError on EOF/timeout."""
+
+    @abstractmethod
+    def read_rest(self, deadline: float, limit: int) -> tuple[bytes, bytes, int | None]:
+        """The remaining stdout, all of stderr and the exit status."""
+
+    @abstractmethod
+    def stderr_so_far(self) -> bytes: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class Transport(ABC):
+    name = "base"
+
+    @abstractmethod
+    def open(self, target: Target, command: str, deadline: float) -> Channel: ...
+
+    def explain(self, target: Target, stderr: bytes, exit_status: int | None) -> str:
+        """A reason for a failed session a person can act on."""
+        text = stderr.decode("utf-8", "replace").strip()
+        return text.splitlines()[-1] if text else f"session ended with status {exit_status}"
+
+    def run(self, target: Target, script: str, timeout: float) -> SessionOutput:
+        started = time.monotonic()
+        deadline = started + timeout
+        channel: Channel | None = None
+        try:
+            channel = self.open(target, REMOTE_COMMAND, deadline)
+            _wait_ready(channel, deadline)
+            t1 = time.time()
+            channel.write(b"\n")
+            remote_line = channel.read_line(deadline)
+            t2 = time.time()
+            offset, rtt = _clock(remote_line, t1, t2)
+            password = (target.become_password or "").replace("\n", "")
+            channel.write(password.encode() + b"\n" + script.encode())
+            channel.close_stdin()
+            stdout, stderr, status = channel.read_rest(deadline, MAX_SESSION_BYTES)
+            return SessionOutput(stdout, stderr, status, offset, rtt, None,
+                                 time.monotonic() - started)
+        except TransportError as exc:
+            reason = str(exc)
+            if channel is not None and not reason.startswith("timed out"):
+                reason = self.explain(target, channel.stderr_so_far(), None) or reason
+            return SessionOutput(b"", b"", None, None, None, reason, time.monotonic() - started)
+        finally:
+            if channel is not None:
+                channel.close()
+
+
+def _wait_ready(channel: Channel, deadline: float) -> None:
+    # A login banner or motd printed by a profile may come first: skip to READY.
+    for _ in range(200):
+        if channel.read_line(deadline).strip().endswith(READY):
+            return
+    raise TransportError("the host's shell never answered (no READY line)")
+
+
+def _clock(line: bytes, t1: float, t2: float) -> tuple[float | None, float]:
+    rtt_ms = (t2 - t1) * 1000
+    try:
+        remote = float(line.strip().decode("ascii"))
+    except ValueError:
+        return None, rtt_ms  # e.g. a date without %N: no offset rather than a wrong one
+    return (remote - (t1 + t2) / 2) * 1000, rtt_ms

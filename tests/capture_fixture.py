@@ -1,0 +1,67 @@
+"""Capture a fact's real output from a host as a parser fixture.
+
+    python -m tests.capture_fixture --host web FACT_ID CASE_NAME [-i .lab/inventory.yml]
+    python -m tests.capture_fixture --local FACT_ID CASE_NAME
+
+Writes tests/fixtures/facts/<FACT_ID>/<CASE_NAME>.out (the raw stdout) and .json
+({"rc", "expected"}) with what the parser reads today: review the .json before committing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from envcheck.audit import host_context
+from envcheck.checks import FACTS, load_catalogue
+from envcheck.inventory import load_inventory, local_inventory
+from envcheck.probe import build_script, split_output
+from envcheck.transport import LocalTransport, OpenSSHTransport
+
+FIXTURES = Path(__file__).parent / "fixtures" / "facts"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("fact")
+    ap.add_argument("case")
+    ap.add_argument("--host")
+    ap.add_argument("--local", action="store_true")
+    ap.add_argument("-i", "--inventory", default=".lab/inventory.yml")
+    args = ap.parse_args()
+    load_catalogue()
+    fact = FACTS[args.fact]
+    inventory = local_inventory() if args.local else load_inventory([args.inventory], args.host)
+    host = inventory.hosts[0]
+    bound = fact.bind(host_context(host, inventory), host.standard)
+    if bound is None:
+        raise SystemExit(f"{args.fact} does not apply to {host.name}")
+    script = build_script([bound])
+    transport = LocalTransport() if args.local else OpenSSHTransport()
+    session = transport.run(host.target, script.text, 60)
+    if session.error:
+        raise SystemExit(session.error)
+    raw_all = session.stdout
+    out = split_output(script.marker, raw_all)[args.fact]
+    folder = FIXTURES / args.fact
+    folder.mkdir(parents=True, exist_ok=True)
+    # Keep the exact bytes between the markers (non-UTF-8 output included).
+    (folder / f"{args.case}.out").write_bytes(_raw_section(raw_all, script.marker, args.fact))
+    parsed = fact.parse(out)
+    value = parsed if not hasattr(parsed, "reason") else {"absent": True}
+    (folder / f"{args.case}.json").write_text(
+        json.dumps({"rc": out.rc, "expected": value}, ensure_ascii=False, indent=2, default=str) + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {folder}/{args.case}.out and .json (rc={out.rc})")
+
+
+def _raw_section(stdout: bytes, marker: str, fact_id: str) -> bytes:
+    start = stdout.index(f"\n{marker} B {fact_id}\n".encode()) + len(f"\n{marker} B {fact_id}\n")
+    end = stdout.index(f"\n{marker} E {fact_id}\n".encode(), start)
+    return stdout[start:end]
+
+
+if __name__ == "__main__":
+    main()
