@@ -1,0 +1,59 @@
+# envcheck: everything a contributor or CI runs. `make help` lists the targets.
+SHELL := /bin/bash
+PY ?= .venv/bin/python
+PIP := .venv/bin/pip
+# System packages the tests need: the lab (debootstrap, systemd-nspawn, relays, apt proxy,
+# libfaketime), the ssh client, and Chromium for the report screenshot test.
+APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime openssh-client \
+	iproute2 chromium
+LAB_HOSTS ?= 3
+LAB_GROUPS ?= web,app,db
+
+.PHONY: help venv run test unit lint apt lab-up lab-down clean
+
+help:
+	@echo "make run       create .venv, install, audit this machine (envcheck check)"
+	@echo "make test      install everything the tests need (apt included) and run the suite"
+	@echo "make unit      unit tests only (no lab)"
+	@echo "make lint      ruff, mypy, yamllint, ansible-lint"
+	@echo "make lab-up    start the lab (LAB_HOSTS=$(LAB_HOSTS) LAB_GROUPS=$(LAB_GROUPS))"
+	@echo "make lab-down  stop the lab and remove every trace of it"
+
+.venv/.installed: setup.cfg pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+venv: .venv/.installed
+
+run: venv
+	.venv/bin/envcheck check; rc=$$?; echo "envcheck exit code: $$rc (0 ok, 1 a check failed, 3 unreachable)"
+
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+test: venv apt
+	$(PY) -m pytest -q tests
+
+unit: venv
+	$(PY) -m pytest -q tests/unit
+
+lint: venv
+	.venv/bin/ruff check envcheck tests
+	.venv/bin/mypy
+	.venv/bin/yamllint -s playbooks inventories
+	cd playbooks && ../.venv/bin/ansible-lint -q .
+
+lab-up: venv apt
+	$(PY) -m tests.lab up --hosts $(LAB_HOSTS) --groups $(LAB_GROUPS)
+
+lab-down: venv
+	$(PY) -m tests.lab down
+
+clean:
+	rm -rf build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
