@@ -1,0 +1,92 @@
+"""`envcheck check` through click's CliRunner: exit codes, formats, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from envcheck.cli import cli
+
+
+def _run(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, [*args, "--runs-dir", str(tmp_path / "runs")])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_local_check_writes_the_json_schema_and_evidence(tmp_path: Path) -> None:
+    code, out, err = _run(["check", "-c", "time", "--format", "json", "--lang", "zh"], tmp_path)
+    assert code in (0, 1), out + err
+    doc = json.loads(out)
+    assert doc["tool"] == "envcheck" and doc["complete"] is True
+    assert set(doc) >= {"tool", "version", "started", "finished", "hosts", "results"}
+    assert doc["hosts"][0]["reachable"] is True
+    assert {r["check"] for r in doc["results"]} >= {"time.timezone", "time.ntp_synchronized"}
+    for r in doc["results"]:
+        assert set(r) >= {"host", "check", "status", "severity", "expected", "found", "message", "fix"}
+        assert r["status"] in ("pass", "fail", "warn", "skip", "error")
+    failing = [r for r in doc["results"] if r["status"] == "fail"]
+    assert code == (1 if failing else 0)
+    run = next((tmp_path / "runs").iterdir())
+    assert json.loads((run / "run.json").read_text())["complete"] is True
+    assert json.loads((run / "result.json").read_text())["results"] == doc["results"]
+    host_file = next((run / "hosts").iterdir())
+    assert "time.zone" in json.loads(host_file.read_text())["probes"]
+
+
+def test_junit_and_markdown_formats(tmp_path: Path) -> None:
+    code, out, _ = _run(["check", "-c", "time.timezone", "--format", "junit"], tmp_path)
+    assert out.startswith("<?xml") and "time.timezone" in out
+    out_file = tmp_path / "r.md"
+    code, _, _ = _run(["check", "-c", "time", "--format", "markdown", "-o", str(out_file)], tmp_path)
+    md = out_file.read_text()
+    assert md.startswith("# envcheck") and "| Status | Host | Check |" in md
+    assert any(line.startswith("| ") and "| time.timezone |" in line for line in md.splitlines())
+
+
+def test_unknown_check_is_bad_input(tmp_path: Path) -> None:
+    code, _, err = _run(["check", "-c", "no.such_check"], tmp_path)
+    assert code == 2 and "no.such_check" in err
+
+
+@pytest.mark.parametrize("content,fname", [
+    ("all:\n  hosts:\n    web1: {ansible_host: 127.0.0.1\n", "bad.yml"),
+    ("[web\nweb1 ansible_host=127.0.0.1\n", "bad.ini"),
+])
+def test_malformed_inventory_names_the_file(tmp_path: Path, content: str, fname: str) -> None:
+    inv = tmp_path / fname
+    inv.write_text(content)
+    code, _, err = _run(["check", "-i", str(inv)], tmp_path)
+    assert code == 2, err
+    assert fname in err
+    assert "Traceback" not in err
+
+
+def test_missing_inventory_and_empty_limit(tmp_path: Path) -> None:
+    code, _, err = _run(["check", "-i", str(tmp_path / "nope.yml")], tmp_path)
+    assert code == 2 and "nope.yml" in err
+    inv = tmp_path / "hosts.yml"
+    inv.write_text("all:\n  children:\n    web:\n      hosts:\n        web1: {ansible_host: 127.0.0.1}\n")
+    code, _, err = _run(["check", "-i", str(inv), "--limit", "db"], tmp_path)
+    assert code == 2 and "matches no host" in err
+
+
+def test_invalid_standard_value_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "group_vars").mkdir()
+    (tmp_path / "group_vars" / "all.yml").write_text("standard_timezone: Asia/Beijing\n")
+    inv = tmp_path / "hosts.yml"
+    inv.write_text("all:\n  hosts:\n    web1: {ansible_host: 127.0.0.1}\n")
+    code, _, err = _run(["check", "-i", str(inv)], tmp_path)
+    assert code == 2 and "Asia/Beijing" in err
+
+
+def test_unreachable_host_is_reported_and_exits_3(tmp_path: Path) -> None:
+    # Port 1 on loopback: nothing listens, the connection is refused at once.
+    inv = tmp_path / "hosts.ini"
+    inv.write_text("[db]\ndb1 ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n")
+    code, out, err = _run(["check", "-i", str(inv), "--format", "json", "--timeout", "10"], tmp_path)
+    assert code == 3, out + err
+    host = json.loads(out)["hosts"][0]
+    assert host["reachable"] is False and "refused" in host["error"]
