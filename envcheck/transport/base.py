@@ -103,7 +103,9 @@ class Transport(ABC):
         except TransportError as exc:
             reason = str(exc)
             if channel is not None and not reason.startswith("timed out"):
-                reason = self.explain(target, channel.stderr_so_far(), None) or reason
+                stderr = channel.stderr_so_far()
+                if stderr.strip():
+                    reason = self.explain(target, stderr, None)
             return SessionOutput(b"", b"", None, None, None, reason, time.monotonic() - started)
         finally:
             if channel is not None:
