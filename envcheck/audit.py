@@ -159,7 +159,7 @@ def evaluate_check(c: Check, host: str | None, facts: Mapping[str, Any], std: St
 
 
 def _result(c: Check | FleetCheck, host: str | None, o: Outcome) -> Result:
-    message = o.message or (c.title if o.status == Status.PASS else c.title)
+    message = o.message or c.title
     return Result(host, c.id, o.status, c.severity, o.expected, o.found, message, c.fix, c.title)
 
 

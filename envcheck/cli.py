@@ -13,6 +13,7 @@ from envcheck import __version__
 _COMMANDS = {
     "check": ("envcheck.commands.check", "check", "Audit hosts against the standard (one SSH round trip per host)."),
     "checks": ("envcheck.commands.catalogue", "checks", "The check catalogue."),
+    "deploy": ("envcheck.commands.deploy", "deploy", "Build hosts to the standard with the bundled playbooks."),
 }
 
 

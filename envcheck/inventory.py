@@ -123,7 +123,7 @@ def _host(name: str, groups: tuple[str, ...], v: Mapping[str, Any], standard: St
             ssh_args += shlex.split(str(v[key]))
     local = v.get("ansible_connection") == "local"
     password = become_password or v.get("ansible_become_password") or v.get("ansible_become_pass")
-    port = v.get("ansible_port")
+    port: Any = v.get("ansible_port")
     try:
         port_number = int(port) if port not in (None, "") else 22
     except (TypeError, ValueError) as exc:

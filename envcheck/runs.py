@@ -27,9 +27,9 @@ def new_run_dir(kind: str, base: Path | None = None) -> Path:
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write to a temporary file, then rename: a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(tmp, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
-        fh.write(data)
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    with open(tmp, "wb") as fh:
+        fh.write(raw)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)

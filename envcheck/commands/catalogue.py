@@ -19,11 +19,12 @@ def checks() -> None:
 @lang_option
 def list_checks(fmt: str, lang: str) -> None:
     """Every check: id, severity, title and how it is fixed."""
-    from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue  # noqa: PLC0415
+    from envcheck.checks import CHECKS, FLEET_CHECKS, Check, FleetCheck, load_catalogue  # noqa: PLC0415
 
     load_catalogue()
+    entries: list[Check | FleetCheck] = [*CHECKS.values(), *FLEET_CHECKS.values()]
     rows = [(c.id, str(c.severity), c.title.get(lang), c.fix.get(lang),
-             c.remediation.playbook or "manual") for c in [*CHECKS.values(), *FLEET_CHECKS.values()]]
+             c.remediation.playbook or "manual") for c in entries]
     if fmt == "json":
         keys = ("id", "severity", "title", "fix", "remediation")
         click.echo(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], ensure_ascii=False, indent=2))

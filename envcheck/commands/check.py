@@ -58,7 +58,7 @@ def check(**kw: Any) -> None:
         progress = _Progress(len(inventory.hosts), lang)
         try:
             report = run_audit(inventory, transport, kw["only"], conn.forks, conn.timeout,
-                               on_host=lambda hf: (evidence.host_done(hf), progress.advance(hf)),
+                               on_host=lambda hf: _on_host(hf, evidence, progress),
                                stop=stop)
         finally:
             progress.close()
@@ -91,6 +91,11 @@ def exit_code(report: Any) -> int:
     if any(r.status in ("fail", "error") for r in report.results):
         return ExitCode.FAILED
     return ExitCode.OK
+
+
+def _on_host(hf: Any, evidence: Any, progress: _Progress) -> None:
+    evidence.host_done(hf)
+    progress.advance(hf)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -19,9 +19,9 @@ def render(report: AuditReport, lang: str) -> str:
             ET.SubElement(case, "error", message=h.status.error or "unreachable")
     for r in report.results:
         name = r.host or "fleet"
-        suite = suites.get(name)
-        if suite is None:
-            suite = suites[name] = ET.SubElement(root, "testsuite", name=name)
+        if name not in suites:
+            suites[name] = ET.SubElement(root, "testsuite", name=name)
+        suite = suites[name]
         case = ET.SubElement(suite, "testcase", classname=name, name=r.check)
         text = f"{r.message.get(lang)}\nexpected: {r.expected}\nfound: {r.found}\n{r.fix.get(lang)}"
         if r.status == Status.FAIL:

@@ -114,7 +114,10 @@ class ParamikoTransport(Transport):
                 allow_agent=False,
                 look_for_keys=key_file is None,
             )
-            channel = client.get_transport().open_session()  # type: ignore[union-attr]
+            transport = client.get_transport()
+            if transport is None:
+                raise paramiko.SSHException("no transport after connect")
+            channel = transport.open_session()
             channel.exec_command(command)
         except paramiko.BadHostKeyException as exc:
             client.close()

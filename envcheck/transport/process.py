@@ -42,7 +42,7 @@ class ProcessChannel(Channel):
         if remaining <= 0:
             raise TransportError("timed out")
         for key, _ in self._sel.select(timeout=min(remaining, 1.0)):
-            chunk = os.read(key.fd, 65536)  # type: ignore[arg-type]
+            chunk = os.read(int(key.fd), 65536)
             if key.fd == self._out:
                 if chunk:
                     self._stdout += chunk

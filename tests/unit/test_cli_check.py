@@ -37,10 +37,10 @@ def test_local_check_writes_the_json_schema_and_evidence(tmp_path: Path) -> None
 
 
 def test_junit_and_markdown_formats(tmp_path: Path) -> None:
-    code, out, _ = _run(["check", "-c", "time.timezone", "--format", "junit"], tmp_path)
+    _, out, _ = _run(["check", "-c", "time.timezone", "--format", "junit"], tmp_path)
     assert out.startswith("<?xml") and "time.timezone" in out
     out_file = tmp_path / "r.md"
-    code, _, _ = _run(["check", "-c", "time", "--format", "markdown", "-o", str(out_file)], tmp_path)
+    _run(["check", "-c", "time", "--format", "markdown", "-o", str(out_file)], tmp_path)
     md = out_file.read_text()
     assert md.startswith("# envcheck") and "| Status | Host | Check |" in md
     assert any(line.startswith("| ") and "| time.timezone |" in line for line in md.splitlines())

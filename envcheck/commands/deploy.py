@@ -1,0 +1,73 @@
+"""`envcheck deploy`: the standard environment, through our playbooks."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from envcheck.commands.options import lang_option
+from envcheck.errors import BadInput, ExitCode
+
+
+def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in values:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip().isidentifier():
+            raise BadInput(f"-e {item!r}: expected key=value / 格式应为 key=value")
+        out[key.strip()] = value
+    return out
+
+
+@click.command()
+@click.argument("playbook", type=click.Choice(["site", "server", "database", "middleware"]),
+                default="site")
+@click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
+              help="Ansible inventory; repeatable / 清单")
+@click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
+@click.option("-t", "--tags", multiple=True, help="Only tasks with these tags (repeatable)")
+@click.option("--skip-tags", multiple=True, help="Skip tasks with these tags")
+@click.option("-C", "--check", "check_mode", is_flag=True, help="Dry run: change nothing / 只检查不修改")
+@click.option("-D", "--diff", is_flag=True, help="Show the changes to files / 显示文件差异")
+@click.option("-e", "--extra-vars", multiple=True, metavar="KEY=VALUE", help="Extra variable (repeatable)")
+@click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--runs-dir", type=click.Path(file_okay=False), help="Where to keep the evidence (default ./runs)")
+@lang_option
+def deploy(**kw: Any) -> None:
+    """Build hosts to the standard with the bundled playbooks (ansible-runner).
+
+    \b
+    用标准剧本部署:基线(时区、语言、NTP、限制、hosts)、数据库、中间件。
+    PLAYBOOK: site (all), server (baseline), database, middleware.
+    Passwords: keep them in Ansible Vault or environment variables, never in -e.
+    Evidence (events, output, summary) is kept in runs/<timestamp>-deploy/.
+    """
+    from pathlib import Path  # noqa: PLC0415
+
+    from envcheck.commands.deploy_view import DeployView  # noqa: PLC0415
+    from envcheck.deploy import DeployRequest, run_deploy  # noqa: PLC0415
+
+    request = DeployRequest(
+        playbook=kw["playbook"], inventories=tuple(kw["inventories"]), limit=kw["limit"],
+        tags=tuple(kw["tags"]), skip_tags=tuple(kw["skip_tags"]), check=kw["check_mode"],
+        diff=kw["diff"], extra_vars=_extra_vars(kw["extra_vars"]), forks=kw["forks"],
+        vault_password_file=kw["vault_password_file"],
+    )
+    view = DeployView(kw["lang"], show_diff=kw["diff"])
+    with view:
+        outcome = run_deploy(request, Path(kw["runs_dir"]) if kw["runs_dir"] else None, view.on_event)
+    view.summary(outcome)
+    sys.exit(deploy_exit_code(outcome))
+
+
+def deploy_exit_code(outcome: Any) -> int:
+    if not outcome.complete:
+        return ExitCode.INTERRUPTED
+    if any(h.unreachable for h in outcome.hosts):
+        return ExitCode.UNREACHABLE
+    if outcome.status != "successful" or any(h.failed for h in outcome.hosts):
+        return ExitCode.FAILED
+    return ExitCode.OK

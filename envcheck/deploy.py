@@ -1,0 +1,242 @@
+"""Deployment: our playbooks through ansible-runner's Python API, with evidence.
+
+Secrets never reach a file or a command line: extra variables go to a 0600 file in a
+fresh private data dir that is removed after the run (ansible-runner would otherwise put
+them on ansible-playbook's command line); passwords reach the playbooks as environment
+variables, with runner's env files suppressed (ansible-runner #493, #809, #1440).
+Events are handed to a queue and drawn by the caller's thread (ansible-runner #1343).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from envcheck import __version__
+from envcheck.errors import BadInput
+from envcheck.paths import PLAYBOOK_DIR
+from envcheck.runs import new_run_dir, write_json
+
+PLAYBOOKS = ("site", "server", "database", "middleware")
+# Event fields kept as evidence; a task's full result may hold what a no_log task hid.
+_KEPT_EVENT_FIELDS = ("host", "task", "role", "task_action", "play", "duration", "changed",
+                      "start", "end")
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    playbook: str
+    inventories: tuple[str, ...]
+    limit: str | None = None
+    tags: tuple[str, ...] = ()
+    skip_tags: tuple[str, ...] = ()
+    check: bool = False
+    diff: bool = False
+    extra_vars: Mapping[str, Any] = field(default_factory=dict)
+    forks: int = 20
+    vault_password_file: str | None = None
+    secret_env: Mapping[str, str] = field(default_factory=dict, repr=False)  # never written
+
+
+@dataclass(frozen=True)
+class HostSummary:
+    name: str
+    ok: int = 0
+    changed: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    skipped: int = 0
+    failed_tasks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    status: str  # successful | failed | timeout | canceled
+    rc: int
+    hosts: tuple[HostSummary, ...]
+    run_dir: Path
+    complete: bool
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    """What the progress display needs of one runner event."""
+
+    kind: str  # runner_on_ok, runner_on_failed, playbook_on_task_start, ...
+    host: str | None
+    task: str | None
+    changed: bool
+    message: str | None
+
+
+def playbook_path(name: str) -> Path:
+    if name not in PLAYBOOKS:
+        raise BadInput(f"unknown playbook {name!r}; choose one of {', '.join(PLAYBOOKS)}")
+    path = PLAYBOOK_DIR / f"{name}.yml"
+    if not path.is_file():
+        raise BadInput(f"playbook {path} is missing from this installation")
+    return path
+
+
+def run_deploy(request: DeployRequest, runs_base: Path | None = None,
+               on_event: Callable[[TaskEvent], None] | None = None) -> DeployOutcome:
+    import ansible_runner  # noqa: PLC0415
+
+    playbook = playbook_path(request.playbook)
+    for inv in request.inventories:
+        if not Path(inv).exists():
+            raise BadInput(f"inventory {inv} does not exist / 清单文件不存在")
+    run_dir = new_run_dir("deploy", runs_base)
+    started = datetime.now(UTC)
+    write_json(run_dir / "run.json", _record(request, started, None, "running", None, ()))
+    events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+    cancel = threading.Event()
+    private = Path(tempfile.mkdtemp(prefix="envcheck-deploy-"))
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        kwargs = _runner_kwargs(request, playbook, private, run_dir)
+        kwargs["event_handler"] = lambda event: _enqueue(events, event)
+        kwargs["cancel_callback"] = cancel.is_set
+        thread, runner = ansible_runner.run_async(**kwargs)
+        collected = _drain(events, thread, on_event, cancel)
+        thread.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)  # runner replaces it (ansible-runner #1075)
+        shutil.rmtree(private, ignore_errors=True)
+    hosts = _summaries(runner.stats or {}, collected)
+    complete = not cancel.is_set()
+    status = str(runner.status) if complete else "canceled"
+    finished = datetime.now(UTC)
+    write_json(run_dir / "run.json", _record(request, started, finished, status, runner.rc, hosts))
+    return DeployOutcome(status, int(runner.rc or 0), hosts, run_dir, complete)
+
+
+def _enqueue(events: queue.Queue[dict[str, Any] | None], event: dict[str, Any]) -> bool:
+    events.put(event)
+    return True  # keep the event in runner's artifacts too
+
+
+def _runner_kwargs(request: DeployRequest, playbook: Path, private: Path, run_dir: Path) -> dict[str, Any]:
+    cmdline = []
+    if request.check:
+        cmdline.append("--check")
+    if request.diff:
+        cmdline.append("--diff")
+    if request.skip_tags:
+        cmdline += ["--skip-tags", ",".join(request.skip_tags)]
+    if request.vault_password_file:
+        cmdline += ["--vault-password-file", str(Path(request.vault_password_file).resolve())]
+    extravars_file = private / "extravars.json"
+    extravars_file.touch(mode=0o600)
+    extravars_file.write_text(json.dumps(dict(request.extra_vars)), encoding="utf-8")
+    env = {
+        "ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"),
+        "ANSIBLE_ROLES_PATH": str(PLAYBOOK_DIR / "roles"),
+        "ANSIBLE_NOCOLOR": "1",
+        **request.secret_env,
+    }
+    return {
+        "private_data_dir": str(private),
+        "project_dir": str(PLAYBOOK_DIR),
+        "playbook": str(playbook),
+        "inventory": [str(Path(i).resolve()) for i in request.inventories],
+        "limit": request.limit,
+        "tags": ",".join(request.tags) or None,
+        "forks": request.forks,
+        "extravars": str(extravars_file),
+        "cmdline": " ".join(_quote(c) for c in cmdline) or None,
+        "envvars": env,
+        "suppress_env_files": True,
+        "artifact_dir": str(run_dir / "artifacts"),
+        "ident": "ansible",
+        "quiet": True,
+        "omit_event_data": False,
+    }
+
+
+def _quote(value: str) -> str:
+    import shlex  # noqa: PLC0415
+
+    return shlex.quote(value)
+
+
+def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
+           on_event: Callable[[TaskEvent], None] | None, cancel: threading.Event) -> list[dict[str, Any]]:
+    """Consume events on the caller's thread until the run ends; Ctrl+C cancels the run."""
+    kept: list[dict[str, Any]] = []
+    while thread.is_alive() or not events.empty():
+        try:
+            event = events.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        except KeyboardInterrupt:
+            cancel.set()
+            continue
+        if not event:
+            continue
+        data = event.get("event_data") or {}
+        record = {"event": event.get("event"), "time": event.get("created"),
+                  **{k: data.get(k) for k in _KEPT_EVENT_FIELDS if k in data}}
+        if event.get("event") == "runner_on_failed" or event.get("event") == "runner_on_unreachable":
+            record["msg"] = _failure_message(data)
+        kept.append(record)
+        if on_event:
+            on_event(TaskEvent(str(event.get("event")), data.get("host"), data.get("task"),
+                               bool(data.get("res", {}).get("changed")) if isinstance(data.get("res"), dict) else False,
+                               record.get("msg")))
+    return kept
+
+
+def _failure_message(data: Mapping[str, Any]) -> str:
+    res = data.get("res")
+    if not isinstance(res, dict):
+        return ""
+    if res.get("censored"):
+        return str(res["censored"])  # a no_log task: its output is hidden on purpose
+    return str(res.get("msg") or res.get("stderr") or "")[:500]
+
+
+def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tuple[HostSummary, ...]:
+    names = sorted({h for key in ("ok", "changed", "failures", "dark", "skipped", "processed")
+                    for h in (stats.get(key) or {})})
+    failed_tasks: dict[str, list[str]] = {}
+    for e in events:
+        if e.get("event") in ("runner_on_failed", "runner_on_unreachable") and e.get("host"):
+            failed_tasks.setdefault(e["host"], []).append(f"{e.get('task')}: {e.get('msg', '')}")
+    return tuple(
+        HostSummary(
+            name=h,
+            ok=(stats.get("ok") or {}).get(h, 0),
+            changed=(stats.get("changed") or {}).get(h, 0),
+            failed=(stats.get("failures") or {}).get(h, 0),
+            unreachable=(stats.get("dark") or {}).get(h, 0),
+            skipped=(stats.get("skipped") or {}).get(h, 0),
+            failed_tasks=tuple(failed_tasks.get(h, ())),
+        )
+        for h in names
+    )
+
+
+def _record(request: DeployRequest, started: datetime, finished: datetime | None, status: str,
+            rc: int | None, hosts: Sequence[HostSummary]) -> dict[str, Any]:
+    return {
+        "tool": "envcheck", "version": __version__, "kind": "deploy",
+        "playbook": request.playbook, "inventory": list(request.inventories),
+        "limit": request.limit, "tags": list(request.tags), "check_mode": request.check,
+        # Names only: values of extra variables may be secrets.
+        "extra_vars": sorted(request.extra_vars), "secret_env": sorted(request.secret_env),
+        "started": started.isoformat(), "finished": finished.isoformat() if finished else None,
+        "status": status, "rc": rc, "complete": finished is not None and status != "canceled",
+        "hosts": [h.__dict__ | {"failed_tasks": list(h.failed_tasks)} for h in hosts],
+        "operator": os.environ.get("SUDO_USER") or os.environ.get("USER") or "",
+    }
