@@ -14,6 +14,7 @@ import os
 import queue
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -110,15 +111,17 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
         thread, runner = ansible_runner.run_async(**kwargs)
         collected = _drain(events, thread, on_event, cancel)
         thread.join()
+        _keep_artifacts(private / "artifacts" / "ansible", run_dir, collected)
+        hosts = _summaries(runner.stats or {}, collected)  # read from the artifacts: before rmtree
+        complete = not cancel.is_set()
+        status = str(runner.status) if complete else "canceled"
+        rc = runner.rc
     finally:
         signal.signal(signal.SIGINT, previous)  # runner replaces it (ansible-runner #1075)
         shutil.rmtree(private, ignore_errors=True)
-    hosts = _summaries(runner.stats or {}, collected)
-    complete = not cancel.is_set()
-    status = str(runner.status) if complete else "canceled"
     finished = datetime.now(UTC)
-    write_json(run_dir / "run.json", _record(request, started, finished, status, runner.rc, hosts))
-    return DeployOutcome(status, int(runner.rc or 0), hosts, run_dir, complete)
+    write_json(run_dir / "run.json", _record(request, started, finished, status, rc, hosts))
+    return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete)
 
 
 def _enqueue(events: queue.Queue[dict[str, Any] | None], event: dict[str, Any]) -> bool:
@@ -140,6 +143,10 @@ def _runner_kwargs(request: DeployRequest, playbook: Path, private: Path, run_di
     extravars_file.touch(mode=0o600)
     extravars_file.write_text(json.dumps(dict(request.extra_vars)), encoding="utf-8")
     env = {
+        # The ansible-playbook installed beside this Python, whether or not the venv is active.
+        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
+        # ansible-runner turns host key checking off unless told otherwise: keep it on.
+        "ANSIBLE_HOST_KEY_CHECKING": "True",
         "ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(PLAYBOOK_DIR / "roles"),
         "ANSIBLE_NOCOLOR": "1",
@@ -157,11 +164,30 @@ def _runner_kwargs(request: DeployRequest, playbook: Path, private: Path, run_di
         "cmdline": " ".join(_quote(c) for c in cmdline) or None,
         "envvars": env,
         "suppress_env_files": True,
-        "artifact_dir": str(run_dir / "artifacts"),
+        # Runner writes the whole environment into artifacts/command: keep its artifacts in
+        # the private dir and copy a sanitised set into the run dir (_keep_artifacts).
+        "artifact_dir": str(private / "artifacts"),
         "ident": "ansible",
         "quiet": True,
         "omit_event_data": False,
     }
+
+
+def _keep_artifacts(source: Path, run_dir: Path, events: Sequence[dict[str, Any]]) -> None:
+    """Evidence: ansible's output, the rc, the task events (no_log results are censored by
+    Ansible itself) and the command line with the names of its environment, not values."""
+    dest = run_dir / "artifacts"
+    dest.mkdir(exist_ok=True)
+    for name in ("stdout", "rc", "status"):
+        if (source / name).is_file():
+            shutil.copyfile(source / name, dest / name)
+    if (source / "command").is_file():
+        command = json.loads((source / "command").read_text(encoding="utf-8"))
+        command["env"] = sorted(command.get("env") or {})
+        write_json(dest / "command.json", command)
+    with open(run_dir / "events.jsonl", "w", encoding="utf-8") as fh:
+        for event in events:
+            fh.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
 
 
 def _quote(value: str) -> str:
