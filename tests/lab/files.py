@@ -45,9 +45,12 @@ def write_access_files(lab: Lab) -> None:
     control = Path("/tmp") / f"eclab-cm-{lab.cfg.prefix.strip('-')}"
     control.mkdir(mode=0o700, exist_ok=True)
     blocks = []
+    aliased: set[str] = set()
     for h in lab.hosts:
+        aliases = [g for g in h.groups if g not in aliased]
+        aliased.update(aliases)
         blocks.append("\n".join([
-            f"Host {h.name} {h.ssh_address}",
+            f"Host {' '.join([h.name, *aliases, h.ssh_address])}",
             f"  HostName {h.ssh_address}",
             "  Port 22",
             "  User root",

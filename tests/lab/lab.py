@@ -41,10 +41,9 @@ class LabHost:
 
 
 def layout(count: int, groups: list[str]) -> list[tuple[str, tuple[str, ...]]]:
-    """Host names and groups: as many hosts as groups -> named by their group (web, app, db);
-    more -> web1, app1, db1, web2, ... (round robin over the groups)."""
-    if count == len(groups):
-        return [(g, (g,)) for g in groups]
+    """Host names and groups: web1, app1, db1, web2, ... (round robin over the groups).
+    A name never equals a group's (Ansible patterns would be ambiguous); ssh_config also
+    knows the first host of each group by the group's name (`ssh -F .lab/ssh_config web`)."""
     out = []
     for i in range(count):
         g = groups[i % len(groups)]
@@ -248,7 +247,7 @@ class Lab:
 
 def signal_pid(pid: int, sig: int) -> None:
     try:
-        import os  # noqa: PLC0415
+        import os
 
         os.kill(pid, sig)
     except ProcessLookupError:

@@ -1,0 +1,46 @@
+"""pytest fixtures: `lab`, a running lab for the whole session.
+
+It attaches to a lab already up (`make lab-up`) and leaves it up; otherwise it brings up
+the default lab and takes it down at the end. Where the machine cannot run a lab the lab
+tests are skipped with the reason, except in CI (CI=true), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.lab.base import why_unavailable
+from tests.lab.config import LabConfig
+from tests.lab.lab import Lab
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the lab could not start in CI: {reason}", pytrace=False)
+    pytest.skip(f"no lab on this machine: {reason}")
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    reason = why_unavailable()
+    if reason:
+        _unavailable(reason)
+    cfg = LabConfig()
+    if (cfg.state_dir / "lab.json").exists():
+        existing = Lab.from_state(cfg.state_dir)
+        if existing.answering():
+            yield existing
+            return
+        existing.down()
+    try:
+        started = Lab.up(cfg)
+    except Exception as exc:
+        _unavailable(f"{type(exc).__name__}: {exc}")
+        raise
+    try:
+        yield started
+    finally:
+        started.down()
