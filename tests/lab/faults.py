@@ -87,14 +87,14 @@ def _drop_master(lab: Lab, name: str) -> None:
 # -- locale ----------------------------------------------------------------------------
 def add_locale(lab: Lab, name: str, locale: str) -> None:
     """Generate a locale (e.g. zh_CN.UTF-8)."""
-    lang, _, charset = locale.partition(".")
+    charset = locale.partition(".")[2]
     line = f"{locale} {charset or 'UTF-8'}"
     run(lab, name, f"grep -qxF {shlex.quote(line)} /etc/locale.gen || echo {shlex.quote(line)} >> /etc/locale.gen; "
                    "locale-gen >/dev/null")
 
 
 def remove_locale(lab: Lab, name: str, locale: str) -> None:
-    lang, _, charset = locale.partition(".")
+    charset = locale.partition(".")[2]
     line = f"{locale} {charset or 'UTF-8'}"
     run(lab, name, f"sed -i {shlex.quote('/^' + line.replace('.', '[.]') + '$/d')} /etc/locale.gen; "
                    "locale-gen --purge >/dev/null 2>&1 || locale-gen >/dev/null")
