@@ -30,7 +30,8 @@ MAX_STDERR_BYTES = 4096
 
 _PRELUDE = """\
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-unset LANGUAGE
+# A TZ from the login session (pam_env, /etc/environment) must not colour what probes see.
+unset LANGUAGE TZ
 ECT=$(mktemp -d 2>/dev/null || {{ mkdir -m 700 /tmp/.envcheck.$$ && echo /tmp/.envcheck.$$; }})
 ecrun() {{
   if command -v timeout >/dev/null 2>&1; then

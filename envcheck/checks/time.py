@@ -58,7 +58,11 @@ def _zone_from_path(path: str) -> str | None:
     "/etc/environment /etc/profile /etc/profile.d/*.sh /etc/default/locale\n"
     "echo '== units =='; grep -rsE '^[[:space:]]*Environment=.*\\bTZ=' /etc/systemd/system "
     "/lib/systemd/system /usr/lib/systemd/system /run/systemd/system\n"
+    # Our own session (its shells may carry the login TZ) is not a service: skip our ancestry.
+    "a=$$; anc=' '; while [ \"${a:-1}\" -gt 1 ]; do anc=\"$anc$a \"; "
+    "a=$(sed 's/.*) //' /proc/$a/stat 2>/dev/null | cut -d' ' -f2); done\n"
     "echo '== processes =='; for p in /proc/[0-9]*; do "
+    "case \"$anc\" in *\" ${p#/proc/} \"*) continue;; esac; "
     "e=$( { tr '\\0' '\\n' < $p/environ; } 2>/dev/null | grep '^TZ='); "
     '[ -n "$e" ] && echo "$(cat $p/comm 2>/dev/null) $e"; done | sort -u; true',
     sudo=True,
@@ -111,10 +115,13 @@ def parse_sync(out: ProbeOutput) -> dict[str, Any]:
     if match:
         offset_ms = float(match.group(1)) * 1000 * (1 if match.group(2) == "fast" else -1)
     leap = tracking.get("Leap status")
+    running = not (daemon == "chrony" and "Cannot talk to daemon" in out.stdout)
     if daemon == "chrony" and leap:
         synchronized = leap == "Normal"
-    return {"daemon": daemon, "synchronized": synchronized, "offset_ms": offset_ms,
-            "sources": sources}
+    if not running:
+        synchronized = False
+    return {"daemon": daemon, "running": running, "synchronized": synchronized,
+            "offset_ms": offset_ms, "sources": sources}
 
 
 @check(
@@ -203,6 +210,10 @@ def ntp_synchronized(f: Mapping[str, Any], std: Standard) -> Outcome:
                    "没有运行任何 NTP 客户端(chrony、ntpd、timesyncd)")
     if s["synchronized"]:
         return ok(s["daemon"], "synchronised", f"{s['daemon']} is synchronised", f"{s['daemon']} 已同步")
+    if not s.get("running", True):
+        return bad(f"{s['daemon']}, not running", "synchronised",
+                   f"{s['daemon']} is installed but its daemon does not run",
+                   f"已安装 {s['daemon']},但其守护进程未运行")
     return bad(f"{s['daemon']}, not synchronised", "synchronised",
                f"{s['daemon']} runs but the clock is not synchronised",
                f"{s['daemon']} 在运行,但时钟未同步")

@@ -13,6 +13,10 @@ from pathlib import Path
 from tests.lab.config import BASE_PACKAGES, CONTROLLER_PACKAGES, SUITE, LabConfig
 
 
+# Bump when _customise changes, so cached bases are rebuilt.
+RECIPE_VERSION = "2"
+
+
 class LabUnavailable(RuntimeError):
     """This machine cannot run the lab (not root, no network namespaces...)."""
 
@@ -58,7 +62,7 @@ def debian_mirror() -> str:
 
 
 def base_key() -> str:
-    return hashlib.sha256(" ".join((SUITE, *BASE_PACKAGES)).encode()).hexdigest()[:12]
+    return hashlib.sha256(" ".join((RECIPE_VERSION, SUITE, *BASE_PACKAGES)).encode()).hexdigest()[:12]
 
 
 def base_dir(cfg: LabConfig) -> Path:
@@ -108,6 +112,7 @@ def _customise(root: Path, key: Path) -> None:
     (root / "etc" / "machine-id").write_text("")
     (root / "etc" / "ssh" / "sshd_config.d" / "00-lab.conf").write_text(
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUseDNS no\n")
+    (root / "etc" / "apt" / "sources.list").unlink(missing_ok=True)  # the .sources below replace it
     for src in Path("/etc/apt/sources.list.d").glob("*.sources"):
         shutil.copy(src, root / "etc" / "apt" / "sources.list.d" / src.name)
     (root / "etc" / "resolv.conf").unlink(missing_ok=True)
