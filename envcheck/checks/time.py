@@ -113,7 +113,7 @@ def parse_sync(out: ProbeOutput) -> dict[str, Any]:
     offset_ms = None
     match = re.match(r"([\d.]+) seconds (fast|slow)", tracking.get("System time", ""))
     if match:
-        offset_ms = float(match.group(1)) * 1000 * (1 if match.group(2) == "fast" else -1)
+        offset_ms = round(float(match.group(1)) * 1000 * (1 if match.group(2) == "fast" else -1), 6)
     leap = tracking.get("Leap status")
     running = not (daemon == "chrony" and "Cannot talk to daemon" in out.stdout)
     if daemon == "chrony" and leap:
