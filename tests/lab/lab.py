@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tests.lab import files
-from tests.lab.base import client_key, ensure_base
+from tests.lab.base import base_dir, ensure_base
 from tests.lab.config import LabConfig
 from tests.lab.host import (
     alive,
@@ -52,9 +52,10 @@ def layout(count: int, groups: list[str]) -> list[tuple[str, tuple[str, ...]]]:
 
 
 class Lab:
-    def __init__(self, cfg: LabConfig, hosts: list[LabHost]) -> None:
+    def __init__(self, cfg: LabConfig, hosts: list[LabHost], base: Path) -> None:
         self.cfg = cfg
         self.hosts = hosts
+        self.base = base  # every host of a lab runs on the same base, with the same key
 
     # -- paths -------------------------------------------------------------------------
     @property
@@ -71,7 +72,7 @@ class Lab:
 
     @property
     def key_path(self) -> Path:
-        return client_key(self.cfg)
+        return self.base.with_name(self.base.name + ".id_ed25519")
 
     def host(self, name: str) -> LabHost:
         for h in self.hosts:
@@ -93,13 +94,13 @@ class Lab:
         for h in hosts:
             if len(h.name) > MAX_NAME:
                 raise ValueError(f"host name {h.name!r} longer than {MAX_NAME} characters")
-        lab = cls(cfg, hosts)
+        lab = cls(cfg, hosts, base)
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
         cfg.run_dir.mkdir(parents=True, exist_ok=True)
         lab._save()
         lab._hub_up()
         with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
-            list(pool.map(lambda h: lab.start(h.name, base), hosts))
+            list(pool.map(lambda h: lab.start(h.name), hosts))
         files.write_access_files(lab)
         return lab
 
@@ -108,10 +109,11 @@ class Lab:
         data = json.loads((state_dir / "lab.json").read_text())
         hosts = [LabHost(h["name"], h["index"], tuple(h["groups"]), h["lan_address"], h["ssh_address"])
                  for h in data["hosts"]]
-        return cls(LabConfig.from_json(data["config"]), hosts)
+        cfg = LabConfig.from_json(data["config"])
+        return cls(cfg, hosts, Path(data["base"]) if "base" in data else base_dir(cfg))
 
     def _save(self) -> None:
-        data = {"config": self.cfg.to_json(), "hosts": [asdict(h) for h in self.hosts]}
+        data = {"config": self.cfg.to_json(), "base": str(self.base), "hosts": [asdict(h) for h in self.hosts]}
         (self.cfg.state_dir / "lab.json").write_text(json.dumps(data, indent=2) + "\n")
 
     def answering(self) -> bool:
@@ -141,9 +143,9 @@ class Lab:
                                     f"TCP-LISTEN:{cfg.proxy_port},bind={cfg.hub_address},fork,reuseaddr",
                                     f"UNIX-CONNECT:{sock}"])
 
-    def start(self, name: str, base: Path | None = None, timeout: float = 60) -> None:
+    def start(self, name: str, timeout: float = 60) -> None:
         """Start a host; returns when its sshd answers."""
-        base = base or ensure_base(self.cfg)
+        base = self.base
         h, cfg = self.host(name), self.cfg
         hdir = self.host_dir(name)
         for sub in ("upper", "work", "root"):
