@@ -86,7 +86,8 @@ def parse_ports(out: ProbeOutput) -> list[int]:
     "echo '== selinux =='; getenforce 2>/dev/null || echo absent\n"
     "echo '== firewalld =='; systemctl is-active firewalld 2>/dev/null || true\n"
     "echo '== ufw =='; ufw status 2>/dev/null | head -1 || true\n"
-    "echo '== nft =='; nft list ruleset 2>/dev/null | grep -c -E '^\\s+(ip|tcp|udp|ct|iif|oif|meta|counter|drop|reject)' || true\n"
+    "echo '== nft =='; nft list ruleset 2>/dev/null | "
+    "grep -c -E '^\\s+(ip|tcp|udp|ct|iif|oif|meta|counter|drop|reject)' || true\n"
     "echo '== iptables =='; iptables -S 2>/dev/null | grep -vc '^-P' || true",
     sudo=True,
 )
