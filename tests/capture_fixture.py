@@ -32,8 +32,9 @@ def main() -> None:
     args = ap.parse_args()
     load_catalogue()
     fact = FACTS[args.fact]
-    inventory = local_inventory() if args.local else load_inventory([args.inventory], args.host)
-    host = inventory.hosts[0]
+    # The whole inventory, so that facts about peers (tiers, name resolution) have them.
+    inventory = local_inventory() if args.local else load_inventory([args.inventory])
+    host = inventory.hosts[0] if args.local else inventory.host(args.host)
     bound = fact.bind(host_context(host, inventory), host.standard)
     if bound is None:
         raise SystemExit(f"{args.fact} does not apply to {host.name}")
