@@ -1,0 +1,100 @@
+"""Evaluations are pure: fact values in, status out. Fact values here are the parsed
+fixtures captured from lab hosts, so the cases are real states."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from envcheck.audit import evaluate_check
+from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue
+from envcheck.checks.registry import FleetHost, HostContext
+from envcheck.model import HostFacts, HostStatus, Status
+from envcheck.standard import Standard
+
+load_catalogue()
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "facts"
+STD = Standard.from_vars({})
+CTX = HostContext("web1", "127.0.0.11", ("web",), "10.99.0.11",
+                  {"web": (("web1", "10.99.0.11"),), "app": (("app1", "10.99.0.12"),)})
+
+
+def fixture(fact_id: str, case: str) -> Any:
+    return json.loads((FIXTURES / fact_id / f"{case}.json").read_text())["expected"]
+
+
+def run(check_id: str, std: Standard = STD, **facts: Any) -> Status:
+    values = {k.replace("__", "."): v for k, v in facts.items()}
+    values.setdefault("host", CTX)
+    return evaluate_check(CHECKS[check_id], "web1", values, std).status
+
+
+@pytest.mark.parametrize("check_id,facts,std_vars,status", [
+    ("time.timezone", {"time__zone": ("time.zone", "debian12-utc-symlink")}, {}, Status.FAIL),
+    ("time.timezone", {"time__zone": ("time.zone", "debian12-utc-symlink")},
+     {"standard_timezone": "Etc/UTC"}, Status.PASS),
+    ("time.timezone", {"time__zone": ("time.zone", "debian12-shanghai-copied")}, {}, Status.PASS),
+    ("time.tz_environment", {"time__tz_env": ("time.tz_env", "debian12-tz-in-environment-and-unit")}, {}, Status.FAIL),
+    ("time.tz_environment", {"time__tz_env": ("time.tz_env", "debian12-none")}, {}, Status.PASS),
+    ("time.ntp_synchronized", {"time__sync": ("time.sync", "debian12-chrony-not-running")}, {}, Status.FAIL),
+    ("time.ntp_synchronized", {"time__sync": ("time.sync", "rhel9-chrony-synchronised")}, {}, Status.PASS),
+    ("time.ntp_offset", {"time__sync": ("time.sync", "rhel9-chrony-synchronised")}, {}, Status.PASS),
+    ("locale.system_lang", {"locale__system": ("locale.system", "debian12-clean")}, {}, Status.FAIL),
+    ("locale.system_lang", {"locale__system": ("locale.system", "debian12-zh-cn-with-gbk-profile")}, {}, Status.PASS),
+    ("locale.no_override", {"locale__system": ("locale.system", "debian12-zh-cn-with-gbk-profile")}, {}, Status.FAIL),
+    ("locale.required_generated", {"locale__available": ("locale.available", "debian12-clean")}, {}, Status.FAIL),
+    ("locale.required_generated", {"locale__available": ("locale.available", "debian12-zh-en-generated")},
+     {}, Status.PASS),
+    ("locale.service_lang", {"locale__services": ("locale.services", "debian12-nginx-no-lang")}, {}, Status.FAIL),
+    ("resources.swappiness", {"resources__kernel": ("resources.kernel", "debian12-clean")}, {}, Status.FAIL),
+    ("resources.swappiness", {"resources__kernel": ("resources.kernel", "debian12-clean")},
+     {"standard_vm_swappiness": 60}, Status.PASS),
+    ("resources.nofile", {"resources__limits": ("resources.limits", "debian12-nginx")}, {}, Status.FAIL),
+    ("resources.nofile", {"resources__limits": ("resources.limits", "debian12-clean")}, {}, Status.SKIP),
+    ("resources.disk_free", {"resources__disk": ("resources.disk", "debian12-clean")}, {}, Status.PASS),
+    ("resources.disk_free", {"resources__disk": ("resources.disk", "debian12-clean")},
+     {"standard_min_free_disk_percent": 99.5}, Status.FAIL),
+    ("network.services_active", {"network__services": ("network.services", "debian12-nginx-active-no-tomcat")},
+     {}, Status.FAIL),
+    ("network.ports_listening", {"network__ports": ("network.ports", "debian12-nginx")},
+     {"standard_ports": [80]}, Status.PASS),
+    ("network.ports_listening", {"network__ports": ("network.ports", "debian12-nginx")},
+     {"standard_ports": [80, 8080]}, Status.FAIL),
+    ("network.tiers", {"network__tiers": ("network.tiers", "debian12-app-closed")}, {}, Status.FAIL),
+    ("network.hostname_resolves", {"network__hostname": ("network.hostname", "debian12-clean")}, {}, Status.PASS),
+    ("network.peers_resolve", {"network__peers": ("network.peers", "debian12-lab")}, {}, Status.PASS),
+])
+def test_check_on_captured_state(check_id: str, facts: dict[str, tuple[str, str]],
+                                 std_vars: dict[str, Any], status: Status) -> None:
+    values = {k: fixture(*v) for k, v in facts.items()}
+    assert run(check_id, Standard.from_vars(std_vars), **values) == status
+
+
+def _fleet_host(name: str, offset: float, zone_case: str, std: Standard = STD) -> FleetHost:
+    status = HostStatus(name, "127.0.0.1", True, None, offset, 1.0)
+    facts = {"time.zone": fixture("time.zone", zone_case), "locale.system": fixture("locale.system", "debian12-clean")}
+    return FleetHost(name, ("app",), HostFacts(status, ("app",), facts), std)
+
+
+def test_fleet_timezone_and_skew() -> None:
+    same = [_fleet_host("a", 1.0, "debian12-shanghai-copied"), _fleet_host("b", 3.0, "debian12-shanghai-copied")]
+    assert FLEET_CHECKS["fleet.timezone"].evaluate(same, STD).status == Status.PASS
+    mixed = [same[0], _fleet_host("c", 2.0, "debian12-utc-symlink")]
+    outcome = FLEET_CHECKS["fleet.timezone"].evaluate(mixed, STD)
+    assert outcome.status == Status.FAIL and "c" in outcome.message.en
+    assert FLEET_CHECKS["fleet.clock_skew"].evaluate(same, STD).status == Status.PASS
+    skewed = [same[0], _fleet_host("d", 120_000.0, "debian12-shanghai-copied")]
+    outcome = FLEET_CHECKS["fleet.clock_skew"].evaluate(skewed, STD)
+    assert outcome.status == Status.FAIL and "d ahead of a" in outcome.message.en
+    assert FLEET_CHECKS["fleet.locale"].evaluate(same, STD).status == Status.FAIL  # both C, standard zh_CN
+
+
+def test_absent_and_broken_facts_become_skip_and_error() -> None:
+    from envcheck.model import Absent, FactError, Text
+
+    assert run("locale.service_lang", locale__services=Absent(Text("none", "无"))) == Status.SKIP
+    assert run("time.timezone", time__zone=FactError("probe timed out")) == Status.ERROR
+    assert run("time.timezone", time__zone={"unexpected": "shape"}) == Status.ERROR  # never a crash
