@@ -68,7 +68,7 @@ def select_checks(ids: Sequence[str] | None) -> tuple[list[Check], list[FleetChe
 
 
 def host_context(host: InventoryHost, inventory: Inventory) -> HostContext:
-    peers = {
+    peers = inventory.peers or {
         group: tuple(
             (name, inventory.host(name).lan_address or inventory.host(name).target.address)
             for name in names
@@ -78,10 +78,10 @@ def host_context(host: InventoryHost, inventory: Inventory) -> HostContext:
     return HostContext(host.name, host.target.address, host.groups, host.lan_address, peers)
 
 
-def facts_needed(checks: Iterable[Check]) -> list[Fact]:
+def facts_needed(checks: Iterable[Check], fleet: Iterable[FleetCheck] = ()) -> list[Fact]:
     ids: list[str] = []
-    for c in checks:
-        ids += [f for f in c.facts if f != HOST_FACT and f not in ids]
+    for fact_ids in [c.facts for c in checks] + [c.facts for c in fleet]:
+        ids += [f for f in fact_ids if f != HOST_FACT and f not in ids and f in FACTS]
     return [FACTS[i] for i in ids]
 
 
@@ -185,7 +185,7 @@ def run_audit(
     stop: threading.Event | None = None,
 ) -> AuditReport:
     checks, fleet = select_checks(check_ids)
-    facts = facts_needed(checks)
+    facts = facts_needed(checks, fleet)
     started = datetime.now(UTC)
     gathered: dict[str, HostFacts] = {}
     complete = True

@@ -42,6 +42,9 @@ class Inventory:
     sources: tuple[str, ...]
     hosts: tuple[InventoryHost, ...]
     groups: Mapping[str, tuple[str, ...]]  # group -> host names (selected hosts only)
+    # group -> ((name, LAN address), ...) over the WHOLE inventory, --limit or not: a web
+    # host audited alone still tests that it reaches the app tier.
+    peers: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def host(self, name: str) -> InventoryHost:
         for h in self.hosts:
@@ -88,6 +91,7 @@ def load_inventory(
     try:
         manager = InventoryManager(loader=loader, sources=list(sources))
         variables = VariableManager(loader=loader, inventory=manager)
+        peers = _peers(loader, manager, variables)
         if limit:
             manager.subset(limit)
         selected = manager.get_hosts("all")
@@ -112,7 +116,21 @@ def load_inventory(
     for h in hosts:
         for g in h.groups:
             group_map.setdefault(g, []).append(h.name)
-    return Inventory(tuple(sources), tuple(hosts), {g: tuple(v) for g, v in group_map.items()})
+    return Inventory(tuple(sources), tuple(hosts), {g: tuple(v) for g, v in group_map.items()}, peers)
+
+
+def _peers(loader: Any, manager: Any, variables: Any) -> dict[str, tuple[tuple[str, str], ...]]:
+    from ansible.template import Templar  # noqa: PLC0415
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for ahost in manager.get_hosts("all"):
+        hvars = variables.get_vars(host=ahost, include_hostvars=False)
+        templar = Templar(loader=loader, variables=dict(hvars))
+        address = str(templar.template(hvars.get("lan_address") or hvars.get("ansible_host") or ahost.name))
+        for g in ahost.get_groups():
+            if g.name not in ("all", "ungrouped"):
+                out.setdefault(g.name, []).append((ahost.name, address))
+    return {g: tuple(v) for g, v in out.items()}
 
 
 def _host(name: str, groups: tuple[str, ...], v: Mapping[str, Any], standard: Standard,

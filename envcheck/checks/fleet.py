@@ -64,6 +64,7 @@ def _os_zone(h: FleetHost) -> Any:
          "各主机日志时间才能对照。"),
     severity=Severity.CRITICAL,
     remediation=Remediation("server", ("timezone",)),
+    facts=["time.zone"],
 )
 def fleet_timezone(hosts: Sequence[FleetHost], std: Standard) -> Outcome:
     return _agree(_values(hosts, _os_zone), "timezone", "时区", std.timezone)
@@ -92,6 +93,7 @@ def _layer_zones(h: FleetHost) -> dict[str, str]:
          "在数据库(default-time-zone / timezone)和 JVM(-Duser.timezone)中设置标准时区:"
          "`envcheck deploy database` 与 `envcheck deploy middleware`。"),
     severity=Severity.CRITICAL,
+    facts=["time.zone", "mysql.variables", "postgresql.settings", "tomcat.jvm"],
 )
 def fleet_timezone_layers(hosts: Sequence[FleetHost], std: Standard) -> Outcome:
     found = {f"{h.name}/{layer}": zone for h in hosts for layer, zone in _layer_zones(h).items()}
@@ -149,6 +151,7 @@ def fleet_clock_skew(hosts: Sequence[FleetHost], std: Standard) -> Outcome:
          "在所有主机上将 LANG 设为标准语言环境:`envcheck deploy server --tags locale`。"),
     severity=Severity.MAJOR,
     remediation=Remediation("server", ("locale",)),
+    facts=["locale.system"],
 )
 def fleet_locale(hosts: Sequence[FleetHost], std: Standard) -> Outcome:
     def lang(h: FleetHost) -> str | None:
@@ -168,6 +171,7 @@ def fleet_locale(hosts: Sequence[FleetHost], std: Standard) -> Outcome:
          "按清单在所有主机的 /etc/hosts 中写入各主机的内网地址:`envcheck deploy server --tags hosts`。"),
     severity=Severity.MAJOR,
     remediation=Remediation("server", ("hosts",)),
+    facts=["network.peers"],
 )
 def fleet_name_resolution(hosts: Sequence[FleetHost], std: Standard) -> Outcome:
     expected: dict[str, str] = {}

@@ -100,6 +100,7 @@ class FleetCheck:
     severity: Severity
     evaluate: FleetEvaluation
     remediation: Remediation = MANUAL
+    facts: tuple[str, ...] = ()  # per-host facts it compares (gathered even when run alone)
 
 
 FACTS: dict[str, Fact] = {}
@@ -158,12 +159,13 @@ def fleet_check(
     fix: tuple[str, str],
     severity: Severity,
     remediation: Remediation = MANUAL,
+    facts: Sequence[str] = (),
 ) -> Callable[[FleetEvaluation], FleetEvaluation]:
     def register(evaluate: FleetEvaluation) -> FleetEvaluation:
         if check_id in CHECKS or check_id in FLEET_CHECKS:
             raise ValueError(f"check {check_id} registered twice")
         FLEET_CHECKS[check_id] = FleetCheck(
-            check_id, Text(*title), Text(*fix), severity, evaluate, remediation
+            check_id, Text(*title), Text(*fix), severity, evaluate, remediation, tuple(facts)
         )
         return evaluate
 

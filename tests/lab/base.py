@@ -12,7 +12,6 @@ from pathlib import Path
 
 from tests.lab.config import BASE_PACKAGES, CONTROLLER_PACKAGES, SUITE, LabConfig
 
-
 # Bump when _customise changes, so cached bases are rebuilt.
 RECIPE_VERSION = "2"
 
