@@ -50,7 +50,12 @@ def main() -> None:
     # Keep the exact bytes between the markers (non-UTF-8 output included).
     (folder / f"{args.case}.out").write_bytes(_raw_section(raw_all, script.marker, args.fact))
     parsed = fact.parse(out)
-    value = parsed if not hasattr(parsed, "reason") else {"absent": True}
+    if hasattr(parsed, "reason"):
+        value = {"absent": True}
+    elif type(parsed).__name__ == "FactError":
+        value = {"error": parsed.message}
+    else:
+        value = parsed
     (folder / f"{args.case}.json").write_text(
         json.dumps({"rc": out.rc, "expected": value}, ensure_ascii=False, indent=2, default=str) + "\n",
         encoding="utf-8",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from envcheck.checks import FACTS, load_catalogue
-from envcheck.model import Absent, ProbeOutput
+from envcheck.model import Absent, FactError, ProbeOutput
 from envcheck.probe import decode
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "facts"
@@ -26,7 +26,11 @@ def test_parser_reads_captured_output(out_file: Path) -> None:
     fact = FACTS[out_file.parent.name]
     spec = json.loads(out_file.with_suffix(".json").read_text(encoding="utf-8"))
     parsed = fact.parse(ProbeOutput(decode(out_file.read_bytes()), spec["rc"], ""))
-    if spec["expected"] == {"absent": True}:
+    if isinstance(spec["expected"], dict) and set(spec["expected"]) == {"error"}:
+        # Installed but broken (a stopped server): an error for its checks, with the reason.
+        assert isinstance(parsed, FactError), parsed
+        assert spec["expected"]["error"] in parsed.message
+    elif spec["expected"] == {"absent": True}:
         assert isinstance(parsed, Absent), parsed
         assert parsed.reason.en and parsed.reason.zh
     else:
