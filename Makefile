@@ -3,9 +3,9 @@ SHELL := /bin/bash
 PY ?= .venv/bin/python
 PIP := .venv/bin/pip
 # System packages the tests need: the lab (debootstrap, systemd-nspawn, relays, apt proxy,
-# libfaketime), the ssh client, and Chromium for the report screenshot test.
+# libfaketime) and the ssh client.
 APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime openssh-client \
-	iproute2 chromium
+	iproute2
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
