@@ -54,7 +54,7 @@ def _check(inv: Path, tmp_path: Path, password: str | None) -> tuple[int, dict]:
 
 
 def test_sudo_probes_run_as_root_with_the_password(ops_inventory: Path, tmp_path: Path) -> None:
-    code, doc = _check(ops_inventory, tmp_path, PASSWORD)
+    _, doc = _check(ops_inventory, tmp_path, PASSWORD)
     statuses = {r["check"]: r["status"] for r in doc["results"]}
     assert statuses["time.tz_environment"] == "pass", doc
     for path in (tmp_path / "runs").rglob("*"):
@@ -74,7 +74,7 @@ def test_a_wrong_password_is_an_error_for_root_probes_only(ops_inventory: Path, 
 
 
 def test_no_password_and_no_nopasswd_is_an_error_not_a_hang(ops_inventory: Path, tmp_path: Path) -> None:
-    code, doc = _check(ops_inventory, tmp_path, None)
+    _, doc = _check(ops_inventory, tmp_path, None)
     by_check = {r["check"]: r for r in doc["results"]}
     assert by_check["time.tz_environment"]["status"] == "error"
     assert "sudo" in by_check["time.tz_environment"]["message"]
