@@ -33,15 +33,18 @@ export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin
 # A TZ from the login session (pam_env, /etc/environment) must not colour what probes see.
 unset LANGUAGE TZ
 ECT=$(mktemp -d 2>/dev/null || {{ mkdir -m 700 /tmp/.envcheck.$$ && echo /tmp/.envcheck.$$; }})
+ECTO=; if command -v timeout >/dev/null 2>&1; then ECTO=1; fi
+# Few forks per probe (a server under load is audited too): stdout streams straight out
+# (the controller caps it), stderr is printed only when there is any.
 ecrun() {{
-  if command -v timeout >/dev/null 2>&1; then
-    timeout -k 2 "$2" sh -c "$3" </dev/null >"$ECT/o" 2>"$ECT/e"
+  printf '\\n{m} B %s\\n' "$1"
+  if [ -n "$ECTO" ]; then
+    timeout -k 2 "$2" sh -c "$3" </dev/null 2>"$ECT/e"
   else
-    sh -c "$3" </dev/null >"$ECT/o" 2>"$ECT/e"
+    sh -c "$3" </dev/null 2>"$ECT/e"
   fi
   ecrc=$?
-  printf '\\n{m} B %s\\n' "$1"; head -c {max_out} "$ECT/o"
-  printf '\\n{m} E %s\\n' "$1"; head -c {max_err} "$ECT/e"
+  printf '\\n{m} E %s\\n' "$1"; [ -s "$ECT/e" ] && head -c {max_err} "$ECT/e"
   printf '\\n{m} R %s %s\\n' "$1" "$ecrc"
 }}
 """
@@ -67,7 +70,7 @@ class ProbeScript:
 def build_script(facts: Iterable[Fact], marker: str | None = None) -> ProbeScript:
     marker = marker or "@@EC" + secrets.token_hex(8)
     facts = list(facts)
-    prelude = _PRELUDE.format(m=marker, max_out=MAX_PROBE_BYTES, max_err=MAX_STDERR_BYTES)
+    prelude = _PRELUDE.format(m=marker, max_err=MAX_STDERR_BYTES)
     plain = [f for f in facts if not f.sudo]
     elevated = [f for f in facts if f.sudo]
     lines = [prelude, *(_probe_line(f) for f in plain)]
@@ -97,7 +100,7 @@ def split_output(marker: str, stdout: bytes) -> dict[str, ProbeOutput]:
     for match in pattern.finditer(stdout):
         fact_id = match.group(1).decode("ascii", "replace")
         results[fact_id] = ProbeOutput(
-            stdout=decode(match.group(2)),
+            stdout=decode(match.group(2)[:MAX_PROBE_BYTES]),
             rc=int(match.group(4)),
             stderr=decode(match.group(3)),
         )

@@ -48,7 +48,7 @@ def parse_available(out: ProbeOutput) -> list[str]:
 
 @fact(
     "locale.services",
-    "for p in /proc/[0-9]*; do c=$(cat $p/comm 2>/dev/null) || continue; case \" "
+    "for p in /proc/[0-9]*; do read -r c < $p/comm 2>/dev/null || continue; case \" "
     + " ".join(SERVICES)
     + " \" in *\" $c \"*) ;; *) continue;; esac; "
     "echo \"== ${p#/proc/} $c ==\"; { tr '\\0' '\\n' < $p/environ; } 2>/dev/null | "

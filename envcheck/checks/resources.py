@@ -67,7 +67,7 @@ def _limits_command(ctx: HostContext, std: Standard) -> str | None:
     return (
         f"if id {user} >/dev/null 2>&1; then echo \"user|$(su -s /bin/sh -c 'ulimit -n' {user} 2>/dev/null)\"; "
         "else echo 'user|absent'; fi\n"
-        "for p in /proc/[0-9]*; do c=$(cat $p/comm 2>/dev/null) || continue; "
+        "for p in /proc/[0-9]*; do read -r c < $p/comm 2>/dev/null || continue; "
         f"case \" {names} \" in *\" $c \"*) ;; *) continue;; esac; "
         "echo \"proc|$c|$(awk '/^Max open files/ {print $4}' $p/limits 2>/dev/null)\"; done; true"
     )
