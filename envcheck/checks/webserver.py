@@ -1,0 +1,114 @@
+"""Nginx and Apache in front of Tomcat: response charset and request body size."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from envcheck.checks.common import bad, norm_charset, ok, sections
+from envcheck.checks.registry import Remediation, absent, check, fact
+from envcheck.model import FactError, Outcome, ProbeOutput, Severity
+from envcheck.standard import Standard
+
+DEPLOY_NGINX = Remediation("middleware", ("nginx",))
+DEPLOY_APACHE = Remediation("middleware", ("apache",))
+
+
+@fact("nginx.config", "command -v nginx >/dev/null 2>&1 || { echo ABSENT; exit 0; }; nginx -T 2>&1", sudo=True)
+def parse_nginx(out: ProbeOutput) -> Any:
+    if out.stdout.strip() == "ABSENT":
+        return absent("no Nginx on this host", "本机未安装 Nginx")
+    if out.rc != 0:
+        return FactError("nginx -T failed: " + out.stdout.strip().splitlines()[-1][:300] if out.stdout.strip() else "")
+    text = "\n".join(line.split("#", 1)[0] for line in out.stdout.splitlines())
+    charsets = re.findall(r"^\s*charset\s+([^;\s]+)\s*;", text, re.M)
+    sizes = re.findall(r"^\s*client_max_body_size\s+([^;\s]+)\s*;", text, re.M)
+    proxies = re.findall(r"^\s*proxy_pass\s+([^;\s]+)\s*;", text, re.M)
+    return {"charsets": charsets, "client_max_body_size": sizes, "proxy_pass": proxies}
+
+
+@fact(
+    "apache.config",
+    "d=; for x in /etc/apache2 /etc/httpd; do [ -d \"$x\" ] && d=$x; done; [ -n \"$d\" ] || { echo ABSENT; exit 0; }\n"
+    "echo \"== root $d ==\"; grep -rhsiE '^[[:space:]]*(AddDefaultCharset|LimitRequestBody|ProxyPass)[[:space:]]' "
+    "\"$d\"/apache2.conf \"$d\"/conf/httpd.conf \"$d\"/conf-enabled \"$d\"/sites-enabled \"$d\"/conf.d "
+    "2>/dev/null; true",
+    sudo=True,
+)
+def parse_apache(out: ProbeOutput) -> Any:
+    if out.stdout.strip() == "ABSENT":
+        return absent("no Apache httpd on this host", "本机未安装 Apache httpd")
+    body = next((v for k, v in sections(out.stdout).items() if k.startswith("root")), "")
+    directives: dict[str, list[str]] = {}
+    for line in body.splitlines():
+        parts = line.split(None, 1)
+        if len(parts) == 2:
+            directives.setdefault(parts[0].lower(), []).append(parts[1].strip())
+    return {"AddDefaultCharset": directives.get("adddefaultcharset", []),
+            "LimitRequestBody": directives.get("limitrequestbody", []),
+            "ProxyPass": directives.get("proxypass", [])}
+
+
+@check(
+    "nginx.charset",
+    title=("Nginx declares charset utf-8", "Nginx 声明 charset utf-8"),
+    fix=("Add `charset utf-8;` to the http or server block and reload (`envcheck deploy middleware --tags nginx`).",
+         "在 http 或 server 块中加入 `charset utf-8;` 并重新加载(`envcheck deploy middleware --tags nginx`)。"),
+    severity=Severity.MAJOR,
+    facts=["nginx.config"],
+    remediation=DEPLOY_NGINX,
+)
+def nginx_charset(f: Mapping[str, Any], std: Standard) -> Outcome:
+    found = f["nginx.config"]["charsets"]
+    good = [c for c in found if norm_charset(c) == norm_charset(std.charset)]
+    if good and len(good) == len(found):
+        return ok(found, std.charset.lower(), "charset utf-8 is declared", "已声明 charset utf-8")
+    return bad(found or "not set", std.charset.lower(), f"nginx charset: {found or 'not set'}",
+               f"nginx charset:{found or '未设置'}")
+
+
+def size_bytes(text: str) -> int | None:
+    m = re.fullmatch(r"(\d+)([kKmMgG]?)", text.strip())
+    if not m:
+        return None
+    return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[m.group(2).lower()]
+
+
+@check(
+    "nginx.client_max_body_size",
+    title=("Upload size limit as standard", "上传大小限制符合标准"),
+    fix=("Set `client_max_body_size` in the server block (the default 1m refuses most attachments "
+         "and report uploads with 413).",
+         "在 server 块中设置 `client_max_body_size`(默认 1m 会以 413 拒绝大多数附件和报表上传)。"),
+    severity=Severity.MAJOR,
+    facts=["nginx.config"],
+    remediation=DEPLOY_NGINX,
+)
+def nginx_body_size(f: Mapping[str, Any], std: Standard) -> Outcome:
+    sizes = f["nginx.config"]["client_max_body_size"]
+    want = size_bytes(std.http_client_max_body_size) or 0
+    smallest = min((size_bytes(s) or 0 for s in sizes), default=1024**2)  # nginx default: 1m
+    shown = sizes or "1m (default)"
+    if smallest == 0 or smallest >= want:
+        return ok(shown, f">= {std.http_client_max_body_size}", f"client_max_body_size {shown}",
+                  f"client_max_body_size {shown}")
+    return bad(shown, f">= {std.http_client_max_body_size}", f"client_max_body_size {shown} is below the standard",
+               f"client_max_body_size {shown} 小于标准")
+
+
+@check(
+    "apache.default_charset",
+    title=("Apache sends AddDefaultCharset UTF-8", "Apache 设置 AddDefaultCharset UTF-8"),
+    fix=("Set `AddDefaultCharset UTF-8` (Debian: /etc/apache2/conf-available/charset.conf) and reload.",
+         "设置 `AddDefaultCharset UTF-8`(Debian:/etc/apache2/conf-available/charset.conf)并重新加载。"),
+    severity=Severity.MAJOR,
+    facts=["apache.config"],
+    remediation=DEPLOY_APACHE,
+)
+def apache_charset(f: Mapping[str, Any], std: Standard) -> Outcome:
+    found = f["apache.config"]["AddDefaultCharset"]
+    if found and all(norm_charset(v) == norm_charset(std.charset) for v in found):
+        return ok(found, std.charset, "AddDefaultCharset UTF-8", "AddDefaultCharset UTF-8")
+    return bad(found or "not set", std.charset, f"AddDefaultCharset: {found or 'not set'}",
+               f"AddDefaultCharset:{found or '未设置'}")
