@@ -20,9 +20,9 @@ PLAYBOOKS = sorted(p.name for p in PLAYBOOK_DIR.glob("*.yml"))
 def test_syntax(playbook: str, tmp_path: Path) -> None:
     inv = tmp_path / "hosts.yml"
     inv.write_text("all:\n  children:\n    web:\n      hosts:\n        web1: {ansible_host: 127.0.0.11}\n")
+    env = {"ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"), "PATH": f"{ANSIBLE_PLAYBOOK.parent}:/usr/bin:/bin"}
     result = subprocess.run([str(ANSIBLE_PLAYBOOK), "--syntax-check", "-i", str(inv), str(PLAYBOOK_DIR / playbook)],
-                            capture_output=True, text=True, env={"ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"),
-                                                                 "PATH": str(ANSIBLE_PLAYBOOK.parent) + ":/usr/bin:/bin"})
+                            capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
