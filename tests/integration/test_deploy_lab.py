@@ -30,6 +30,13 @@ def _deploy(lab: Lab, name: str, runs: Path) -> dict:  # type: ignore[type-arg]
 def test_deploy_is_idempotent_and_the_checks_pass_after_it(lab: Lab, tmp_path: Path) -> None:
     name = lab.hosts[-1].name
     lab.reset(name)
+    try:
+        _deploy_then_check(lab, name, tmp_path)
+    finally:
+        lab.reset(name)  # the other tests expect a clean host
+
+
+def _deploy_then_check(lab: Lab, name: str, tmp_path: Path) -> None:
     before = CliRunner().invoke(cli, ["check", "-i", str(lab.inventory_path), "--limit", name,
                                       *ONLY,
                                       "--format", "json", "--runs-dir", str(tmp_path / "runs")])
