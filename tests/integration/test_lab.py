@@ -18,7 +18,7 @@ pytestmark = pytest.mark.lab
 def test_strict_ssh_to_every_host(lab: Lab) -> None:
     for h in lab.hosts:
         result = subprocess.run(["ssh", "-F", str(lab.ssh_config_path), "-o", "StrictHostKeyChecking=yes",
-                                 "-o", "ControlMaster=no", h.name, "hostname"],
+                                 "-o", "ControlPath=none", h.name, "hostname"],
                                 capture_output=True, text=True, timeout=30)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == h.name
@@ -87,7 +87,7 @@ def test_link_cut_and_restored(lab: Lab) -> None:
         assert lab.ssh(a.name, f"ping -c1 -W1 {b.name}").returncode != 0
         # Like a real cut cable: no refusal, the session just never comes.
         with pytest.raises(subprocess.TimeoutExpired):
-            subprocess.run(["ssh", "-F", str(lab.ssh_config_path), "-o", "ControlMaster=no",
+            subprocess.run(["ssh", "-F", str(lab.ssh_config_path), "-o", "ControlPath=none",
                             b.name, "true"], capture_output=True, timeout=5)
     finally:
         faults.restore_link(lab, b.name)
@@ -121,7 +121,7 @@ def test_host_key_change_is_refused_then_restored(lab: Lab) -> None:
     name = lab.hosts[1].name
     faults.change_host_key(lab, name)
     try:
-        refused = subprocess.run(["ssh", "-F", str(lab.ssh_config_path), "-o", "ControlMaster=no", name, "true"],
+        refused = subprocess.run(["ssh", "-F", str(lab.ssh_config_path), "-o", "ControlPath=none", name, "true"],
                                  capture_output=True, text=True, timeout=30)
         assert refused.returncode == 255
         assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in refused.stderr
@@ -130,12 +130,24 @@ def test_host_key_change_is_refused_then_restored(lab: Lab) -> None:
     assert lab.ssh(name, "true").returncode == 0
 
 
+def _fresh_ssh(lab: Lab, name: str, timeout: float = 5) -> int:
+    """A new connection, never through a ControlMaster left from earlier commands."""
+    try:
+        return subprocess.run(["ssh", "-F", str(lab.ssh_config_path), "-o", "ControlPath=none",
+                               "-o", "ConnectTimeout=3", name, "true"], capture_output=True, timeout=timeout).returncode
+    except subprocess.TimeoutExpired:
+        return -1
+
+
 def test_host_killed_then_revived(lab: Lab) -> None:
     name = lab.hosts[-1].name
-    faults.kill_host(lab, name)
-    probe = subprocess.run(["ssh", "-F", str(lab.ssh_config_path), "-o", "ControlMaster=no",
-                            "-o", "ConnectTimeout=3", name, "true"], capture_output=True, timeout=30)
-    assert probe.returncode != 0
-    faults.revive_host(lab, name)
+    try:
+        faults.kill_host(lab, name)
+        deadline = time.monotonic() + 10
+        while _fresh_ssh(lab, name) == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _fresh_ssh(lab, name) != 0
+    finally:
+        faults.revive_host(lab, name)
     assert lab.ssh(name, "systemctl is-system-running --wait; true").returncode == 0
     assert lab.ssh(name, "hostname").stdout.strip() == name

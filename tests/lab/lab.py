@@ -216,9 +216,12 @@ class Lab:
         pid = read_pid(hdir / "nspawn.pid")
         if alive(pid):
             assert pid is not None
-            for p in [*children(pid), pid]:
+            init = children(pid)
+            for p in [*init, pid]:
                 signal_pid(p, signal.SIGKILL)
-            while alive(pid):
+            deadline = time.monotonic() + 30
+            # Wait for the container's init as well: it is what holds its processes.
+            while any(alive(p) for p in [*init, pid]) and time.monotonic() < deadline:
                 time.sleep(0.05)
 
     def reset(self, name: str) -> None:
