@@ -189,7 +189,17 @@ def _set_vault(loader: Any, password_file: str) -> None:
         secret = Path(password_file).read_bytes().strip()
     except OSError as exc:
         raise InventoryError(f"cannot read the vault password file {password_file}: {exc}") from exc
-    loader.set_vault_secrets([("default", VaultSecret(secret))])
+    secrets = [("default", VaultSecret(secret))]
+    loader.set_vault_secrets(secrets)
+    try:  # ansible-core 2.19+ decrypts only inside a process-wide secrets context
+        from ansible.parsing.vault import VaultSecretsContext  # noqa: PLC0415
+    except ImportError:
+        return
+    current = VaultSecretsContext.current(optional=True)
+    if current is None:
+        VaultSecretsContext.initialize(VaultSecretsContext(secrets))
+    else:
+        current.secrets[:0] = secrets
 
 
 def _first_lines(exc: Exception, n: int = 6) -> str:
