@@ -55,3 +55,12 @@ def test_unknown_hosts_need_the_flag_and_changed_keys_stay_refused(lab: Lab, tmp
     assert code == 3
     [down] = [h for h in doc["hosts"] if not h["reachable"]]
     assert down["name"] == name and "known_hosts" in down["error"]
+
+
+def test_paramiko_transport_uses_the_inventory_known_hosts(lab: Lab, tmp_path: Path) -> None:
+    code, doc = _check(lab.inventory_path, tmp_path, "--transport", "paramiko")
+    assert all(h["reachable"] for h in doc["hosts"]), doc["hosts"]
+    empty = tmp_path / "empty_known_hosts"
+    empty.write_text("")
+    code, doc = _check(_inventory(lab, tmp_path, empty), tmp_path, "--transport", "paramiko")
+    assert code == 3 and all("known_hosts" in h["error"] for h in doc["hosts"])
