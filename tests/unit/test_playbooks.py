@@ -48,3 +48,16 @@ def test_templates_render_the_standard() -> None:
     assert "appuser hard nofile 65535" in limits
     sysctl = _render("sysctl.conf.j2", baseline_sysctl={"vm.swappiness": 10})
     assert "vm.swappiness = 10" in sysctl
+
+
+def test_database_templates_render_the_standard() -> None:
+    my = _render("my.cnf.j2", mysql_charset="utf8mb4", mysql_collation="utf8mb4_unicode_ci",
+                 mysql_timezone="Asia/Shanghai", mysql_max_connections=500, ansible_memtotal_mb=8192,
+                 mysql_buffer_pool_percent=50)
+    assert "character-set-server = utf8mb4" in my and "collation-server = utf8mb4_unicode_ci" in my
+    assert "default-time-zone = 'Asia/Shanghai'" in my and "innodb_buffer_pool_size = 4096M" in my
+    pg = _render("postgresql.conf.j2", postgresql_listen_addresses="*", postgresql_max_connections=200,
+                 postgresql_timezone="Asia/Shanghai", ansible_memtotal_mb=8192, postgresql_shared_buffers_percent=25,
+                 postgresql_effective_cache_percent=50)
+    assert "timezone = 'Asia/Shanghai'" in pg and "log_timezone = 'Asia/Shanghai'" in pg
+    assert "shared_buffers = 2048MB" in pg
