@@ -78,6 +78,7 @@ class TaskEvent:
     task: str | None
     changed: bool
     message: str | None
+    diff: str | None = None  # for the terminal with --diff; never written to the evidence
 
 
 def playbook_path(name: str) -> Path:
@@ -217,10 +218,39 @@ def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
             record["msg"] = _failure_message(data)
         kept.append(record)
         if on_event:
+            raw_res = data.get("res")
+            res: dict[str, Any] = raw_res if isinstance(raw_res, dict) else {}
             on_event(TaskEvent(str(event.get("event")), data.get("host"), data.get("task"),
-                               bool(data.get("res", {}).get("changed")) if isinstance(data.get("res"), dict) else False,
-                               record.get("msg")))
+                               bool(res.get("changed")), record.get("msg"), _diff_text(res)))
     return kept
+
+
+def _diff_text(res: Mapping[str, Any]) -> str | None:
+    """Ansible's --diff of a task as unified-diff-like text (a no_log task has none)."""
+    diffs = res.get("diff")
+    if not diffs or res.get("censored"):
+        return None
+    lines: list[str] = []
+    for d in diffs if isinstance(diffs, list) else [diffs]:
+        if not isinstance(d, dict):
+            continue
+        if d.get("prepared"):
+            lines.append(str(d["prepared"]))
+            continue
+        before, after = d.get("before"), d.get("after")
+        if before == after:
+            continue
+        header = d.get("before_header") or d.get("after_header") or ""
+        lines.append(f"--- before {header}".rstrip())
+        lines.append(f"+++ after {header}".rstrip())
+        lines += [f"-{x}" for x in _lines(before)] + [f"+{x}" for x in _lines(after)]
+    return "\n".join(lines) or None
+
+
+def _lines(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [f"{k}: {v}" for k, v in value.items()]
+    return str(value or "").splitlines()
 
 
 def _failure_message(data: Mapping[str, Any]) -> str:

@@ -49,7 +49,8 @@ def parse_memory(out: ProbeOutput) -> dict[str, int]:
     "resources.kernel",
     "for k in vm/swappiness net/core/somaxconn fs/file-max; do "
     "echo \"$k=$(cat /proc/sys/$k 2>/dev/null)\"; done; "
-    "echo \"thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)\"",
+    "echo \"thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)\"; "
+    "echo \"container=$(systemd-detect-virt -c 2>/dev/null)\"",
 )
 def parse_kernel(out: ProbeOutput) -> dict[str, Any]:
     kv = key_values(out.stdout)
@@ -58,7 +59,17 @@ def parse_kernel(out: ProbeOutput) -> dict[str, Any]:
         "vm.swappiness": int(kv["vm/swappiness"]) if kv.get("vm/swappiness", "").isdigit() else None,
         "net.core.somaxconn": int(kv["net/core/somaxconn"]) if kv.get("net/core/somaxconn", "").isdigit() else None,
         "transparent_hugepage": thp.group(1) if thp else None,
+        "container": kv.get("container") if kv.get("container") not in (None, "", "none") else None,
     }
+
+
+def _host_kernel(kernel: Mapping[str, Any]) -> Outcome | None:
+    """In a container these are the host kernel's settings, set and checked there."""
+    if kernel.get("container"):
+        return Outcome(Status.SKIP, f"{kernel['container']} container", None, absent(
+            f"runs in a {kernel['container']} container: kernel settings are the host's",
+            f"运行在 {kernel['container']} 容器中:内核参数由宿主机设置").reason)
+    return None
 
 
 def _limits_command(ctx: HostContext, std: Standard) -> str | None:
@@ -167,6 +178,8 @@ def swap(f: Mapping[str, Any], std: Standard) -> Outcome:
     remediation=BASELINE_SYSCTL,
 )
 def swappiness(f: Mapping[str, Any], std: Standard) -> Outcome:
+    if (skip := _host_kernel(f["resources.kernel"])) is not None:
+        return skip
     value = f["resources.kernel"]["vm.swappiness"]
     if value == std.vm_swappiness:
         return ok(value, std.vm_swappiness, f"vm.swappiness = {value}", f"vm.swappiness = {value}")
@@ -185,6 +198,8 @@ def swappiness(f: Mapping[str, Any], std: Standard) -> Outcome:
     remediation=BASELINE_SYSCTL,
 )
 def somaxconn(f: Mapping[str, Any], std: Standard) -> Outcome:
+    if (skip := _host_kernel(f["resources.kernel"])) is not None:
+        return skip
     value = f["resources.kernel"]["net.core.somaxconn"]
     if value is not None and value >= std.net_core_somaxconn:
         return ok(value, f">= {std.net_core_somaxconn}", f"somaxconn = {value}", f"somaxconn = {value}")
@@ -201,6 +216,8 @@ def somaxconn(f: Mapping[str, Any], std: Standard) -> Outcome:
     remediation=BASELINE_SYSCTL,
 )
 def transparent_hugepage(f: Mapping[str, Any], std: Standard) -> Outcome:
+    if (skip := _host_kernel(f["resources.kernel"])) is not None:
+        return skip
     value = f["resources.kernel"]["transparent_hugepage"]
     if value is None:
         return Outcome(Status.SKIP, None, std.transparent_hugepage,

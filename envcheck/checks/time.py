@@ -86,6 +86,7 @@ def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
 
 @fact(
     "time.sync",
+    "echo \"container=$(systemd-detect-virt -c 2>/dev/null)\"\n"
     "if command -v chronyc >/dev/null 2>&1; then echo daemon=chrony; "
     "chronyc -n tracking 2>&1 | sed 's/^/tracking./'; "
     "chronyc -n sources 2>/dev/null | awk '/^[\\^=#]/ {print \"source=\" $2}'; "
@@ -97,6 +98,7 @@ def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
 )
 def parse_sync(out: ProbeOutput) -> dict[str, Any]:
     daemon = "none"
+    container: str | None = None
     synchronized: bool | None = None
     sources: list[str] = []
     tracking: dict[str, str] = {}
@@ -104,6 +106,8 @@ def parse_sync(out: ProbeOutput) -> dict[str, Any]:
         key, _, value = line.partition("=")
         if key == "daemon":
             daemon = value
+        elif key == "container":
+            container = value if value and value != "none" else None
         elif key == "synchronized" and value:
             synchronized = value == "yes"
         elif key == "source":
@@ -122,7 +126,17 @@ def parse_sync(out: ProbeOutput) -> dict[str, Any]:
     if not running:
         synchronized = False
     return {"daemon": daemon, "running": running, "synchronized": synchronized,
-            "offset_ms": offset_ms, "sources": sources}
+            "offset_ms": offset_ms, "sources": sources, "container": container}
+
+
+def _in_container(sync: Mapping[str, Any]) -> Outcome | None:
+    """A container's clock is its host's: NTP is checked there (the fleet skew check still
+    measures this one)."""
+    if sync.get("container"):
+        return Outcome(Status.SKIP, f"{sync['container']} container", None, absent(
+            f"runs in a {sync['container']} container: its clock is the host's, check NTP there",
+            f"运行在 {sync['container']} 容器中:时钟由宿主机维护,请在宿主机上检查 NTP").reason)
+    return None
 
 
 @check(
@@ -206,6 +220,8 @@ def tz_environment(f: Mapping[str, Any], std: Standard) -> Outcome:
 )
 def ntp_synchronized(f: Mapping[str, Any], std: Standard) -> Outcome:
     s = f["time.sync"]
+    if (skip := _in_container(s)) is not None:
+        return skip
     if s["daemon"] == "none":
         return bad("no NTP daemon", "synchronised", "no NTP client runs (chrony, ntpd, timesyncd)",
                    "没有运行任何 NTP 客户端(chrony、ntpd、timesyncd)")
@@ -230,6 +246,8 @@ def ntp_synchronized(f: Mapping[str, Any], std: Standard) -> Outcome:
     remediation=BASELINE_NTP,
 )
 def ntp_offset(f: Mapping[str, Any], std: Standard) -> Outcome:
+    if (skip := _in_container(f["time.sync"])) is not None:
+        return skip
     offset = f["time.sync"]["offset_ms"]
     limit = std.max_clock_offset_ms
     if offset is None:

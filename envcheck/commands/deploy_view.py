@@ -21,6 +21,7 @@ class DeployView:
         self.hosts: dict[str, dict[str, Any]] = {}
         self.live: Any = None
         self.tty = sys.stdout.isatty()
+        self.show_diff = show_diff
 
     def w(self, key: str) -> str:
         en, zh = _WORDS[key]
@@ -57,6 +58,12 @@ class DeployView:
             state = ("changed" if event.changed else "ok") if kind == "runner_on_ok" else kind[10:]
             tail = f": {event.message}" if event.message else ""
             click.echo(f"[{event.host}] {event.task}: {state}{tail}")
+        if self.show_diff and event.diff and kind == "runner_on_ok":
+            text = f"[{event.host}] {event.task}:\n{event.diff}"
+            if self.live is not None:
+                self.live.console.print(text, markup=False, highlight=False)
+            else:
+                click.echo(text)
         if self.live is not None:
             self.live.update(self._table())
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from tests.lab.config import LabConfig
+from tests.lab.config import REPO, LabConfig
 
 if TYPE_CHECKING:
     from tests.lab.lab import Lab, LabHost
@@ -80,6 +81,8 @@ def write_access_files(lab: Lab) -> None:
     inventory = {"all": {"children": groups}}
     header = "# Written by the envcheck lab (tests/lab); rewritten at every `make lab-up`.\n"
     (state / "inventory.yml").write_text(header + yaml.safe_dump(inventory, sort_keys=False))
+    # The lab's standard (inventories/lab/group_vars) beside its inventory, where Ansible finds it.
+    shutil.copytree(REPO / "inventories" / "lab" / "group_vars", state / "group_vars", dirs_exist_ok=True)
 
 
 def write_acng_config(cfg: LabConfig) -> Path:

@@ -40,7 +40,8 @@ def run(check_id: str, std: Standard = STD, **facts: Any) -> Status:
     ("time.tz_environment", {"time__tz_env": ("time.tz_env", "debian12-tz-in-environment-unit-and-process")},
      {}, Status.FAIL),
     ("time.tz_environment", {"time__tz_env": ("time.tz_env", "debian12-none")}, {}, Status.PASS),
-    ("time.ntp_synchronized", {"time__sync": ("time.sync", "debian12-chrony-not-running")}, {}, Status.FAIL),
+    ("time.ntp_synchronized", {"time__sync": ("time.sync", "debian12-container-chrony-not-running")},
+     {}, Status.SKIP),
     ("time.ntp_synchronized", {"time__sync": ("time.sync", "rhel9-chrony-synchronised")}, {}, Status.PASS),
     ("time.ntp_offset", {"time__sync": ("time.sync", "rhel9-chrony-synchronised")}, {}, Status.PASS),
     ("locale.system_lang", {"locale__system": ("locale.system", "debian12-clean")}, {}, Status.FAIL),
@@ -50,9 +51,7 @@ def run(check_id: str, std: Standard = STD, **facts: Any) -> Status:
     ("locale.required_generated", {"locale__available": ("locale.available", "debian12-zh-en-generated")},
      {}, Status.PASS),
     ("locale.service_lang", {"locale__services": ("locale.services", "debian12-nginx-no-lang")}, {}, Status.FAIL),
-    ("resources.swappiness", {"resources__kernel": ("resources.kernel", "debian12-clean")}, {}, Status.FAIL),
-    ("resources.swappiness", {"resources__kernel": ("resources.kernel", "debian12-clean")},
-     {"standard_vm_swappiness": 60}, Status.PASS),
+    ("resources.swappiness", {"resources__kernel": ("resources.kernel", "debian12-container")}, {}, Status.SKIP),
     ("resources.nofile", {"resources__limits": ("resources.limits", "debian12-nginx")}, {}, Status.FAIL),
     ("resources.nofile", {"resources__limits": ("resources.limits", "debian12-clean")}, {}, Status.SKIP),
     ("resources.disk_free", {"resources__disk": ("resources.disk", "debian12-clean")}, {}, Status.PASS),
@@ -148,3 +147,14 @@ def test_absent_and_broken_facts_become_skip_and_error() -> None:
     assert run("locale.service_lang", locale__services=Absent(Text("none", "无"))) == Status.SKIP
     assert run("time.timezone", time__zone=FactError("probe timed out")) == Status.ERROR
     assert run("time.timezone", time__zone={"unexpected": "shape"}) == Status.ERROR  # never a crash
+
+
+def test_outside_containers_ntp_and_kernel_settings_are_checked() -> None:
+    sync = {**fixture("time.sync", "debian12-container-chrony-not-running"), "container": None}
+    assert run("time.ntp_synchronized", time__sync=sync) == Status.FAIL
+    assert run("time.ntp_synchronized", time__sync=fixture("time.sync", "rhel9-chrony-synchronised")) == Status.PASS
+    kernel = {**fixture("resources.kernel", "debian12-container"), "container": None}
+    assert run("resources.swappiness", resources__kernel=kernel) == Status.FAIL
+    assert run("resources.swappiness", Standard.from_vars({"standard_vm_swappiness": 60}),
+               resources__kernel=kernel) == Status.PASS
+    assert run("resources.transparent_hugepage", resources__kernel=kernel) == Status.FAIL

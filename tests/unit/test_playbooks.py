@@ -53,7 +53,7 @@ def test_templates_render_the_standard() -> None:
 def test_database_templates_render_the_standard() -> None:
     my = _render("my.cnf.j2", mysql_charset="utf8mb4", mysql_collation="utf8mb4_unicode_ci",
                  mysql_timezone="Asia/Shanghai", mysql_max_connections=500, ansible_memtotal_mb=8192,
-                 mysql_buffer_pool_percent=50)
+                 mysql_buffer_pool_percent=50, mysql_bind_address="0.0.0.0")
     assert "character-set-server = utf8mb4" in my and "collation-server = utf8mb4_unicode_ci" in my
     assert "default-time-zone = 'Asia/Shanghai'" in my and "innodb_buffer_pool_size = 4096M" in my
     pg = _render("postgresql.conf.j2", postgresql_listen_addresses="*", postgresql_max_connections=200,
