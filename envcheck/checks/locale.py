@@ -13,7 +13,9 @@ from envcheck.model import Outcome, ProbeOutput, Severity
 from envcheck.standard import Standard
 
 BASELINE_LOCALE = Remediation("server", ("locale",))
-SERVICES = ("java", "mysqld", "mariadbd", "postgres", "nginx", "apache2", "httpd")
+# Not nginx: it overwrites its environment area with its process title (so /proc/PID/environ
+# holds "nginx: master process ..."), clears its workers' environment, and uses no locale.
+SERVICES = ("java", "mysqld", "mariadbd", "postgres", "apache2", "httpd")
 
 
 @fact(
@@ -62,8 +64,12 @@ def parse_services(out: ProbeOutput) -> Any:
         if not header:
             continue
         pid, _, comm = header.partition(" ")
+        if comm not in SERVICES:
+            continue
         name = "mysqld" if comm == "mariadbd" else comm
-        if name in services:  # first process of a service (its main one) is enough
+        # The main process has the lowest PID (the glob lists /proc/1001 before /proc/999);
+        # nginx's workers, for one, are stripped of the environment on purpose.
+        if name in services and services[name]["pid"] < int(pid):
             continue
         env = key_values(body)
         cmdline = env.pop("cmdline", "")

@@ -50,7 +50,8 @@ def run(check_id: str, std: Standard = STD, **facts: Any) -> Status:
     ("locale.required_generated", {"locale__available": ("locale.available", "debian12-clean")}, {}, Status.FAIL),
     ("locale.required_generated", {"locale__available": ("locale.available", "debian12-zh-en-generated")},
      {}, Status.PASS),
-    ("locale.service_lang", {"locale__services": ("locale.services", "debian12-nginx-no-lang")}, {}, Status.FAIL),
+    ("locale.service_lang", {"locale__services": ("locale.services", "handmade-child-listed-first")},
+     {}, Status.PASS),
     ("resources.swappiness", {"resources__kernel": ("resources.kernel", "debian12-container")}, {}, Status.SKIP),
     ("resources.nofile", {"resources__limits": ("resources.limits", "debian12-nginx")}, {}, Status.FAIL),
     ("resources.nofile", {"resources__limits": ("resources.limits", "debian12-clean")}, {}, Status.SKIP),
@@ -158,3 +159,10 @@ def test_outside_containers_ntp_and_kernel_settings_are_checked() -> None:
     assert run("resources.swappiness", Standard.from_vars({"standard_vm_swappiness": 60}),
                resources__kernel=kernel) == Status.PASS
     assert run("resources.transparent_hugepage", resources__kernel=kernel) == Status.FAIL
+
+
+def test_a_service_without_lang_runs_in_ascii() -> None:
+    java = {"java": {"pid": 42, "env": {}, "file_encoding": None, "sun_jnu_encoding": None}}
+    assert run("locale.service_lang", locale__services=java) == Status.FAIL
+    java["java"]["env"] = {"LANG": "zh_CN.UTF-8"}
+    assert run("locale.service_lang", locale__services=java) == Status.PASS

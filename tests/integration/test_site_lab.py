@@ -1,0 +1,134 @@
+"""Issue 4's "Done when" on the 3-host lab (web, app, db): the whole site deployed by
+`envcheck deploy site`, both databases, Chinese text end to end, a clean audit, --check
+--diff, and a failure that is reported, kept and non-zero."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from envcheck.cli import cli
+from tests.lab import faults
+from tests.lab.lab import Lab
+
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
+TEXT = "张磊的病历"
+SECRETS = {"HIS_DB_PASSWORD": "His-Pw-3141", "ERP_DB_PASSWORD": "Erp-Pw-2718"}
+ECHO_JSP = '<%@ page contentType="text/plain;charset=UTF-8" %><%= request.getParameter("q") %>'
+
+
+def envcheck(*args: str) -> tuple[int, str]:
+    """Exit code and standard output (the evidence path goes to standard error)."""
+    result = CliRunner(env=SECRETS).invoke(cli, list(args))
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture(scope="module")
+def site(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    for h in lab.hosts:
+        lab.reset(h.name)
+    folder = tmp_path_factory.mktemp("site")
+    shutil.copy(lab.inventory_path, folder / "hosts.yml")
+    shutil.copytree(lab.inventory_path.parent / "group_vars", folder / "group_vars")
+    lan = lab.cfg.subnet
+    group_vars = {
+        "web": {"standard_services": ["nginx"], "standard_ports": [80]},
+        "app": {"standard_services": ["tomcat"], "standard_ports": [8080]},
+        "db": {"standard_services": ["postgresql", "mysql"], "standard_ports": [5432, 3306],
+               "postgresql_users": [{"name": "his", "password": "{{ lookup('env', 'HIS_DB_PASSWORD') }}"}],
+               "postgresql_databases": [{"name": "his", "owner": "his"}],
+               "postgresql_hba_entries": [{"database": "his", "user": "his", "address": lan}],
+               "mysql_databases": [{"name": "erp"}],
+               "mysql_users": [{"name": "erp", "password": "{{ lookup('env', 'ERP_DB_PASSWORD') }}",
+                                "database": "erp"}]},
+    }
+    for group, values in group_vars.items():
+        (folder / "group_vars" / f"{group}.yml").write_text(yaml.safe_dump(values))
+    yield folder / "hosts.yml"
+    for h in lab.hosts:
+        lab.reset(h.name)
+
+
+def _run(runs: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((max(runs.glob("*-deploy")) / "run.json").read_text())
+
+
+def test_site_deploys_and_a_second_run_changes_nothing(site: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    runs = tmp_path_factory.mktemp("runs")
+    # Both engines on the db host: PostgreSQL by the site, MariaDB by db_engine=mysql.
+    for args in (["site"], ["database", "-e", "db_engine=mysql"]):
+        code, out = envcheck("deploy", *args, "-i", str(site), "--runs-dir", str(runs))
+        assert code == 0, out
+    for args in (["site"], ["database", "-e", "db_engine=mysql"]):
+        code, out = envcheck("deploy", *args, "-i", str(site), "--runs-dir", str(runs))
+        assert code == 0, out
+        assert all(h["changed"] == 0 for h in _run(runs)["hosts"]), _run(runs)["hosts"]
+    for path in runs.rglob("*"):
+        if path.is_file():
+            for secret in SECRETS.values():
+                assert secret.encode() not in path.read_bytes(), path
+
+
+def test_chinese_text_through_the_web_tier_and_into_both_databases(site: Path, lab: Lab) -> None:
+    web, app, db = (next(h for h in lab.hosts if g in h.groups) for g in ("web", "app", "db"))
+    lab.ssh(app.name, "cat > /var/lib/tomcat10/webapps/ROOT/echo.jsp", input=ECHO_JSP)
+    quoted = "".join(f"%{b:02X}" for b in TEXT.encode())
+    assert lab.ssh(web.name, f"curl -s 'http://127.0.0.1/echo.jsp?q={quoted}'").stdout.strip() == TEXT
+    install = lab.ssh(app.name, "DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-client "
+                                "mariadb-client >/dev/null 2>&1; echo $?", timeout=600)
+    assert install.stdout.strip() == "0"
+    # The text is a constant of this test; the SQL is built here on purpose.
+    pg = (f"PGPASSWORD={SECRETS['HIS_DB_PASSWORD']} psql -h {db.name} -U his -d his -XAt "
+          "-c 'CREATE TABLE IF NOT EXISTS t (s text)' -c 'DELETE FROM t' "
+          f"-c \"INSERT INTO t VALUES ('{TEXT}')\" -c \"SELECT encode(convert_to(s, 'UTF8'), 'hex') FROM t\"")
+    assert lab.ssh(app.name, pg).stdout.strip().splitlines()[-1] == TEXT.encode().hex()
+    my = (f"mysql -h {db.name} -u erp erp -N -B -p\"$(cat)\" -e \"CREATE TABLE IF NOT EXISTS t (s VARCHAR(50)); "
+          f"DELETE FROM t; INSERT INTO t VALUES ('{TEXT}'); SELECT LOWER(HEX(s)) FROM t\"")
+    assert lab.ssh(app.name, my, input=SECRETS["ERP_DB_PASSWORD"]).stdout.strip() == TEXT.encode().hex()
+
+
+def test_the_deployed_lab_passes_the_audit(site: Path, tmp_path: Path) -> None:
+    code, out = envcheck("check", "-i", str(site), "--format", "json", "--runs-dir", str(tmp_path))
+    doc = json.loads(out)
+    bad = [(r["host"], r["check"], r["found"]) for r in doc["results"] if r["status"] in ("fail", "error")]
+    assert bad == [] and code == 0
+    assert {r["check"] for r in doc["results"] if r["status"] == "pass"} >= {
+        "postgresql.server_encoding", "mysql.character_set_server", "tomcat.uri_encoding", "nginx.charset",
+        "fleet.timezone_layers", "fleet.clock_skew", "network.tiers"}
+
+
+def test_check_diff_shows_nothing_then_the_hand_made_change(site: Path, lab: Lab, tmp_path: Path) -> None:
+    web = next(h.name for h in lab.hosts if "web" in h.groups)
+    code, out = envcheck("deploy", "server", "-i", str(site), "--check", "--diff", "--runs-dir", str(tmp_path))
+    assert code == 0 and "changed=0" in out and out.count("changed=0") == len(lab.hosts), out
+    faults.set_timezone(lab, web, "Asia/Tokyo")
+    try:
+        code, out = envcheck("deploy", "server", "-i", str(site), "--limit", web, "--check", "--diff",
+                             "--runs-dir", str(tmp_path))
+        # Two pending changes: the /etc/localtime link and /etc/timezone, each with its diff.
+        assert code == 0 and f"{web}: OK ok=" in out and "changed=2" in out, out
+        assert "Asia/Tokyo" in out and "Asia/Shanghai" in out, out
+        assert lab.ssh(web, "readlink /etc/localtime").stdout.strip().endswith("Asia/Tokyo")  # nothing applied
+    finally:
+        faults.set_timezone(lab, web, "Asia/Shanghai")
+
+
+def test_an_unreachable_host_is_summarised_kept_and_non_zero(site: Path, lab: Lab, tmp_path: Path) -> None:
+    app = next(h.name for h in lab.hosts if "app" in h.groups)
+    faults.kill_host(lab, app)
+    try:
+        code, out = envcheck("deploy", "server", "-i", str(site), "--runs-dir", str(tmp_path))
+    finally:
+        faults.revive_host(lab, app)
+    assert code == 3, out
+    run = _run(tmp_path)
+    [down] = [h for h in run["hosts"] if h["name"] == app]
+    assert down["unreachable"] == 1 and down["failed_tasks"]
+    assert f"{app}: FAILED" in out and run["status"] == "failed" and run["complete"]
+    assert (max(tmp_path.glob("*-deploy")) / "artifacts" / "stdout").stat().st_size > 0
