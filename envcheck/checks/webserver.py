@@ -31,7 +31,8 @@ def parse_nginx(out: ProbeOutput) -> Any:
 @fact(
     "apache.config",
     "d=; for x in /etc/apache2 /etc/httpd; do [ -d \"$x\" ] && d=$x; done; [ -n \"$d\" ] || { echo ABSENT; exit 0; }\n"
-    "echo \"== root $d ==\"; grep -rhsiE '^[[:space:]]*(AddDefaultCharset|LimitRequestBody|ProxyPass)[[:space:]]' "
+    # -R: sites-enabled/ and conf-enabled/ hold symlinks, which -r does not follow.
+    "echo \"== root $d ==\"; grep -RhsiE '^[[:space:]]*(AddDefaultCharset|LimitRequestBody|ProxyPass)[[:space:]]' "
     "\"$d\"/apache2.conf \"$d\"/conf/httpd.conf \"$d\"/conf-enabled \"$d\"/sites-enabled \"$d\"/conf.d "
     "2>/dev/null; true",
     sudo=True,

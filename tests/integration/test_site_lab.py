@@ -132,3 +132,18 @@ def test_an_unreachable_host_is_summarised_kept_and_non_zero(site: Path, lab: La
     assert down["unreachable"] == 1 and down["failed_tasks"]
     assert f"{app}: FAILED" in out and run["status"] == "failed" and run["complete"]
     assert (max(tmp_path.glob("*-deploy")) / "artifacts" / "stdout").stat().st_size > 0
+
+
+def test_apache_instead_of_nginx_keeps_chinese_intact(site: Path, lab: Lab, tmp_path: Path) -> None:
+    web, app = (next(h for h in lab.hosts if g in h.groups) for g in ("web", "app"))
+    lab.ssh(app.name, "cat > /var/lib/tomcat10/webapps/ROOT/echo.jsp", input=ECHO_JSP)
+    faults.stop_service(lab, web.name, "nginx", disable=True)  # port 80 goes to Apache
+    code, out = envcheck("deploy", "middleware", "-i", str(site), "--limit", web.name, "-e", "web_server=apache",
+                         "--runs-dir", str(tmp_path))
+    assert code == 0, out
+    quoted = "".join(f"%{b:02X}" for b in TEXT.encode())
+    reply = lab.ssh(web.name, f"curl -s -D /dev/stderr 'http://127.0.0.1/echo.jsp?q={quoted}'")
+    assert reply.stdout.strip() == TEXT and "Server: Apache" in reply.stderr, reply.stderr
+    code, out = envcheck("check", "-i", str(site), "--limit", web.name, "-c", "apache", "--format", "json",
+                         "--runs-dir", str(tmp_path))
+    assert [r["status"] for r in json.loads(out)["results"]] == ["pass"]
