@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,17 @@ class LabConfig:
 
     def to_json(self) -> dict[str, Any]:
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_env(cls) -> LabConfig:
+        """The default lab, where ENVCHECK_LAB_SUBNET / _LOOPBACK / _PREFIX may move it aside so
+        that two checkouts (or a checkout and a benchmark) run labs side by side."""
+        base = cls()
+        return cls(
+            subnet=os.environ.get("ENVCHECK_LAB_SUBNET", base.subnet),
+            loopback_start=os.environ.get("ENVCHECK_LAB_LOOPBACK", base.loopback_start),
+            prefix=os.environ.get("ENVCHECK_LAB_PREFIX", base.prefix),
+        )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LabConfig:

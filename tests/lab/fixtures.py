@@ -28,7 +28,7 @@ def lab() -> Iterator[Lab]:
     reason = why_unavailable()
     if reason:
         _unavailable(reason)
-    cfg = LabConfig()
+    cfg = LabConfig.from_env()
     if (cfg.state_dir / "lab.json").exists():
         existing = Lab.from_state(cfg.state_dir)
         if existing.answering():
