@@ -5,21 +5,17 @@
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from envcheck.cli import cli
 from tests.lab import faults
-from tests.lab.lab import Lab
+from tests.lab.site import SECRETS, Site
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 TEXT = "张磊的病历"
-SECRETS = {"HIS_DB_PASSWORD": "His-Pw-3141", "ERP_DB_PASSWORD": "Erp-Pw-2718"}
 ECHO_JSP = '<%@ page contentType="text/plain;charset=UTF-8" %><%= request.getParameter("q") %>'
 
 
@@ -29,44 +25,16 @@ def envcheck(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-@pytest.fixture(scope="module")
-def site(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    for h in lab.hosts:
-        lab.reset(h.name)
-    folder = tmp_path_factory.mktemp("site")
-    shutil.copy(lab.inventory_path, folder / "hosts.yml")
-    shutil.copytree(lab.inventory_path.parent / "group_vars", folder / "group_vars")
-    lan = lab.cfg.subnet
-    group_vars = {
-        "web": {"standard_services": ["nginx"], "standard_ports": [80]},
-        "app": {"standard_services": ["tomcat"], "standard_ports": [8080]},
-        "db": {"standard_services": ["postgresql", "mysql"], "standard_ports": [5432, 3306],
-               "postgresql_users": [{"name": "his", "password": "{{ lookup('env', 'HIS_DB_PASSWORD') }}"}],
-               "postgresql_databases": [{"name": "his", "owner": "his"}],
-               "postgresql_hba_entries": [{"database": "his", "user": "his", "address": lan}],
-               "mysql_databases": [{"name": "erp"}],
-               "mysql_users": [{"name": "erp", "password": "{{ lookup('env', 'ERP_DB_PASSWORD') }}",
-                                "database": "erp"}]},
-    }
-    for group, values in group_vars.items():
-        (folder / "group_vars" / f"{group}.yml").write_text(yaml.safe_dump(values))
-    yield folder / "hosts.yml"
-    for h in lab.hosts:
-        lab.reset(h.name)
-
-
 def _run(runs: Path) -> dict:  # type: ignore[type-arg]
     return json.loads((max(runs.glob("*-deploy")) / "run.json").read_text())
 
 
-def test_site_deploys_and_a_second_run_changes_nothing(site: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    runs = tmp_path_factory.mktemp("runs")
-    # Both engines on the db host: PostgreSQL by the site, MariaDB by db_engine=mysql.
+def test_site_deploys_and_a_second_run_changes_nothing(site: Site, tmp_path: Path) -> None:
+    # The fixture deployed both engines on the db host: PostgreSQL by the site, MariaDB by
+    # db_engine=mysql. A fresh run on top must change nothing.
+    runs = tmp_path
     for args in (["site"], ["database", "-e", "db_engine=mysql"]):
-        code, out = envcheck("deploy", *args, "-i", str(site), "--runs-dir", str(runs))
-        assert code == 0, out
-    for args in (["site"], ["database", "-e", "db_engine=mysql"]):
-        code, out = envcheck("deploy", *args, "-i", str(site), "--runs-dir", str(runs))
+        code, out = envcheck("deploy", *args, "-i", str(site.inventory), "--runs-dir", str(runs))
         assert code == 0, out
         assert all(h["changed"] == 0 for h in _run(runs)["hosts"]), _run(runs)["hosts"]
     for path in runs.rglob("*"):
@@ -75,7 +43,8 @@ def test_site_deploys_and_a_second_run_changes_nothing(site: Path, tmp_path_fact
                 assert secret.encode() not in path.read_bytes(), path
 
 
-def test_chinese_text_through_the_web_tier_and_into_both_databases(site: Path, lab: Lab) -> None:
+def test_chinese_text_through_the_web_tier_and_into_both_databases(site: Site) -> None:
+    lab = site.lab
     web, app, db = (next(h for h in lab.hosts if g in h.groups) for g in ("web", "app", "db"))
     lab.ssh(app.name, "cat > /var/lib/tomcat10/webapps/ROOT/echo.jsp", input=ECHO_JSP)
     quoted = "".join(f"%{b:02X}" for b in TEXT.encode())
@@ -93,8 +62,8 @@ def test_chinese_text_through_the_web_tier_and_into_both_databases(site: Path, l
     assert lab.ssh(app.name, my, input=SECRETS["ERP_DB_PASSWORD"]).stdout.strip() == TEXT.encode().hex()
 
 
-def test_the_deployed_lab_passes_the_audit(site: Path, tmp_path: Path) -> None:
-    code, out = envcheck("check", "-i", str(site), "--format", "json", "--runs-dir", str(tmp_path))
+def test_the_deployed_lab_passes_the_audit(site: Site, tmp_path: Path) -> None:
+    code, out = envcheck("check", "-i", str(site.inventory), "--format", "json", "--runs-dir", str(tmp_path))
     doc = json.loads(out)
     bad = [(r["host"], r["check"], r["found"]) for r in doc["results"] if r["status"] in ("fail", "error")]
     assert bad == [] and code == 0
@@ -103,13 +72,15 @@ def test_the_deployed_lab_passes_the_audit(site: Path, tmp_path: Path) -> None:
         "fleet.timezone_layers", "fleet.clock_skew", "network.tiers"}
 
 
-def test_check_diff_shows_nothing_then_the_hand_made_change(site: Path, lab: Lab, tmp_path: Path) -> None:
+def test_check_diff_shows_nothing_then_the_hand_made_change(site: Site, tmp_path: Path) -> None:
+    lab = site.lab
     web = next(h.name for h in lab.hosts if "web" in h.groups)
-    code, out = envcheck("deploy", "server", "-i", str(site), "--check", "--diff", "--runs-dir", str(tmp_path))
+    code, out = envcheck("deploy", "server", "-i", str(site.inventory), "--check", "--diff",
+                         "--runs-dir", str(tmp_path))
     assert code == 0 and "changed=0" in out and out.count("changed=0") == len(lab.hosts), out
     faults.set_timezone(lab, web, "Asia/Tokyo")
     try:
-        code, out = envcheck("deploy", "server", "-i", str(site), "--limit", web, "--check", "--diff",
+        code, out = envcheck("deploy", "server", "-i", str(site.inventory), "--limit", web, "--check", "--diff",
                              "--runs-dir", str(tmp_path))
         # Two pending changes: the /etc/localtime link and /etc/timezone, each with its diff.
         assert code == 0 and f"{web}: OK ok=" in out and "changed=2" in out, out
@@ -119,11 +90,12 @@ def test_check_diff_shows_nothing_then_the_hand_made_change(site: Path, lab: Lab
         faults.set_timezone(lab, web, "Asia/Shanghai")
 
 
-def test_an_unreachable_host_is_summarised_kept_and_non_zero(site: Path, lab: Lab, tmp_path: Path) -> None:
+def test_an_unreachable_host_is_summarised_kept_and_non_zero(site: Site, tmp_path: Path) -> None:
+    lab = site.lab
     app = next(h.name for h in lab.hosts if "app" in h.groups)
     faults.kill_host(lab, app)
     try:
-        code, out = envcheck("deploy", "server", "-i", str(site), "--runs-dir", str(tmp_path))
+        code, out = envcheck("deploy", "server", "-i", str(site.inventory), "--runs-dir", str(tmp_path))
     finally:
         faults.revive_host(lab, app)
     assert code == 3, out
@@ -134,16 +106,26 @@ def test_an_unreachable_host_is_summarised_kept_and_non_zero(site: Path, lab: La
     assert (max(tmp_path.glob("*-deploy")) / "artifacts" / "stdout").stat().st_size > 0
 
 
-def test_apache_instead_of_nginx_keeps_chinese_intact(site: Path, lab: Lab, tmp_path: Path) -> None:
+def test_apache_instead_of_nginx_keeps_chinese_intact(site: Site, tmp_path: Path) -> None:
+    lab = site.lab
     web, app = (next(h for h in lab.hosts if g in h.groups) for g in ("web", "app"))
     lab.ssh(app.name, "cat > /var/lib/tomcat10/webapps/ROOT/echo.jsp", input=ECHO_JSP)
     faults.stop_service(lab, web.name, "nginx", disable=True)  # port 80 goes to Apache
-    code, out = envcheck("deploy", "middleware", "-i", str(site), "--limit", web.name, "-e", "web_server=apache",
+    try:
+        _apache_in_front(site, web.name, tmp_path)
+    finally:  # the site goes back to Nginx for the tests after this one
+        lab.ssh(web.name, "systemctl disable --now apache2")
+        faults.start_service(lab, web.name, "nginx", enable=True)
+
+
+def _apache_in_front(site: Site, web: str, tmp_path: Path) -> None:
+    lab = site.lab
+    code, out = envcheck("deploy", "middleware", "-i", str(site.inventory), "--limit", web, "-e", "web_server=apache",
                          "--runs-dir", str(tmp_path))
     assert code == 0, out
     quoted = "".join(f"%{b:02X}" for b in TEXT.encode())
-    reply = lab.ssh(web.name, f"curl -s -D /dev/stderr 'http://127.0.0.1/echo.jsp?q={quoted}'")
+    reply = lab.ssh(web, f"curl -s -D /dev/stderr 'http://127.0.0.1/echo.jsp?q={quoted}'")
     assert reply.stdout.strip() == TEXT and "Server: Apache" in reply.stderr, reply.stderr
-    code, out = envcheck("check", "-i", str(site), "--limit", web.name, "-c", "apache", "--format", "json",
+    code, out = envcheck("check", "-i", str(site.inventory), "--limit", web, "-c", "apache", "--format", "json",
                          "--runs-dir", str(tmp_path))
     assert [r["status"] for r in json.loads(out)["results"]] == ["pass"]

@@ -1,4 +1,7 @@
-"""python -m tests.lab up --hosts 3 --groups web,app,db | down | status"""
+"""python -m tests.lab up --hosts 3 --groups web,app,db | down | status | site-up | site-down
+
+site-up brings up and deploys the second, deployed lab the `site` fixture uses (and keeps it
+up, so that test runs reuse it); site-down removes it."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from tests.lab.lab import Lab
 
 def main() -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.lab")
-    ap.add_argument("action", choices=["up", "down", "status"])
+    ap.add_argument("action", choices=["up", "down", "status", "site-up", "site-down"])
     ap.add_argument("--hosts", type=int, default=3)
     ap.add_argument("--groups", default="web,app,db")
     ap.add_argument("--state-dir", type=Path, default=LabConfig.from_env().state_dir)
@@ -23,6 +26,8 @@ def main() -> int:
     ap.add_argument("--prefix", default=LabConfig.from_env().prefix)
     ap.add_argument("--proxy-port", type=int, default=LabConfig.from_env().proxy_port)
     args = ap.parse_args()
+    if args.action.startswith("site-"):
+        return _site(args.action)
     state = args.state_dir.resolve()
     if args.action == "up":
         problem = why_unavailable()
@@ -51,6 +56,25 @@ def main() -> int:
         return 0
     for h in lab.hosts:
         print(f"{h.name:<14} {'answering' if lab.answering() else 'DOWN'}")
+    return 0
+
+
+def _site(action: str) -> int:
+    from tests.lab.site import bring_up, site_config
+
+    cfg = site_config()
+    if action == "site-down":
+        if (cfg.state_dir / "lab.json").exists():
+            Lab.from_state(cfg.state_dir).down()
+        print("site down")
+        return 0
+    problem = why_unavailable()
+    if problem:
+        print(f"cannot run the lab here: {problem}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    site, _ = bring_up()
+    print(f"site deployed in {time.monotonic() - started:.0f} s; inventory: {site.inventory}")
     return 0
 
 

@@ -15,6 +15,7 @@ import pytest
 from tests.lab.base import why_unavailable
 from tests.lab.config import LabConfig
 from tests.lab.lab import Lab
+from tests.lab.site import Site, bring_up
 
 
 def _unavailable(reason: str) -> None:
@@ -44,3 +45,22 @@ def lab() -> Iterator[Lab]:
         yield started
     finally:
         started.down()
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[Site]:
+    """Three hosts with the whole standard deployed (see tests/lab/site.py). Kept up when it
+    was already up (`python -m tests.lab site-up`), else taken down at the end."""
+    reason = why_unavailable()
+    if reason:
+        _unavailable(reason)
+    try:
+        deployed, started = bring_up()
+    except Exception as exc:
+        _unavailable(f"{type(exc).__name__}: {exc}")
+        raise
+    try:
+        yield deployed
+    finally:
+        if started and os.environ.get("ENVCHECK_KEEP_SITE") != "1":
+            deployed.lab.down()
