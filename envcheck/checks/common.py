@@ -74,6 +74,30 @@ def norm_locale(name: str) -> str:
     return f"{lang}.{norm_charset(charset)}{modifier}"
 
 
+# What glibc (and so a JVM) calls the charset of the C/POSIX locale.
+ASCII = "ANSI_X3.4-1968"
+# glibc's charset for a locale named without one (LANG=zh_CN is GB2312, not UTF-8).
+_LEGACY_CHARSETS = {"zh_CN": "GB2312", "zh_SG": "GB2312", "zh_TW": "BIG5", "zh_HK": "BIG5-HKSCS",
+                    "ja_JP": "EUC-JP", "ko_KR": "EUC-KR", "ru_RU": "ISO-8859-5"}
+
+
+def effective_locale(env: Mapping[str, str]) -> str:
+    """The locale a process really runs with: LC_ALL, else LC_CTYPE, else LANG, else C."""
+    return env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or "C"
+
+
+def locale_charset(name: str) -> str:
+    """The charset a locale name stands for: zh_CN.utf8 -> UTF-8, C -> ANSI_X3.4-1968,
+    zh_CN (no charset named) -> GB2312, as glibc reads them."""
+    lang, dot, charset = name.strip().partition(".")
+    if dot:
+        return norm_charset(charset.partition("@")[0])
+    lang = lang.partition("@")[0]
+    if lang in ("", "C", "POSIX"):
+        return ASCII
+    return _LEGACY_CHARSETS.get(lang, "ISO-8859-1")
+
+
 def first(values: Mapping[str, Any], *keys: str) -> Any:
     for k in keys:
         if values.get(k):

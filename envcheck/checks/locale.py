@@ -7,15 +7,26 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, key_values, norm_charset, norm_locale, ok, sections
+from envcheck.checks.common import (
+    bad,
+    effective_locale,
+    key_values,
+    locale_charset,
+    norm_charset,
+    norm_locale,
+    ok,
+    sections,
+)
+from envcheck.checks.jvm import java_main, jvm_encodings, jvm_options
 from envcheck.checks.registry import Remediation, absent, check, fact
-from envcheck.model import Outcome, ProbeOutput, Severity
+from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
 
 BASELINE_LOCALE = Remediation("server", ("locale",))
 # Not nginx: it overwrites its environment area with its process title (so /proc/PID/environ
 # holds "nginx: master process ..."), clears its workers' environment, and uses no locale.
 SERVICES = ("java", "mysqld", "mariadbd", "postgres", "apache2", "httpd")
+_ENV = r"^(LANG|LC_[A-Z]+|TZ|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS)="
 
 
 @fact(
@@ -27,12 +38,13 @@ SERVICES = ("java", "mysqld", "mariadbd", "postgres", "apache2", "httpd")
 )
 def parse_system(out: ProbeOutput) -> dict[str, Any]:
     parts = sections(out.stdout)
+    # Debian reads /etc/default/locale (systemd is patched to), RHEL /etc/locale.conf.
     conf = {**_strip_quotes(key_values(parts.get("locale_conf", ""))),
             **_strip_quotes(key_values(parts.get("default_locale", "")))}
     overrides = []
     for line in parts.get("environment", "").splitlines():
         where, _, assignment = line.partition(":")
-        m = re.search(r"\b(LANG|LC_[A-Z]+)=[\"']?([^\"'\s]*)", assignment)
+        m = re.search(r"\b(LANG|LC_[A-Z]+)=[\"']?([^\"'\s;]*)", assignment)
         if m:
             overrides.append({"file": where, "name": m.group(1), "value": m.group(2)})
     return {"lang": conf.get("LANG"), "lc_all": conf.get("LC_ALL"),
@@ -40,7 +52,7 @@ def parse_system(out: ProbeOutput) -> dict[str, Any]:
 
 
 def _strip_quotes(values: dict[str, str]) -> dict[str, str]:
-    return {k: v.strip("\"'") for k, v in values.items()}
+    return {k.removeprefix("export ").strip(): v.strip("\"'") for k, v in values.items() if not k.startswith("#")}
 
 
 @fact("locale.available", "locale -a 2>/dev/null")
@@ -54,8 +66,13 @@ def parse_available(out: ProbeOutput) -> list[str]:
     + " ".join(SERVICES)
     + " \" in *\" $c \"*) ;; *) continue;; esac; "
     "echo \"== ${p#/proc/} $c ==\"; { tr '\\0' '\\n' < $p/environ; } 2>/dev/null | "
-    "grep -E '^(LANG|LC_[A-Z]+|TZ)='; "
-    "echo \"cmdline=$( { tr '\\0' ' ' < $p/cmdline; } 2>/dev/null | head -c 4000)\"; done; true",
+    f"grep -E '{_ENV}'; "
+    # A JVM's arguments, kept apart by tabs (the NULs of /proc/PID/cmdline), binary and version.
+    "if [ \"$c\" = java ]; then echo \"cmdline=$( { tr '\\0' '\\t' < $p/cmdline; } 2>/dev/null | head -c 8000)\"; "
+    "e=$(readlink $p/exe 2>/dev/null); echo \"exe=$e\"; "
+    "sed -n 's/^JAVA_VERSION=\"\\(.*\\)\"/java_version=\\1/p' \"${e%/bin/java}/release\" "
+    "\"${e%/jre/bin/java}/release\" 2>/dev/null | head -n1; fi; "
+    "done; true",
     sudo=True,
 )
 def parse_services(out: ProbeOutput) -> Any:
@@ -63,32 +80,33 @@ def parse_services(out: ProbeOutput) -> Any:
     for header, body in sections(out.stdout).items():
         if not header:
             continue
-        pid, _, comm = header.partition(" ")
-        if comm not in SERVICES:
+        pid_text, _, comm = header.partition(" ")
+        if comm not in SERVICES or not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        env = key_values(body)
+        cmdline = [a for a in env.pop("cmdline", "").split("\t") if a]
+        exe, version = env.pop("exe", None), env.pop("java_version", None)
+        env = {k: v for k, v in env.items() if k.startswith(("LANG", "LC_", "TZ", "JAVA_", "JDK_", "_JAVA"))}
+        if comm == "java":
+            if not version and exe:  # no release file: the JDK's directory usually names it
+                m = re.search(r"(?:java-|jdk-?|jre-?)(1\.\d+|\d+)", exe)
+                version = m.group(1) if m else None
+            entry = {"pid": pid, "env": env, "main": java_main(cmdline), "java_version": version,
+                     "exe": exe, "options": jvm_options(env, cmdline)}
+            name = f"java {entry['main']}"
+            services[name if name not in services else f"{name} #{pid}"] = entry
             continue
         name = "mysqld" if comm == "mariadbd" else comm
         # The main process has the lowest PID (the glob lists /proc/1001 before /proc/999);
         # nginx's workers, for one, are stripped of the environment on purpose.
-        if name in services and services[name]["pid"] < int(pid):
+        if name in services and services[name]["pid"] < pid:
             continue
-        env = key_values(body)
-        cmdline = env.pop("cmdline", "")
-        services[name] = {"pid": int(pid), "env": env, "file_encoding": _jvm_prop(cmdline, "file.encoding"),
-                          "sun_jnu_encoding": _jvm_prop(cmdline, "sun.jnu.encoding")}
+        services[name] = {"pid": pid, "env": env}
     if not services:
         return absent("no java, database or web server process runs",
                       "没有运行中的 java、数据库或 Web 服务进程")
-    return services
-
-
-def _jvm_prop(cmdline: str, name: str) -> str | None:
-    m = re.search(r"-D" + re.escape(name) + r"=(\S+)", cmdline)
-    return m.group(1) if m else None
-
-
-def effective_locale(env: Mapping[str, str]) -> str:
-    """The locale a process really runs with: LC_ALL, else LC_CTYPE, else LANG, else C."""
-    return env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or "C"
+    return dict(sorted(services.items()))
 
 
 @check(
@@ -115,20 +133,21 @@ def system_lang(f: Mapping[str, Any], std: Standard) -> Outcome:
 @check(
     "locale.system_charset",
     title=("System charset is the standard charset", "系统字符集符合标准"),
-    fix=("Use a UTF-8 locale (e.g. zh_CN.UTF-8, not zh_CN.GBK) in /etc/default/locale.",
-         "在 /etc/default/locale 中使用 UTF-8 语言环境(如 zh_CN.UTF-8,而非 zh_CN.GBK)。"),
+    fix=("Use a UTF-8 locale (e.g. zh_CN.UTF-8, not zh_CN.GBK or zh_CN) for LANG and any LC_CTYPE/"
+         "LC_ALL in /etc/default/locale (RHEL: /etc/locale.conf): `envcheck deploy server --tags locale`.",
+         "LANG 及 LC_CTYPE/LC_ALL 须使用 UTF-8 语言环境(如 zh_CN.UTF-8,而非 zh_CN.GBK 或 zh_CN),"
+         "见 /etc/default/locale(RHEL:/etc/locale.conf):`envcheck deploy server --tags locale`。"),
     severity=Severity.CRITICAL,
     facts=["locale.system"],
     remediation=BASELINE_LOCALE,
 )
 def system_charset(f: Mapping[str, Any], std: Standard) -> Outcome:
-    s = f["locale.system"]
-    found = s["lc_all"] or s["lang"] or "C"
-    charset = norm_charset(found.partition(".")[2]) if "." in found else "ANSI_X3.4-1968"
+    locale = effective_locale(f["locale.system"]["settings"])  # LC_CTYPE decides the charset
+    charset = locale_charset(locale)
     if charset == norm_charset(std.charset):
         return ok(charset, std.charset, f"system charset is {charset}", f"系统字符集为 {charset}")
-    return bad(charset, std.charset, f"system charset is {charset} ({found})",
-               f"系统字符集为 {charset}({found})")
+    return bad(charset, std.charset, f"system charset is {charset} ({locale})",
+               f"系统字符集为 {charset}({locale})")
 
 
 @check(
@@ -144,52 +163,89 @@ def system_charset(f: Mapping[str, Any], std: Standard) -> Outcome:
 )
 def required_generated(f: Mapping[str, Any], std: Standard) -> Outcome:
     available = set(f["locale.available"])
-    wanted = [norm_locale(x) for x in (std.locale, *std.locales_required)]
-    missing = sorted({w for w in wanted if w not in available})
+    wanted = sorted({norm_locale(x) for x in (std.locale, *std.locales_required)})
+    missing = [w for w in wanted if w not in available]
     if not missing:
-        return ok(sorted(set(wanted)), sorted(set(wanted)), "required locales are generated", "所需语言环境均已生成")
-    return bad(f"missing: {', '.join(missing)}", sorted(set(wanted)),
+        return ok(wanted, wanted, "required locales are generated", "所需语言环境均已生成")
+    return bad(f"missing: {', '.join(missing)}", wanted,
                f"locales not generated: {', '.join(missing)}", f"未生成的语言环境:{', '.join(missing)}")
 
 
 @check(
     "locale.no_override",
     title=("No non-UTF-8 LANG/LC_* set in profiles", "profile 中没有非 UTF-8 的 LANG/LC_* 设置"),
-    fix=("Remove LANG/LC_* lines that set another charset from /etc/environment and "
-         "/etc/profile.d/*.sh; the system locale belongs in /etc/default/locale.",
-         "删除 /etc/environment 和 /etc/profile.d/*.sh 中设置其他字符集的 LANG/LC_* 行;"
-         "系统语言环境应在 /etc/default/locale 中设置。"),
+    fix=("Remove LANG/LC_* lines that set another charset from /etc/environment, /etc/profile and "
+         "/etc/profile.d/*.sh; the system locale belongs in /etc/default/locale (RHEL: /etc/locale.conf).",
+         "删除 /etc/environment、/etc/profile 和 /etc/profile.d/*.sh 中设置其他字符集的 LANG/LC_* 行;"
+         "系统语言环境应在 /etc/default/locale(RHEL:/etc/locale.conf)中设置。"),
     severity=Severity.MAJOR,
     facts=["locale.system"],
 )
 def no_override(f: Mapping[str, Any], std: Standard) -> Outcome:
     overrides = f["locale.system"]["overrides"]
-    wrong = [o for o in overrides if ("." in o["value"] and norm_charset(o["value"].partition(".")[2])
-             != norm_charset(std.charset)) or o["value"] in ("C", "POSIX")]
-    listing = [f"{o['file']}: {o['name']}={o['value']}" for o in wrong]
+    listing = [f"{o['file']}: {o['name']}={o['value']}" for o in overrides]
+    # An empty value (LC_ALL=) unsets the variable: harmless.
+    wrong = [f"{o['file']}: {o['name']}={o['value']}" for o in overrides
+             if o["value"] and locale_charset(o["value"]) != norm_charset(std.charset)]
     if not wrong:
-        return ok([f"{o['file']}: {o['name']}={o['value']}" for o in overrides], None,
-                  "no conflicting locale override", "没有冲突的语言环境设置")
-    return bad(listing, f"{std.charset} or unset", "; ".join(listing), ";".join(listing))
+        return ok(listing, f"{std.charset} or unset", "no conflicting locale override", "没有冲突的语言环境设置")
+    return bad(wrong, f"{std.charset} or unset", "non-UTF-8 locale set in " + "; ".join(wrong),
+               "设置了非 UTF-8 语言环境:" + ";".join(wrong))
 
 
 @check(
     "locale.service_lang",
-    title=("Running services use a UTF-8 locale", "运行中的服务使用 UTF-8 语言环境"),
-    fix=("Set the locale in the service's unit (Environment=LANG=<locale>) or "
-         "/etc/default/locale and restart it; a service started without LANG runs in C/ASCII.",
-         "在服务的 unit 中设置 Environment=LANG=<语言环境>(或 /etc/default/locale)并重启;"
-         "未设置 LANG 的服务以 C/ASCII 运行。"),
+    title=("Running services use the standard UTF-8 locale", "运行中的服务使用标准的 UTF-8 语言环境"),
+    fix=("Set the locale in the service's unit (`systemctl edit <unit>`: Environment=LANG=<locale>) "
+         "or in /etc/default/locale, then restart the service; a service started without LANG runs in C/ASCII. "
+         "Debian's Apache sets LANG=C in /etc/apache2/envvars: source /etc/default/locale there instead.",
+         "在服务的 unit 中设置语言环境(`systemctl edit <服务>`:Environment=LANG=<语言环境>)"
+         "或在 /etc/default/locale 中设置,然后重启服务;未设置 LANG 的服务以 C/ASCII 运行。"
+         "Debian 的 Apache 在 /etc/apache2/envvars 中写死了 LANG=C:改为引用 /etc/default/locale。"),
     severity=Severity.CRITICAL,
     facts=["locale.services"],
 )
 def service_lang(f: Mapping[str, Any], std: Standard) -> Outcome:
     found = {name: effective_locale(s["env"]) for name, s in f["locale.services"].items()}
-    wrong = {n: loc for n, loc in found.items()
-             if norm_charset(loc.partition(".")[2] or "ANSI_X3.4-1968") != norm_charset(std.charset)}
-    if not wrong:
-        return ok(found, std.charset, "services run with a UTF-8 locale", "各服务均以 UTF-8 语言环境运行")
-    listing = ", ".join(f"{n}: {loc}" for n, loc in wrong.items())
-    return bad(found, std.charset, f"services without a {std.charset} locale: {listing}",
-               f"未使用 {std.charset} 语言环境的服务:{listing}")
+    shown = {n: loc if _sets_locale(s["env"]) else f"{loc} (no LANG/LC_* set)"
+             for (n, loc), s in zip(found.items(), f["locale.services"].values(), strict=True)}
+    wrong = {n: shown[n] for n, loc in found.items() if locale_charset(loc) != norm_charset(std.charset)}
+    if wrong:
+        listing = ", ".join(f"{n}: {loc}" for n, loc in wrong.items())
+        return bad(shown, std.locale, f"services not in {std.charset}: {listing}",
+                   f"未使用 {std.charset} 的服务:{listing}")
+    other = {n: loc for n, loc in found.items() if norm_locale(loc) != norm_locale(std.locale)}
+    if other:
+        listing = ", ".join(f"{n}: {loc}" for n, loc in other.items())
+        return bad(shown, std.locale, f"services in UTF-8 but not the standard locale {std.locale}: {listing}",
+                   f"服务使用 UTF-8 但不是标准语言环境 {std.locale}:{listing}", Status.WARN)
+    return ok(shown, std.locale, f"services run in {std.locale}", f"各服务均以 {std.locale} 运行")
 
+
+def _sets_locale(env: Mapping[str, str]) -> bool:
+    return any(k == "LANG" or k.startswith("LC_") for k in env)
+
+
+@check(
+    "locale.jvm_encoding",
+    title=("Every JVM runs with file.encoding and sun.jnu.encoding UTF-8",
+           "所有 JVM 的 file.encoding 和 sun.jnu.encoding 为 UTF-8"),
+    fix=("Give the JVM a UTF-8 locale (Environment=LANG=<locale> in its unit) and add "
+         "-Dfile.encoding=UTF-8 to its options, then restart it; sun.jnu.encoding (file names, "
+         "arguments) follows the locale only.",
+         "为 JVM 设置 UTF-8 语言环境(在 unit 中 Environment=LANG=<语言环境>),并在启动参数中加入 "
+         "-Dfile.encoding=UTF-8,然后重启;sun.jnu.encoding(文件名、参数)只随语言环境变化。"),
+    severity=Severity.CRITICAL,
+    facts=["locale.services"],
+)
+def jvm_encoding(f: Mapping[str, Any], std: Standard) -> Outcome:
+    jvms = {n: s for n, s in f["locale.services"].items() if "options" in s}
+    if not jvms:
+        return Outcome(Status.SKIP, None, std.charset, absent("no JVM runs", "没有运行中的 JVM").reason)
+    found = {n: jvm_encodings(s) for n, s in jvms.items()}
+    want = norm_charset(std.charset)
+    wrong = [f"{n} {prop}={value}" for n, enc in found.items() for prop, value in enc.items()
+             if norm_charset(value.split(" ")[0]) != want]
+    if not wrong:
+        return ok(found, std.charset, f"every JVM runs in {std.charset}", f"所有 JVM 均以 {std.charset} 运行")
+    return bad(found, std.charset, "JVM not in UTF-8: " + "; ".join(wrong), "JVM 编码不是 UTF-8:" + ";".join(wrong))

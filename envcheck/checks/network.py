@@ -1,9 +1,8 @@
-"""Network and services: name resolution, expected services and ports, firewall, SELinux,
-and tier-to-tier reachability tested from the source host."""
+"""Network: name resolution, firewall, SELinux, and tier-to-tier reachability tested from the
+source host (the expected services and ports are in services.py)."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -13,72 +12,25 @@ from envcheck.checks.registry import HostContext, Remediation, absent, check, fa
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
 
-# A service of the standard by the unit names it has on the OS families we support.
-UNIT_NAMES = {
-    "mysql": ("mariadb", "mysqld", "mysql"),
-    "mariadb": ("mariadb", "mysqld", "mysql"),
-    "postgresql": ("postgresql", "postgresql-16", "postgresql-15", "postgresql-13"),
-    "apache": ("apache2", "httpd"),
-    "tomcat": ("tomcat10", "tomcat9", "tomcat"),
-    "chrony": ("chrony", "chronyd"),
-    "ntp": ("chrony", "chronyd", "ntp", "ntpd", "systemd-timesyncd"),
-}
-
-
-def _units(service: str) -> tuple[str, ...]:
-    return UNIT_NAMES.get(service, (service,))
-
 
 @fact(
     "network.hostname",
-    "echo \"hostname=$(hostname)\"; echo \"resolves=$(getent ahostsv4 \"$(hostname)\" | "
-    "awk '{print $1}' | sort -u | tr '\\n' ' ')\"; "
-    "echo \"addresses=$(ip -o -4 addr show 2>/dev/null | awk '{split($4, a, \"/\"); print a[1]}' | tr '\\n' ' ')\"",
+    "h=$(hostname); echo \"hostname=$h\"\n"
+    # getent hosts: the first address, the one gethostbyname() and so Java's getLocalHost() use.
+    "echo \"first=$(getent hosts \"$h\" | awk 'NR==1 {print $1}')\"\n"
+    "echo \"resolves=$(getent ahostsv4 \"$h\" | awk '!s[$1]++ {print $1}' | tr '\\n' ' ')\"\n"
+    "a=$(ip -o addr show 2>/dev/null | awk '{split($4, a, \"/\"); print a[1]}' | tr '\\n' ' ')\n"
+    "[ -n \"$a\" ] || a=$(hostname -I 2>/dev/null); echo \"addresses=$a\"",
 )
 def parse_hostname(out: ProbeOutput) -> dict[str, Any]:
     kv = key_values(out.stdout)
-    return {"hostname": kv.get("hostname", ""), "resolves": kv.get("resolves", "").split(),
-            "addresses": kv.get("addresses", "").split()}
+    return {"hostname": kv.get("hostname", ""), "first": kv.get("first") or None,
+            "resolves": kv.get("resolves", "").split(), "addresses": kv.get("addresses", "").split()}
 
 
-def _services_command(ctx: HostContext, std: Standard) -> str | None:
-    if not std.services:
-        return None
-    lines = []
-    for service in std.services:
-        for unit in _units(service):
-            u = shlex.quote(unit)
-            lines.append(f"printf '%s|%s|%s|%s\\n' {shlex.quote(service)} {u} "
-                         f"\"$(systemctl is-active {u} 2>/dev/null)\" \"$(systemctl is-enabled {u} 2>/dev/null)\"")
-    return "\n".join(lines)
-
-
-@fact("network.services", command_for=_services_command)
-def parse_services(out: ProbeOutput) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for line in out.stdout.splitlines():
-        parts = line.split("|")
-        if len(parts) != 4:
-            continue
-        service, unit, active, enabled = parts
-        known = enabled not in ("", "not-found") or active not in ("", "inactive", "unknown")
-        current = found.get(service)
-        if known and (current is None or not current["unit"] or (active == "active" and not current["active"])):
-            found[service] = {"unit": unit, "active": active == "active", "enabled": enabled == "enabled"}
-        elif current is None:
-            found[service] = {"unit": None, "active": False, "enabled": False}
-    return found
-
-
-@fact("network.ports", "ss -Hltn 2>/dev/null || netstat -ltn 2>/dev/null")
-def parse_ports(out: ProbeOutput) -> list[int]:
-    ports = set()
-    for line in out.stdout.splitlines():
-        fields = line.split()
-        local = next((f for f in fields if re.search(r":(\d+)$", f) and not f.startswith("*:*")), None)
-        if local and ("LISTEN" in line or fields[0] in ("LISTEN", "tcp", "tcp6")):
-            ports.add(int(local.rsplit(":", 1)[1]))
-    return sorted(ports)
+def is_loopback(address: str) -> bool:
+    a = address.strip("[]").partition("%")[0]
+    return a.startswith("127.") or a in ("::1", "localhost")
 
 
 @fact(
@@ -87,18 +39,27 @@ def parse_ports(out: ProbeOutput) -> list[int]:
     "echo '== firewalld =='; systemctl is-active firewalld 2>/dev/null || true\n"
     "echo '== ufw =='; ufw status 2>/dev/null | head -1 || true\n"
     "echo '== nft =='; nft list ruleset 2>/dev/null | "
-    "grep -c -E '^\\s+(ip|tcp|udp|ct|iif|oif|meta|counter|drop|reject)' || true\n"
-    "echo '== iptables =='; iptables -S 2>/dev/null | grep -vc '^-P' || true",
+    "grep -c -E '^\\s+(ip|ip6|tcp|udp|ct|iif|iifname|oif|meta|counter|drop|reject|jump)' || true\n"
+    "echo '== iptables =='; iptables -S 2>/dev/null | grep -c '^-A' || true\n"
+    "echo '== input_policy =='; iptables -S INPUT 2>/dev/null | awk '$1 == \"-P\" {print $3}'",
     sudo=True,
 )
 def parse_security(out: ProbeOutput) -> dict[str, Any]:
     s = {k: v.strip() for k, v in sections(out.stdout).items()}
-    selinux = s.get("selinux", "absent") or "absent"
-    rules = sum(int(x) for x in (s.get("nft", "0") or "0", s.get("iptables", "0") or "0") if x.isdigit())
-    firewall = ("firewalld" if s.get("firewalld") == "active" else
-                "ufw" if s.get("ufw", "").startswith("Status: active") else
-                f"{rules} packet filter rules" if rules else "none")
-    return {"selinux": selinux.lower(), "firewall": firewall}
+    nft = int(s["nft"]) if s.get("nft", "").isdigit() else 0
+    ipt = int(s["iptables"]) if s.get("iptables", "").isdigit() else 0
+    policy = s.get("input_policy") or None
+    if s.get("firewalld") == "active":
+        firewall = "firewalld"
+    elif s.get("ufw", "").startswith("Status: active"):
+        firewall = "ufw"
+    elif nft or ipt or policy in ("DROP", "REJECT"):
+        # iptables-nft rules show in both listings: the larger count is the number of rules.
+        firewall = f"packet filter: {max(nft, ipt)} rules" + (f", INPUT policy {policy}" if policy else "")
+    else:
+        firewall = "none"
+    return {"selinux": (s.get("selinux") or "absent").lower(), "firewall": firewall,
+            "nft_rules": nft, "iptables_rules": ipt, "input_policy": policy}
 
 
 def _peers_command(ctx: HostContext, std: Standard) -> str | None:
@@ -114,6 +75,18 @@ def parse_peers(out: ProbeOutput) -> dict[str, str]:
     return key_values(out.stdout)
 
 
+# A TCP connect with bash's /dev/tcp (rc 124: no answer in 3 s), else nc; the address and
+# port reach it as arguments, never as script text. Probes run 16 at a time.
+_TCP = (
+    "if command -v bash >/dev/null 2>&1; then "
+    "ectcp() { timeout 3 bash -c ': <\"/dev/tcp/$1/$2\"' ectcp \"$1\" \"$2\"; }\n"
+    "elif command -v nc >/dev/null 2>&1; then ectcp() { nc -z -w 3 \"$1\" \"$2\"; }\n"
+    "else ectcp() { return 127; }; fi\n"
+    "ectry() { ectcp \"$2\" \"$3\" >/dev/null 2>&1; printf '%s|%s|%s|%s\\n' \"$1\" \"$2\" \"$3\" \"$?\"; }\n"
+)
+_BATCH = 16
+
+
 def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
     lines = []
     for tier in std.tiers:
@@ -121,10 +94,10 @@ def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
             continue
         for name, address in ctx.peers.get(tier.target, ()):
             for port in tier.ports:
-                a, p = shlex.quote(address), shlex.quote(str(port))
-                lines.append(f"if timeout 3 bash -c \"</dev/tcp/\"{a}\"/\"{p} 2>/dev/null; then r=open; "
-                             f"else r=closed; fi; printf '%s|%s|%s|%s\\n' {shlex.quote(name)} {a} {p} \"$r\"")
-    return "\n".join(lines) or None
+                lines.append(f"ectry {shlex.quote(name)} {shlex.quote(address)} {shlex.quote(str(port))} &")
+                if len(lines) % _BATCH == 0:
+                    lines.append("wait")
+    return _TCP + "\n".join([*lines, "wait"]) if lines else None
 
 
 @fact("network.tiers", command_for=_tiers_command, timeout=60)
@@ -132,10 +105,12 @@ def parse_tiers(out: ProbeOutput) -> list[dict[str, Any]]:
     result = []
     for line in out.stdout.splitlines():
         parts = line.split("|")
-        if len(parts) == 4:
+        if len(parts) == 4 and parts[2].isdigit() and parts[3].lstrip("-").isdigit():
+            rc = int(parts[3])
+            state = {0: "open", 124: "timeout", 127: "no bash or nc"}.get(rc, "refused")
             result.append({"target": parts[0], "address": parts[1], "port": int(parts[2]),
-                           "ok": parts[3] == "open"})
-    return result
+                           "ok": rc == 0, "state": state})
+    return sorted(result, key=lambda r: (r["target"], r["port"]))
 
 
 BASELINE_HOSTS = Remediation("server", ("hosts",))
@@ -154,71 +129,25 @@ BASELINE_HOSTS = Remediation("server", ("hosts",))
 )
 def hostname_resolves(f: Mapping[str, Any], std: Standard) -> Outcome:
     h, ctx = f["network.hostname"], f["host"]
-    resolves = h["resolves"]
+    name, resolves = h["hostname"], h["resolves"]
+    first = h["first"] or (resolves[0] if resolves else None)
     expected = ctx.lan_address or "an address of this host other than loopback"
-    if not resolves:
-        return bad("unresolved", expected, f"{h['hostname']} does not resolve", f"{h['hostname']} 无法解析")
+    found = {"first": first, "all": resolves}
+    if not resolves and not first:
+        return bad("unresolved", expected, f"{name} does not resolve", f"{name} 无法解析")
     if ctx.lan_address:
-        good = ctx.lan_address in resolves
+        good = ctx.lan_address in resolves or ctx.lan_address == first
     else:
-        good = any(a in h["addresses"] and not a.startswith("127.") for a in resolves)
+        good = any(a in h["addresses"] and not is_loopback(a) for a in resolves)
+    if good and first and is_loopback(first):
+        return bad(found, expected, f"{name} resolves first to {first}: programs that take the first "
+                   "address (Java's getLocalHost, RMI, clusters) announce loopback",
+                   f"{name} 首先解析为 {first}:取第一个地址的程序(Java getLocalHost、RMI、集群)会对外宣告回环地址")
     if good:
-        return ok(resolves, expected, f"{h['hostname']} resolves to {', '.join(resolves)}",
-                  f"{h['hostname']} 解析为 {', '.join(resolves)}")
-    return bad(resolves, expected, f"{h['hostname']} resolves to {', '.join(resolves)}, expected {expected}",
-               f"{h['hostname']} 解析为 {', '.join(resolves)},应为 {expected}")
-
-
-@check(
-    "network.services_active",
-    title=("Expected services are running", "应运行的服务均在运行"),
-    fix=("Start them with `systemctl start <unit>` and read `journalctl -u <unit>` for why they stopped.",
-         "用 `systemctl start <服务>` 启动,并用 `journalctl -u <服务>` 查看停止原因。"),
-    severity=Severity.CRITICAL,
-    facts=["network.services"],
-)
-def services_active(f: Mapping[str, Any], std: Standard) -> Outcome:
-    return _services(f["network.services"], "active", "running", "未运行")
-
-
-@check(
-    "network.services_enabled",
-    title=("Expected services start at boot", "应运行的服务已设为开机启动"),
-    fix=("Enable them: `systemctl enable <unit>`; otherwise the next reboot takes the system down.",
-         "执行 `systemctl enable <服务>`;否则下次重启后系统将无法提供服务。"),
-    severity=Severity.MAJOR,
-    facts=["network.services"],
-)
-def services_enabled(f: Mapping[str, Any], std: Standard) -> Outcome:
-    return _services(f["network.services"], "enabled", "enabled at boot", "未设为开机启动")
-
-
-def _services(found: Mapping[str, Any], key: str, en: str, zh_bad: str) -> Outcome:
-    state = {s: (v["unit"] or "not installed") + ("" if v[key] else f" (not {en})") for s, v in found.items()}
-    wrong = [s for s, v in found.items() if not v[key]]
-    if not wrong:
-        return ok(state, sorted(found), f"all expected services {en}", "所有应运行的服务状态正常")
-    return bad(state, sorted(found), f"not {en}: {', '.join(wrong)}", f"{zh_bad}:{', '.join(wrong)}")
-
-
-@check(
-    "network.ports_listening",
-    title=("Expected ports are listening", "应监听的端口均在监听"),
-    fix=("Start the service that owns the port, or check its listen address and port settings.",
-         "启动占用该端口的服务,或检查其监听地址和端口配置。"),
-    severity=Severity.CRITICAL,
-    facts=["network.ports"],
-)
-def ports_listening(f: Mapping[str, Any], std: Standard) -> Outcome:
-    if not std.ports:
-        return Outcome(Status.SKIP, None, None, absent("the standard expects no ports here",
-                                                       "标准未要求此主机监听端口").reason)
-    listening = set(f["network.ports"])
-    missing = [p for p in std.ports if p not in listening]
-    if not missing:
-        return ok(sorted(std.ports), list(std.ports), "expected ports are listening", "应监听的端口均在监听")
-    return bad(f"not listening: {missing}", list(std.ports), f"ports not listening: {missing}",
-               f"未监听的端口:{missing}")
+        return ok(found, expected, f"{name} resolves to {first}", f"{name} 解析为 {first}")
+    shown = ", ".join(resolves) or str(first)
+    return bad(found, expected, f"{name} resolves to {shown}, expected {expected}",
+               f"{name} 解析为 {shown},应为 {expected}")
 
 
 @check(
@@ -253,20 +182,24 @@ def selinux(f: Mapping[str, Any], std: Standard) -> Outcome:
 @check(
     "network.tiers",
     title=("This host reaches the next tier", "本机可连通下一层"),
-    fix=("Check the target service, its listen address, and the firewalls between the tiers "
-         "(`nc -zv <address> <port>` from this host).",
-         "检查目标服务、其监听地址以及两层之间的防火墙(在本机执行 `nc -zv <地址> <端口>`)。"),
+    fix=("refused: start the target service or fix its listen address (`ss -ltn` there); timeout: open the "
+         "port in the firewalls between the tiers (`firewall-cmd --add-port=<port>/tcp --permanent`, "
+         "`ufw allow <port>/tcp`). Retest with `nc -zv <address> <port>` from this host.",
+         "refused:启动目标服务或修正其监听地址(在目标机执行 `ss -ltn`);timeout:在两层之间的防火墙放行该端口"
+         "(`firewall-cmd --add-port=<端口>/tcp --permanent`、`ufw allow <端口>/tcp`)。"
+         "在本机用 `nc -zv <地址> <端口>` 复测。"),
     severity=Severity.CRITICAL,
     facts=["network.tiers"],
 )
 def tiers(f: Mapping[str, Any], std: Standard) -> Outcome:
     probes = f["network.tiers"]
-    closed = [f"{p['target']} ({p['address']}):{p['port']}" for p in probes if not p["ok"]]
+    closed = [f"{p['target']} ({p['address']}):{p['port']} {p['state']}" for p in probes if not p["ok"]]
     reached = [f"{p['target']}:{p['port']}" for p in probes if p["ok"]]
     if not closed:
-        return ok(reached, None, f"reaches {', '.join(reached)}", f"可连通 {', '.join(reached)}")
+        return ok(reached, "all open", f"reaches {', '.join(reached)}", f"可连通 {', '.join(reached)}")
+    # refused: nothing listens there (or a REJECT rule); timeout: dropped by a firewall or host down.
     return bad({"closed": closed, "open": reached}, "all open", f"cannot reach {', '.join(closed)}",
-               f"无法连通 {', '.join(closed)}")
+               f"无法连通 {', '.join(closed)}(refused:端口无服务监听;timeout:被防火墙丢弃或主机不可达)")
 
 
 @check(

@@ -7,7 +7,8 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, key_values, ok
+from envcheck.checks.common import bad, key_values, ok, sections
+from envcheck.checks.pamlimits import limit_value, lower, pam_limits
 from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
@@ -47,7 +48,7 @@ def parse_memory(out: ProbeOutput) -> dict[str, int]:
 
 @fact(
     "resources.kernel",
-    "for k in vm/swappiness net/core/somaxconn fs/file-max; do "
+    "for k in vm/swappiness net/core/somaxconn; do "
     "echo \"$k=$(cat /proc/sys/$k 2>/dev/null)\"; done; "
     "echo \"thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)\"; "
     "echo \"container=$(systemd-detect-virt -c 2>/dev/null)\"",
@@ -64,7 +65,8 @@ def parse_kernel(out: ProbeOutput) -> dict[str, Any]:
 
 
 def _host_kernel(kernel: Mapping[str, Any]) -> Outcome | None:
-    """In a container these are the host kernel's settings, set and checked there."""
+    """In a container vm.* and THP are the host kernel's settings, set and checked there
+    (net.core.somaxconn is not: each network namespace has its own)."""
     if kernel.get("container"):
         return Outcome(Status.SKIP, f"{kernel['container']} container", None, absent(
             f"runs in a {kernel['container']} container: kernel settings are the host's",
@@ -72,30 +74,59 @@ def _host_kernel(kernel: Mapping[str, Any]) -> Outcome | None:
     return None
 
 
+# Units of the services we know, by name pattern (any OS family); oneshot units (Debian's
+# postgresql.service umbrella) run nothing and are left out.
+UNIT_PATTERNS = ("mariadb*", "mysql*", "postgresql*", "tomcat*", "nginx*", "apache2*", "httpd*")
+
+
 def _limits_command(ctx: HostContext, std: Standard) -> str | None:
     user = shlex.quote(std.service_user)
     names = " ".join(SERVICE_PROCESSES)
+    patterns = " ".join(shlex.quote(p + ".service") for p in UNIT_PATTERNS)
     return (
-        f"if id {user} >/dev/null 2>&1; then echo \"user|$(su -s /bin/sh -c 'ulimit -n' {user} 2>/dev/null)\"; "
-        "else echo 'user|absent'; fi\n"
-        "for p in /proc/[0-9]*; do read -r c < $p/comm 2>/dev/null || continue; "
+        f"u={user}; if id \"$u\" >/dev/null 2>&1; then "
+        "echo \"user|$u|$(id -u \"$u\")|$(id -Gn \"$u\" | tr ' ' ',')\"; else echo \"user|$u|absent\"; fi\n"
+        "echo '== limits =='; grep -sHE '^[[:space:]]*[^#[:space:]]+[[:space:]]+(soft|hard|-)[[:space:]]+"
+        "(nofile|nproc)[[:space:]]' /etc/security/limits.conf /etc/security/limits.d/*.conf\n"
+        "echo '== units =='; units=$( { systemctl list-units --all --type=service --plain --no-legend --full "
+        f"{patterns}; systemctl list-unit-files --type=service --no-legend --plain {patterns}; }} 2>/dev/null "
+        "| awk '$1 !~ /@\\.service$/ {print $1}' | sort -u)\n"
+        "[ -n \"$units\" ] && systemctl show -p Id -p Type -p ActiveState -p LimitNOFILESoft -p LimitNPROCSoft "
+        "$units 2>/dev/null\n"
+        "echo '== processes =='; for p in /proc/[0-9]*; do read -r c < $p/comm 2>/dev/null || continue; "
         f"case \" {names} \" in *\" $c \"*) ;; *) continue;; esac; "
-        "echo \"proc|$c|$(awk '/^Max open files/ {print $4}' $p/limits 2>/dev/null)\"; done; true"
+        "awk -v c=\"$c\" '/^Max open files/ {n=$4} /^Max processes/ {u=$3} END {print c \"|\" n \"|\" u}' "
+        "$p/limits 2>/dev/null; done; true"
     )
 
 
 @fact("resources.limits", command_for=_limits_command, sudo=True)
 def parse_limits(out: ProbeOutput) -> dict[str, Any]:
-    user: int | str | None = None
-    services: dict[str, int] = {}
-    for line in out.stdout.splitlines():
-        parts = line.split("|")
-        if parts[0] == "user" and len(parts) == 2:
-            user = int(parts[1]) if parts[1].isdigit() else parts[1] or None
-        elif parts[0] == "proc" and len(parts) == 3 and parts[2].isdigit():
-            name = "mysqld" if parts[1] == "mariadbd" else parts[1]
-            services[name] = min(services.get(name, 1 << 30), int(parts[2]))
-    return {"user": user, "services": services}
+    parts = sections(out.stdout)
+    head = parts.get("", "").strip().split("|")
+    user: dict[str, Any] | None = None
+    if len(head) == 4 and head[0] == "user":
+        name, uid, groups = head[1], head[2], head[3].split(",")
+        user = {"name": name, **pam_limits(parts.get("limits", ""), name, int(uid), groups)}
+    units: dict[str, dict[str, Any]] = {}
+    for block in parts.get("units", "").split("\n\n"):
+        kv = key_values(block)
+        if kv.get("Id") and kv.get("Type") != "oneshot":
+            units[kv["Id"]] = {"active": kv.get("ActiveState") == "active",
+                               "nofile": limit_value(kv.get("LimitNOFILESoft", "")),
+                               "nproc": limit_value(kv.get("LimitNPROCSoft", ""))}
+    services: dict[str, dict[str, Any]] = {}
+    for line in parts.get("processes", "").splitlines():
+        fields = line.split("|")
+        if len(fields) != 3:
+            continue
+        name = "mysqld" if fields[0] == "mariadbd" else fields[0]
+        entry = services.setdefault(name, {})
+        for item, text in (("nofile", fields[1]), ("nproc", fields[2])):
+            value = limit_value(text)
+            if value is not None and (item not in entry or lower(value, entry[item])):
+                entry[item] = value  # the lowest of the service's processes
+    return {"user": user, "units": units, "services": services}
 
 
 @check(
@@ -126,10 +157,12 @@ def inodes_free(f: Mapping[str, Any], std: Standard) -> Outcome:
 
 def _free(disk: Mapping[str, Any], key: str, minimum: float, en: str, zh: str) -> Outcome:
     found = {p: d.get(key) for p, d in disk.items() if not d.get("missing") and d.get(key) is not None}
+    shown: dict[str, str] = {p: f"{v}% free ({disk[p]['mount']})" for p, v in found.items()}
+    shown.update({p: "not present" for p, d in disk.items() if d.get("missing")})
     if not found:
-        return Outcome(Status.SKIP, None, minimum, absent("no path to measure", "没有可测量的目录").reason)
+        return Outcome(Status.SKIP, shown or None, minimum,
+                       absent("no path to measure", "没有可测量的目录").reason)
     low = {p: v for p, v in found.items() if v < minimum}
-    shown = {p: f"{v}% free" for p, v in found.items()}
     if not low:
         return ok(shown, f">= {minimum}% free", f"{en} free on every path", f"各目录{zh}充足")
     listing = ", ".join(f"{p} {v}%" for p, v in low.items())
@@ -190,16 +223,17 @@ def swappiness(f: Mapping[str, Any], std: Standard) -> Outcome:
 @check(
     "resources.somaxconn",
     title=("net.core.somaxconn large enough", "net.core.somaxconn 足够大"),
-    fix=("Raise it in /etc/sysctl.d/ (`envcheck deploy server --tags sysctl`); a small accept "
-         "queue drops connections under load.",
-         "在 /etc/sysctl.d/ 中调大(`envcheck deploy server --tags sysctl`);队列过小高峰时会丢连接。"),
+    fix=("Raise it in /etc/sysctl.d/ and `sysctl --system` (`envcheck deploy server --tags sysctl`); in a "
+         "container it belongs to the container's network namespace (`docker run --sysctl "
+         "net.core.somaxconn=<n>`). A small accept queue drops connections under load.",
+         "在 /etc/sysctl.d/ 中调大并执行 `sysctl --system`(`envcheck deploy server --tags sysctl`);"
+         "容器中该值属于容器自己的网络命名空间(`docker run --sysctl net.core.somaxconn=<n>`)。"
+         "队列过小高峰时会丢连接。"),
     severity=Severity.MINOR,
     facts=["resources.kernel"],
     remediation=BASELINE_SYSCTL,
 )
 def somaxconn(f: Mapping[str, Any], std: Standard) -> Outcome:
-    if (skip := _host_kernel(f["resources.kernel"])) is not None:
-        return skip
     value = f["resources.kernel"]["net.core.somaxconn"]
     if value is not None and value >= std.net_core_somaxconn:
         return ok(value, f">= {std.net_core_somaxconn}", f"somaxconn = {value}", f"somaxconn = {value}")
@@ -227,28 +261,54 @@ def transparent_hugepage(f: Mapping[str, Any], std: Standard) -> Outcome:
     return bad(value, std.transparent_hugepage, f"THP is {value}", f"透明大页为 {value}")
 
 
+def _limit_check(lim: Mapping[str, Any], item: str, minimum: int, service_user: str) -> Outcome:
+    found: dict[str, Any] = {name: v[item] for name, v in lim["services"].items() if item in v}
+    # A stopped service gets its unit's limit when it starts.
+    found.update({f"{unit} (stopped)": v[item] for unit, v in lim["units"].items()
+                  if not v["active"] and v[item] is not None})
+    user = lim["user"]
+    if user is not None:
+        pam = user[item]
+        found[f"user {user['name']}"] = pam["value"] if pam else "not set in limits.conf (default)"
+    if not found:
+        return Outcome(Status.SKIP, None, minimum, absent(
+            f"no service user {service_user} and no service here",
+            f"没有服务用户 {service_user},也没有相关服务").reason)
+    low = {k: v for k, v in found.items() if (isinstance(v, str) and v != "unlimited") or
+           (isinstance(v, int) and v < minimum)}
+    if not low:
+        return ok(found, f">= {minimum}", f"{item} limits are high enough", f"{item} 限制足够")
+    listing = ", ".join(f"{k} {v}" for k, v in low.items())
+    return bad(found, f">= {minimum}", f"{item} limit too low: {listing}", f"{item} 限制过低:{listing}")
+
+
 @check(
     "resources.nofile",
     title=("Open-file limit of the service user and services", "服务用户及服务的打开文件数限制"),
-    fix=("Raise nofile in /etc/security/limits.d/ and LimitNOFILE= in the units, then restart "
-         "the services (`envcheck deploy server --tags limits`).",
-         "在 /etc/security/limits.d/ 中调大 nofile,并在服务 unit 中设置 LimitNOFILE=,然后重启服务"
-         "(`envcheck deploy server --tags limits`)。"),
+    fix=("Raise nofile in /etc/security/limits.d/ and LimitNOFILE= in the units (`systemctl edit <unit>`), "
+         "then restart the services (`envcheck deploy server --tags limits`).",
+         "在 /etc/security/limits.d/ 中调大 nofile,并在服务 unit 中设置 LimitNOFILE="
+         "(`systemctl edit <服务>`),然后重启服务(`envcheck deploy server --tags limits`)。"),
     severity=Severity.MAJOR,
     facts=["resources.limits"],
     remediation=BASELINE_LIMITS,
 )
 def nofile(f: Mapping[str, Any], std: Standard) -> Outcome:
-    lim = f["resources.limits"]
-    found = dict(lim["services"])
-    if isinstance(lim["user"], int):
-        found[f"user {std.service_user}"] = lim["user"]
-    if not found:
-        return Outcome(Status.SKIP, None, std.nofile, absent(
-            f"no service user {std.service_user} and no service running",
-            f"没有服务用户 {std.service_user},也没有运行中的服务").reason)
-    low = {k: v for k, v in found.items() if v < std.nofile}
-    if not low:
-        return ok(found, f">= {std.nofile}", "open-file limits are high enough", "打开文件数限制足够")
-    listing = ", ".join(f"{k} {v}" for k, v in low.items())
-    return bad(found, f">= {std.nofile}", f"open-file limit too low: {listing}", f"打开文件数限制过低:{listing}")
+    return _limit_check(f["resources.limits"], "nofile", std.nofile, std.service_user)
+
+
+@check(
+    "resources.nproc",
+    title=("Process/thread limit of the service user and services", "服务用户及服务的进程数(线程数)限制"),
+    fix=("Raise nproc in /etc/security/limits.d/ (RHEL's 20-nproc.conf caps every user at 4096) and "
+         "LimitNPROC= in the units; a JVM that hits it fails with `unable to create native thread` "
+         "(`envcheck deploy server --tags limits`).",
+         "在 /etc/security/limits.d/ 中调大 nproc(RHEL 的 20-nproc.conf 将所有用户限制为 4096),"
+         "并在 unit 中设置 LimitNPROC=;JVM 触及该限制会报 `unable to create native thread`"
+         "(`envcheck deploy server --tags limits`)。"),
+    severity=Severity.MINOR,
+    facts=["resources.limits"],
+    remediation=BASELINE_LIMITS,
+)
+def nproc(f: Mapping[str, Any], std: Standard) -> Outcome:
+    return _limit_check(f["resources.limits"], "nproc", std.nproc, std.service_user)

@@ -52,7 +52,7 @@ def run(check_id: str, std: Standard = STD, **facts: Any) -> Status:
      {}, Status.PASS),
     ("locale.service_lang", {"locale__services": ("locale.services", "handmade-child-listed-first")},
      {}, Status.PASS),
-    ("resources.swappiness", {"resources__kernel": ("resources.kernel", "debian12-container")}, {}, Status.SKIP),
+    ("resources.swappiness", {"resources__kernel": ("resources.kernel", "debian12-nspawn")}, {}, Status.SKIP),
     ("resources.nofile", {"resources__limits": ("resources.limits", "debian12-nginx")}, {}, Status.FAIL),
     ("resources.nofile", {"resources__limits": ("resources.limits", "debian12-clean")}, {}, Status.SKIP),
     ("resources.disk_free", {"resources__disk": ("resources.disk", "debian12-clean")}, {}, Status.PASS),
@@ -64,7 +64,7 @@ def run(check_id: str, std: Standard = STD, **facts: Any) -> Status:
      {"standard_ports": [80]}, Status.PASS),
     ("network.ports_listening", {"network__ports": ("network.ports", "debian12-nginx")},
      {"standard_ports": [80, 8080]}, Status.FAIL),
-    ("network.tiers", {"network__tiers": ("network.tiers", "debian12-app-closed")}, {}, Status.FAIL),
+    ("network.tiers", {"network__tiers": ("network.tiers", "debian12-web-to-app-refused")}, {}, Status.FAIL),
     ("network.hostname_resolves", {"network__hostname": ("network.hostname", "debian12-clean")}, {}, Status.PASS),
     ("network.peers_resolve", {"network__peers": ("network.peers", "debian12-lab")}, {}, Status.PASS),
     ("mysql.character_set_server", {"mysql__variables": ("mysql.variables", "debian12-mariadb-default")},
@@ -154,7 +154,7 @@ def test_outside_containers_ntp_and_kernel_settings_are_checked() -> None:
     sync = {**fixture("time.sync", "debian12-container-chrony-not-running"), "container": None}
     assert run("time.ntp_synchronized", time__sync=sync) == Status.FAIL
     assert run("time.ntp_synchronized", time__sync=fixture("time.sync", "rhel9-chrony-synchronised")) == Status.PASS
-    kernel = {**fixture("resources.kernel", "debian12-container"), "container": None}
+    kernel = {**fixture("resources.kernel", "debian12-nspawn"), "container": None}
     assert run("resources.swappiness", resources__kernel=kernel) == Status.FAIL
     assert run("resources.swappiness", Standard.from_vars({"standard_vm_swappiness": 60}),
                resources__kernel=kernel) == Status.PASS
