@@ -86,6 +86,11 @@ FAULTS = [
     Fault("a 3-byte utf8 database", "db",
           f"{MYSQL} 'CREATE DATABASE legacy3 CHARACTER SET utf8mb3'", f"{MYSQL} 'DROP DATABASE legacy3'",
           ("mysql.no_utf8mb3", "mysql.database_charsets")),
+    Fault("MariaDB zone tables emptied", "db",
+          f"{MYSQL} 'RENAME TABLE mysql.time_zone_name TO mysql.tzn_bak; "
+          "CREATE TABLE mysql.time_zone_name LIKE mysql.tzn_bak'",
+          f"{MYSQL} 'DROP TABLE mysql.time_zone_name; RENAME TABLE mysql.tzn_bak TO mysql.time_zone_name'",
+          ("mysql.tz_tables",)),
     Fault("PostgreSQL sessions and logs in UTC", "db",
           f"{PSQL} \"ALTER SYSTEM SET timezone='UTC'\" && {PSQL} \"ALTER SYSTEM SET log_timezone='UTC'\" "
           f"&& {PSQL} 'SELECT pg_reload_conf()'",
