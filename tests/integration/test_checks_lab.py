@@ -35,6 +35,8 @@ LAB_STANDARD = {
 
 @pytest.fixture(scope="module")
 def inventory(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    for h in lab.hosts:  # clean hosts: what an earlier test installed would hide the faults
+        lab.reset(h.name)
     folder = tmp_path_factory.mktemp("inv")
     shutil.copy(lab.inventory_path, folder / "hosts.yml")
     (folder / "group_vars").mkdir()
