@@ -37,7 +37,11 @@ def test_site_deploys_and_a_second_run_changes_nothing(site: Site, tmp_path: Pat
         code, out = envcheck("deploy", *args, "-i", str(site.inventory), "--runs-dir", str(runs))
         assert code == 0, out
         assert all(h["changed"] == 0 for h in _run(runs)["hosts"]), _run(runs)["hosts"]
-    for path in runs.rglob("*"):
+    # The evidence of these runs and of the fixture's first deployment (which created the
+    # users with these passwords) holds none of them.
+    first = site.lab.cfg.state_dir / "runs"
+    assert any(first.glob("*-deploy/events.jsonl")), first
+    for path in [*runs.rglob("*"), *first.rglob("*")]:
         if path.is_file():
             for secret in SECRETS.values():
                 assert secret.encode() not in path.read_bytes(), path
@@ -48,7 +52,8 @@ def test_chinese_text_through_the_web_tier_and_into_both_databases(site: Site) -
     web, app, db = (next(h for h in lab.hosts if g in h.groups) for g in ("web", "app", "db"))
     lab.ssh(app.name, "cat > /var/lib/tomcat10/webapps/ROOT/echo.jsp", input=ECHO_JSP)
     quoted = "".join(f"%{b:02X}" for b in TEXT.encode())
-    assert lab.ssh(web.name, f"curl -s 'http://127.0.0.1/echo.jsp?q={quoted}'").stdout.strip() == TEXT
+    reply = lab.ssh(web.name, f"curl -s -D /dev/stderr 'http://127.0.0.1/echo.jsp?q={quoted}'")
+    assert reply.stdout.strip() == TEXT and "charset=utf-8" in reply.stderr.lower(), reply.stderr
     install = lab.ssh(app.name, "DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-client "
                                 "mariadb-client >/dev/null 2>&1; echo $?", timeout=600)
     assert install.stdout.strip() == "0"
