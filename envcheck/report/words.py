@@ -1,0 +1,78 @@
+"""The report's words in English and Simplified Chinese."""
+
+from __future__ import annotations
+
+# Which playbook builds what a verify suite checks (the fix hint of a failed test).
+ROLE_PLAYBOOK = {"baseline": "server", "postgresql": "database", "mysql": "database",
+                 "nginx": "middleware", "apache": "middleware", "tomcat": "middleware"}
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Pre-go-live environment report", "上线前环境验收报告"),
+    "generated": ("Generated", "生成时间"),
+    "by": ("by envcheck", "由 envcheck 生成"),
+    "sources": ("Runs this report is built from", "本报告依据的运行记录"),
+    "verdict": ("Verdict", "结论"),
+    "verdict_ok": ("Ready: nothing failed", "通过:没有失败项"),
+    "verdict_bad": ("Not ready: {n} open item(s) below", "未通过:以下 {n} 项待处理"),
+    "hosts": ("Hosts", "主机汇总"),
+    "host": ("Host", "主机"),
+    "reachable": ("Reachable", "可连接"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    "checks": ("Checks (pass/fail/warn/error/skip)", "检查(通过/失败/警告/错误/跳过)"),
+    "verify": ("Verify (passed/failed/skipped)", "验证(通过/失败/跳过)"),
+    "suites": ("Suites", "测试套件"),
+    "state": ("State", "状态"),
+    "ok": ("OK", "合格"),
+    "open": ("Open items", "有待处理项"),
+    "failures": ("Open items and how to fix them", "待处理项及修复建议"),
+    "none": ("None.", "无。"),
+    "source": ("Source", "来源"),
+    "item": ("Item", "项目"),
+    "severity": ("Severity", "严重程度"),
+    "message": ("Finding", "发现"),
+    "found": ("Found", "实际值"),
+    "expected": ("Expected", "期望值"),
+    "fix": ("How to fix", "修复建议"),
+    "fleet": ("(fleet)", "(全局)"),
+    "matrix": ("Fleet matrix", "全局对比"),
+    "timezone": ("Timezone", "时区"),
+    "locale": ("Locale", "语言环境"),
+    "clock_offset": ("Clock offset", "时钟偏差"),
+    "pg_encoding": ("PostgreSQL encoding", "PostgreSQL 编码"),
+    "mysql_charset": ("MySQL charset", "MySQL 字符集"),
+    "jvm_timezone": ("JVM timezone", "JVM 时区"),
+    "no_check": ("No check run: run envcheck check.", "没有检查记录:请运行 envcheck check。"),
+    "deploys": ("Deployment history", "部署记录"),
+    "started": ("Started", "开始时间"),
+    "playbook": ("Playbook", "剧本"),
+    "tags": ("Tags", "标签"),
+    "mode": ("Mode", "模式"),
+    "dry_run": ("dry run (--check)", "演练 (--check)"),
+    "applied": ("applied", "已执行"),
+    "status": ("Status", "状态"),
+    "operator": ("Operator", "操作人"),
+    "no_deploys": ("No deployment recorded.", "没有部署记录。"),
+    "signoff": ("Sign-off", "签字确认"),
+    "signoff_text": ("The undersigned confirm that the environment above was checked as reported.",
+                     "签字双方确认上述环境已按本报告检查。"),
+    "role_engineer": ("Implementation engineer", "实施工程师"),
+    "role_customer": ("Customer representative", "客户代表"),
+    "name": ("Name", "姓名"),
+    "signature": ("Signature", "签名"),
+    "date": ("Date", "日期"),
+    "kind_check": ("check", "检查"),
+    "kind_verify": ("verify", "验证"),
+    "kind_deploy": ("deploy", "部署"),
+    "fix_unreachable": ("Make the host reachable over SSH (address, key, known_hosts), then run again.",
+                        "使主机可通过 SSH 连接(地址、密钥、known_hosts)后重新运行。"),
+    "fix_verify": ("Rebuild it to the standard: envcheck deploy {playbook} --limit {host}, then verify again.",
+                   "按标准重新部署:envcheck deploy {playbook} --limit {host},然后重新验证。"),
+    "fix_deploy": ("Fix the failed task, then run envcheck deploy {playbook} --limit {host} again.",
+                   "修复失败的任务后重新运行 envcheck deploy {playbook} --limit {host}。"),
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    index = 1 if lang == "zh" else 0
+    return {k: v[index] for k, v in _WORDS.items()}
