@@ -3,7 +3,7 @@ names the host and the setting (a failure must say where and what, in one line).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -81,3 +81,32 @@ def config_lines(text: str, comment: str = "#") -> list[str]:
 
 def pct_encode(text: str) -> str:
     return "".join(f"%{b:02X}" for b in text.encode("utf-8"))
+
+
+def packages(host: Any, host_name: str, names: Sequence[str]) -> None:
+    for name in names:
+        expect(host_name, f"package {name} installed", host.package(name).is_installed, True)
+
+
+def declared(host_name: str, what: str, found: set[str], wanted: Sequence[Mapping[str, Any]] | None) -> None:
+    """Every database the inventory declares (postgresql_databases, mysql_databases) exists."""
+    for item in wanted or ():
+        expect_in(host_name, what, str(item["name"]), found, sorted(found))
+
+
+def db_round_trip(query: Callable[[str, str], list[list[str]]], host_name: str, databases: Sequence[str],
+                  column: str, chars: str, octets: str) -> None:
+    """TEXT into a temporary table and back: the same characters, counted as characters."""
+    # TEXT is a constant of envcheck, not input: building the SQL here is safe.
+    sql = (f"CREATE TEMPORARY TABLE envcheck_verify (s {column}); "  # noqa: S608
+           f"INSERT INTO envcheck_verify VALUES ('{TEXT}'); SELECT s, {chars}(s), {octets}(s) FROM envcheck_verify")
+    for database in databases:
+        expect(host_name, f"Chinese text stored and read back in database {database} (text|chars|bytes)",
+               query(sql, database)[-1], [TEXT, str(len(TEXT)), str(len(TEXT.encode()))])
+
+
+def installed_and_running(host: Any, host_name: str, names: Sequence[str], unit: str, port: int) -> None:
+    """The role's packages installed, its service running and enabled, its port listening."""
+    packages(host, host_name, names)
+    service(host, host_name, unit)
+    listening(host, host_name, port)

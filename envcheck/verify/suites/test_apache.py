@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from envcheck.verify.support import config_lines, expect, expect_in, listening, read_file, run_ok, service
+from envcheck.verify.support import (
+    config_lines,
+    expect_in,
+    installed_and_running,
+    read_file,
+    run_ok,
+)
 from envcheck.verify.web import through_the_proxy, to_bytes
 
 ROLE = "apache"
 
 
-def test_package_service_and_port(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    package = rvars["apache_package"]
-    expect(target.name, f"package {package} installed", host.package(package).is_installed, True)
-    service(host, target.name, rvars["apache_service"])
-    listening(host, target.name, rvars["apache_listen_port"])
+def test_installed_and_running(host: Any, target: Any, rvars: dict[str, Any]) -> None:
+    installed_and_running(host, target.name, [rvars["apache_package"]], rvars["apache_service"],
+                          rvars["apache_listen_port"])
 
 
 def test_site_settings(host: Any, target: Any, std: Any, rvars: dict[str, Any]) -> None:

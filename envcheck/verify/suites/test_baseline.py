@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from envcheck.verify.support import TEXT, config_lines, expect, expect_in, read_file, run_ok
+from envcheck.verify.support import TEXT, config_lines, expect, expect_in, packages, read_file, run_ok
 
 ROLE = "baseline"
 
@@ -19,8 +19,7 @@ def _norm(locale: str) -> str:
 
 
 def test_packages(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    for name in rvars["baseline_packages"]:
-        expect(target.name, f"package {name} installed", host.package(name).is_installed, True)
+    packages(host, target.name, rvars["baseline_packages"])
 
 
 def test_timezone_link(host: Any, target: Any, std: Any) -> None:

@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from envcheck.verify.support import TEXT, expect, expect_in, listening, read_file, run_ok, service
+from envcheck.verify.support import (
+    db_round_trip,
+    declared,
+    expect,
+    expect_in,
+    installed_and_running,
+    read_file,
+    run_ok,
+)
 
 ROLE = "mysql"
 PORT = 3306
@@ -23,14 +31,9 @@ def mysql(host: Any, name: str, sql: str, database: str = "") -> list[list[str]]
     return [line.split("\t") for line in out.splitlines() if line]
 
 
-def test_packages(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    for name in rvars["mysql_packages"]:
-        expect(target.name, f"package {name} installed", host.package(name).is_installed, True)
-
-
-def test_service_and_port(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    service(host, target.name, rvars["mysql_service"])
-    listening(host, target.name, PORT)
+def test_installed_and_running(host: Any, target: Any, rvars: dict[str, Any]) -> None:
+    installed_and_running(host, target.name, rvars["mysql_packages"], rvars["mysql_service"],
+                          PORT)
 
 
 def test_settings_file(host: Any, target: Any, std: Any, rvars: dict[str, Any]) -> None:
@@ -62,15 +65,10 @@ def test_database_charsets(host: Any, target: Any, std: Any) -> None:
 
 def test_declared_databases_exist(host: Any, target: Any, rvars: dict[str, Any]) -> None:
     names = {row[0] for row in mysql(host, target.name, "SHOW DATABASES")}
-    for db in rvars.get("mysql_databases") or ():
-        expect_in(target.name, "MySQL database (mysql_databases)", db["name"], names, sorted(names))
+    declared(target.name, "MySQL database (mysql_databases)", names, rvars.get("mysql_databases"))
 
 
 def test_chinese_text_round_trip(host: Any, target: Any, rvars: dict[str, Any]) -> None:
     databases = [d["name"] for d in rvars.get("mysql_databases") or ()] or ["mysql"]
-    for database in databases:
-        # TEXT is a constant of envcheck, not input: building the SQL here is safe.
-        sql = f"CREATE TEMPORARY TABLE envcheck_verify (s VARCHAR(50)); INSERT INTO envcheck_verify VALUES ('{TEXT}'); "  # noqa: S608
-        rows = mysql(host, target.name, sql + "SELECT s, CHAR_LENGTH(s), LENGTH(s) FROM envcheck_verify", database)  # noqa: S608
-        expect(target.name, f"Chinese text stored and read back in database {database} (text|chars|bytes)",
-               rows[-1], [TEXT, str(len(TEXT)), str(len(TEXT.encode()))])
+    db_round_trip(lambda sql, db: mysql(host, target.name, sql, db), target.name, databases,
+                  "VARCHAR(50)", "CHAR_LENGTH", "LENGTH")

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from envcheck.verify.support import config_lines, expect, expect_in, listening, read_file, run_ok, service
+from envcheck.verify.support import (
+    config_lines,
+    expect,
+    expect_in,
+    installed_and_running,
+    read_file,
+    run_ok,
+)
 from envcheck.verify.web import through_the_proxy
 
 ROLE = "nginx"
 
 
-def test_package_service_and_port(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    expect(target.name, "package nginx installed", host.package("nginx").is_installed, True)
-    service(host, target.name, "nginx")
-    listening(host, target.name, rvars["nginx_listen_port"])
+def test_installed_and_running(host: Any, target: Any, rvars: dict[str, Any]) -> None:
+    installed_and_running(host, target.name, ["nginx"], "nginx", rvars["nginx_listen_port"])
 
 
 def test_site_settings(host: Any, target: Any, std: Any, rvars: dict[str, Any]) -> None:

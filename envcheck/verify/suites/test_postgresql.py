@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from envcheck.verify.support import TEXT, expect, expect_in, listening, run_ok, service
+from envcheck.verify.support import (
+    db_round_trip,
+    declared,
+    expect,
+    expect_in,
+    installed_and_running,
+    run_ok,
+)
 
 ROLE = "postgresql"
 PORT = 5432
@@ -22,14 +29,9 @@ def psql(host: Any, name: str, sql: str, database: str = "postgres") -> list[lis
     return [line.split("|") for line in out.splitlines() if line]
 
 
-def test_packages(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    for name in rvars["postgresql_packages"]:
-        expect(target.name, f"package {name} installed", host.package(name).is_installed, True)
-
-
-def test_service_and_port(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    service(host, target.name, rvars["postgresql_service"])
-    listening(host, target.name, PORT)
+def test_installed_and_running(host: Any, target: Any, rvars: dict[str, Any]) -> None:
+    installed_and_running(host, target.name, rvars["postgresql_packages"], rvars["postgresql_service"],
+                          PORT)
 
 
 def test_settings_file(host: Any, target: Any, std: Any) -> None:
@@ -59,15 +61,10 @@ def test_database_encodings(host: Any, target: Any, std: Any) -> None:
 
 def test_declared_databases_exist(host: Any, target: Any, rvars: dict[str, Any]) -> None:
     names = {row[0] for row in psql(host, target.name, "SELECT datname FROM pg_database")}
-    for db in rvars.get("postgresql_databases") or ():
-        expect_in(target.name, "PostgreSQL database (postgresql_databases)", db["name"], names, sorted(names))
+    declared(target.name, "PostgreSQL database (postgresql_databases)", names, rvars.get("postgresql_databases"))
 
 
 def test_chinese_text_round_trip(host: Any, target: Any, rvars: dict[str, Any]) -> None:
     databases = [d["name"] for d in rvars.get("postgresql_databases") or ()] or ["postgres"]
-    for database in databases:
-        # TEXT is a constant of envcheck, not input: building the SQL here is safe.
-        sql = f"CREATE TEMP TABLE envcheck_verify (s text); INSERT INTO envcheck_verify VALUES ('{TEXT}'); "  # noqa: S608
-        rows = psql(host, target.name, sql + "SELECT s, length(s), octet_length(s) FROM envcheck_verify", database)  # noqa: S608
-        expect(target.name, f"Chinese text stored and read back in database {database} (text|chars|bytes)",
-               rows[-1], [TEXT, str(len(TEXT)), str(len(TEXT.encode()))])
+    db_round_trip(lambda sql, db: psql(host, target.name, sql, db), target.name, databases,
+                  "text", "length", "octet_length")

@@ -7,7 +7,7 @@ from typing import Any
 
 import defusedxml.ElementTree as ET
 
-from envcheck.verify.support import expect, expect_in, listening, read_file, run_ok, service
+from envcheck.verify.support import expect, expect_in, installed_and_running, read_file, run_ok
 from envcheck.verify.web import chinese_file
 
 ROLE = "tomcat"
@@ -19,14 +19,9 @@ def _main_pid(host: Any, name: str, unit: str) -> str:
     return pid
 
 
-def test_packages(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    for name in rvars["tomcat_packages"]:
-        expect(target.name, f"package {name} installed", host.package(name).is_installed, True)
-
-
-def test_service_and_port(host: Any, target: Any, rvars: dict[str, Any]) -> None:
-    service(host, target.name, rvars["tomcat_service"])
-    listening(host, target.name, rvars["tomcat_http_port"])
+def test_installed_and_running(host: Any, target: Any, rvars: dict[str, Any]) -> None:
+    installed_and_running(host, target.name, rvars["tomcat_packages"], rvars["tomcat_service"],
+                          rvars["tomcat_http_port"])
 
 
 def test_connectors_uri_encoding(host: Any, target: Any, std: Any, rvars: dict[str, Any]) -> None:
