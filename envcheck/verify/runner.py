@@ -115,13 +115,14 @@ def run_verify(plan: Plan, base: Path | None, inventory: Sequence[str], forks: i
     down = {k: v for k, v in reachable(plan, [h.name for h in plan.hosts]).items() if v}
     live = Plan(plan.ssh_config, plan.timeout, tuple(h for h in plan.hosts if h.name not in down))
     collector = Collector()
-    code, complete = 5, True
+    code: int = 5
     roles = sorted({s for h in live.hosts for s in h.suites})
     if roles:
         try:
             code = _pytest(live, roles, path, forks, collector)
         except KeyboardInterrupt:
-            complete = False
+            code = pytest.ExitCode.INTERRUPTED
+    complete = code != pytest.ExitCode.INTERRUPTED  # pytest turns Ctrl+C into this code
     hosts = tuple(_host_outcome(h.name, h.suites, down.get(h.name), collector.tests) for h in plan.hosts)
     result = VerifyRun(path, hosts, tuple(collector.tests), int(code), complete)
     write_json(path / "run.json", record | {

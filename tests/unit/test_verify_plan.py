@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from defusedxml import ElementTree
 
 from envcheck.cli import cli
 from envcheck.errors import BadInput
@@ -96,3 +98,21 @@ def test_verify_needs_an_inventory_and_known_roles(inventory: Path) -> None:
     assert result.exit_code == 2 and "inventory" in result.output
     result = CliRunner().invoke(cli, ["verify", "-i", str(inventory), "--role", "oracle"])
     assert result.exit_code == 2
+
+
+def test_verify_runs_in_process_and_keeps_junit_and_run_json(tmp_path: Path) -> None:
+    # This machine through testinfra's local backend: the pytest machinery end to end, without
+    # a lab. Whatever this machine's state, exit code, JUnit and run.json must agree.
+    inventory = tmp_path / "local.yml"
+    inventory.write_text("all:\n  hosts:\n    controller: {ansible_connection: local}\n")
+    result = CliRunner().invoke(cli, ["verify", "-i", str(inventory), "--runs-dir", str(tmp_path / "runs")])
+    run_dir = next((tmp_path / "runs").glob("*-verify"))
+    run = json.loads((run_dir / "run.json").read_text())
+    failed = [t for t in run["tests"] if t["outcome"] in ("failed", "error")]
+    assert run["complete"] and run["hosts"][0]["suites"] == ["baseline"]
+    assert len(run["tests"]) >= 10 and {t["host"] for t in run["tests"]} == {"controller"}
+    assert result.exit_code == (1 if failed else 0), result.output
+    assert all(t["message"].startswith("controller: ") for t in failed), failed
+    suite = ElementTree.parse(run_dir / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and int(suite.get("tests", 0)) == len(run["tests"])
+    assert int(suite.get("failures", 0)) + int(suite.get("errors", 0)) == len(failed)
