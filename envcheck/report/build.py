@@ -31,6 +31,7 @@ class Failure:
     found: str
     expected: str
     fix: str
+    blocking: bool = True  # False for a warning: listed, but it does not hold up the go-live
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def build(runs: Runs, lang: str) -> Report:
         hosts=hosts, failures=tuple(failures),
         matrix_columns=(*(w[k] for k, _ in MATRIX), w["clock_offset"]),
         matrix=matrix, deploys=tuple(_deploy_row(r) for r in runs.deploys),
-        verdict=not failures and all(h.ok for h in hosts),
+        verdict=not any(f.blocking for f in failures) and all(h.ok for h in hosts),
     )
 
 
@@ -99,7 +100,7 @@ def _check_failures(results: list[dict[str, Any]], w: dict[str, str], lang: str)
         fix = known.fix.get(lang) if known else str(r.get("fix") or "")
         out.append(Failure("check", r.get("host") or w["fleet"], str(r.get("check")), title,
                            str(r.get("severity", "")), str(r.get("message", "")), _text(r.get("found")),
-                           _text(r.get("expected")), fix))
+                           _text(r.get("expected")), fix, r.get("status") != "warn"))
     return out
 
 

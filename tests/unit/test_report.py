@@ -134,14 +134,20 @@ def test_named_run_directories_only(runs: Path) -> None:
     assert "No deployment recorded." in html and "service postgresql" not in html
 
 
-def test_a_clean_fleet_is_ready(tmp_path: Path) -> None:
+def test_a_clean_fleet_is_ready_and_warnings_are_listed(tmp_path: Path) -> None:
     base = tmp_path / "runs"
     path = make_check(base, "20261127-100000")
     doc = json.loads((path / "result.json").read_text())
     doc["results"] = [r | {"status": "pass"} for r in doc["results"]]
+    doc["results"].append(_result("db1", "resources.swap", "warn", "none", None, "no swap configured", "info"))
     (path / "result.json").write_text(json.dumps(doc))
     code, html = report("--runs-dir", str(base), "--lang", "en")
-    assert code == 0 and "Ready: nothing failed" in html and 'class="failure"' not in html
+    assert code == 0 and "Ready: nothing failed" in html
+    assert html.count('<tr class="failure warning">') == 1 and "no swap configured" in html
+    doc["results"][0]["status"] = "fail"
+    (path / "result.json").write_text(json.dumps(doc))
+    code, html = report("--runs-dir", str(base), "--lang", "en")
+    assert "Not ready: 1 blocking item(s) below" in html
 
 
 @pytest.mark.parametrize("damage", ["missing", "no_run_json", "corrupt_run_json", "no_result",

@@ -25,7 +25,7 @@ _SYSTEM = ("information_schema", "mysql", "performance_schema", "sys")
 
 def mysql(host: Any, name: str, sql: str, database: str = "") -> list[list[str]]:
     """Rows of a query run as root over the local socket; SQL on standard input."""
-    command = (f"printf '%s' {shlex.quote(sql)} | mysql --default-character-set=utf8mb4 -N -B "
+    command = (f"printf '%s' {shlex.quote(sql)} | LC_MESSAGES=C mysql --default-character-set=utf8mb4 -N -B "
                f"{shlex.quote(database) if database else ''}")
     out = run_ok(host, name, "mysql", command)
     return [line.split("\t") for line in out.splitlines() if line]

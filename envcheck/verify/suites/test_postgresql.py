@@ -23,7 +23,8 @@ PORT = 5432
 
 def psql(host: Any, name: str, sql: str, database: str = "postgres") -> list[list[str]]:
     """Rows of a query run as the postgres user; SQL on standard input, never in an argument."""
-    command = (f"printf '%s' {shlex.quote(sql)} | PGCLIENTENCODING=UTF8 runuser -u postgres -- "
+    # From /, with English messages: what a failure says must not depend on the host's locale.
+    command = (f"cd / && printf '%s' {shlex.quote(sql)} | LC_MESSAGES=C PGCLIENTENCODING=UTF8 runuser -u postgres -- "
                f"psql -XAtq -v ON_ERROR_STOP=1 -F '|' -d {shlex.quote(database)}")
     out = run_ok(host, name, f"psql -d {database}", command)
     return [line.split("|") for line in out.splitlines() if line]
