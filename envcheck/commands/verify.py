@@ -46,6 +46,9 @@ def verify(**kw: Any) -> None:
             text += f"\nHost *\n    Include {Path(conn.ssh_config).resolve()}\n"
         config.write_text(text, encoding="utf-8")
         plan = build_plan(inventory, kw["roles"], str(config), conn.timeout)
+        if not any(h.suites for h in plan.hosts):
+            raise BadInput(f"--role {', '.join(kw['roles'])}: no selected host has this role "
+                           "(roles follow inventory groups, see --help) / 所选主机没有这些角色")
         run = run_verify(plan, Path(kw["runs_dir"]) if kw["runs_dir"] else None, conn.inventories, conn.forks)
         _close_masters(config, [h.name for h in plan.hosts if not h.local])
     _summary(run, lang)
@@ -66,6 +69,9 @@ def _summary(run: Any, lang: str) -> None:
     for h in run.hosts:
         if not h.reachable:
             click.echo(f"{h.name}: {'无法连接' if zh else 'UNREACHABLE'}: {h.error}")
+            continue
+        if not h.suites:
+            click.echo(f"{h.name}: {'没有选中的测试套件' if zh else 'no suite selected (--role)'}")
             continue
         label = "通过 {p}, 失败 {f}, 跳过 {s}" if zh else "passed {p}, failed {f}, skipped {s}"
         click.echo(f"{h.name} [{', '.join(h.suites)}]: {label.format(p=h.passed, f=h.failed, s=h.skipped)}")

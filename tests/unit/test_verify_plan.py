@@ -98,6 +98,8 @@ def test_verify_needs_an_inventory_and_known_roles(inventory: Path) -> None:
     assert result.exit_code == 2 and "inventory" in result.output
     result = CliRunner().invoke(cli, ["verify", "-i", str(inventory), "--role", "oracle"])
     assert result.exit_code == 2
+    result = CliRunner().invoke(cli, ["verify", "-i", str(inventory), "--limit", "app1", "--role", "nginx"])
+    assert result.exit_code == 2 and "no selected host has this role" in result.output
 
 
 def test_verify_runs_in_process_and_keeps_junit_and_run_json(tmp_path: Path) -> None:
