@@ -52,7 +52,7 @@ def make_verify(base: Path, stamp: str) -> Path:
     path = base / f"{stamp}-verify"
     tests = [{"host": "web1", "role": "nginx", "test": "test_site_settings[web1]", "outcome": "passed",
               "message": "", "seconds": 0.1},
-             {"host": "db1", "role": "postgresql", "test": "test_service_and_port[db1]", "outcome": "failed",
+             {"host": "db1", "role": "postgresql", "test": "test_installed_and_running[db1]", "outcome": "failed",
               "message": "db1: service postgresql running: found False, the standard says True", "seconds": 0.2}]
     _write(path / "run.json", {"kind": "verify", "complete": True, "started": "2026-11-27T10:05:00+00:00",
                                "hosts": [{"name": "web1", "suites": ["baseline", "nginx"], "reachable": True,
@@ -123,7 +123,7 @@ def test_markdown_for_a_ticket(runs: Path) -> None:
     assert code == 0
     assert md.startswith("# Pre-go-live environment report")
     assert "| db1 | Etc/UTC | zh_CN.UTF-8 | UTF8 | latin1 |" in md
-    assert "| db1 | verify | `postgresql` test_service_and_port[db1] |" in md
+    assert "| db1 | verify | `postgresql` test_installed_and_running[db1] |" in md
     assert "<" not in md.replace("<zone>", "").replace("<locale>", "")
 
 
