@@ -189,3 +189,21 @@ def test_no_runs_at_all_is_exit_2(tmp_path: Path) -> None:
 def test_two_check_runs_named_is_exit_2(runs: Path) -> None:
     code, text = report(str(runs / "20261127-090000-check"), str(runs / "20261127-100000-check"))
     assert code == 2 and "at most one check run" in text
+
+
+def test_an_unreachable_host_and_a_failed_deployment_are_open_items(runs: Path) -> None:
+    verify = runs / "20261127-100500-verify" / "run.json"
+    doc = json.loads(verify.read_text())
+    doc["hosts"].append({"name": "app1", "suites": ["baseline", "tomcat"], "reachable": False,
+                         "error": "ssh: connect to host 127.0.0.12 port 22: Connection refused"})
+    verify.write_text(json.dumps(doc))
+    deploy = make_deploy(runs, "20261127-110000", "middleware") / "run.json"
+    doc = json.loads(deploy.read_text())
+    doc["hosts"][0] |= {"failed": 1, "failed_tasks": ["Install Nginx: No package matching 'nginx'"]}
+    deploy.write_text(json.dumps(doc))
+    code, md = report("--runs-dir", str(runs), "--format", "markdown", "--lang", "en")
+    assert code == 0
+    assert "| app1 | verify | `ssh` | critical | ssh: connect to host 127.0.0.12 port 22: Connection refused |" in md
+    assert "Make the host reachable over SSH" in md
+    assert "| db1 | deploy | `deploy middleware` | critical | Install Nginx: No package matching 'nginx' |" in md
+    assert "| app1 | no (ssh: connect" in md
