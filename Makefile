@@ -3,9 +3,9 @@ SHELL := /bin/bash
 PY ?= .venv/bin/python
 PIP := .venv/bin/pip
 # System packages the tests need: the lab (debootstrap, systemd-nspawn, relays, apt proxy,
-# libfaketime) and the ssh client.
+# libfaketime), the ssh client, and a headless browser with a CJK font for the report test.
 APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime openssh-client \
-	iproute2
+	iproute2 chromium fonts-wqy-zenhei
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 

@@ -14,6 +14,8 @@ _COMMANDS = {
     "check": ("envcheck.commands.check", "check", "Audit hosts against the standard (one SSH round trip per host)."),
     "checks": ("envcheck.commands.catalogue", "checks", "The check catalogue."),
     "deploy": ("envcheck.commands.deploy", "deploy", "Build hosts to the standard with the bundled playbooks."),
+    "report": ("envcheck.commands.report", "report", "The pre-go-live report (HTML or Markdown) from the runs."),
+    "verify": ("envcheck.commands.verify", "verify", "Verify hosts with the testinfra suites of their roles."),
 }
 
 

@@ -24,6 +24,10 @@ _CONNECTION_VARS = (
     "ansible_become", "ansible_become_user", "ansible_become_password",
     "ansible_become_pass", "lan_address",
 )
+# What `envcheck verify` reads besides those: the choice of engines and the roles' own
+# variables (ports, databases). Never the *_users lists: they hold passwords.
+_ROLE_VARS = ("web_server", "db_engine")
+_ROLE_PREFIXES = ("baseline_", "postgresql_", "mysql_", "nginx_", "apache_", "tomcat_")
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,8 @@ def _template(loader: Any, hvars: Mapping[str, Any]) -> dict[str, Any]:
     from ansible.template import Templar  # noqa: PLC0415
 
     templar = Templar(loader=loader, variables=dict(hvars))
-    wanted = {k: v for k, v in hvars.items() if k.startswith("standard_") or k in _CONNECTION_VARS}
+    wanted = {k: v for k, v in hvars.items() if k.startswith("standard_") or k in _CONNECTION_VARS
+              or k in _ROLE_VARS or (k.startswith(_ROLE_PREFIXES) and not k.endswith("_users"))}
     return {k: _plain(templar.template(v)) for k, v in wanted.items()}
 
 

@@ -1,0 +1,83 @@
+"""`envcheck verify`: the testinfra suites of each host's roles, hosts in parallel."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.verify.plan import ROLES
+
+
+@click.command()
+@connection_options
+@click.option("-r", "--role", "roles", multiple=True, type=click.Choice(ROLES),
+              help="Only these suites (repeatable) / 只运行这些角色的测试")
+@click.option("--runs-dir", type=click.Path(file_okay=False), help="Where to keep the evidence (default ./runs)")
+@lang_option
+def verify(**kw: Any) -> None:
+    """Verify hosts against the standard with pytest-testinfra, one suite per role.
+
+    \b
+    用 testinfra 按角色验证主机是否符合标准。
+    Suites follow inventory groups: all hosts baseline; db postgresql and/or mysql
+    (db_engine, standard_services); app tomcat; web nginx or apache (web_server).
+    JUnit XML and a summary are kept in runs/<timestamp>-verify/.
+    Example:
+      envcheck verify -i inventories/site/hosts.yml --limit db --role postgresql
+    """
+    from envcheck.errors import BadInput  # noqa: PLC0415
+    from envcheck.verify.plan import build_plan, ssh_config_text  # noqa: PLC0415
+    from envcheck.verify.runner import run_verify  # noqa: PLC0415
+
+    conn = build_connection(kw)
+    lang: str = kw["lang"]
+    if not conn.inventories:
+        raise BadInput("verify needs an inventory (-i) / verify 需要指定清单 -i")
+    inventory = conn.load_inventory()
+    with tempfile.TemporaryDirectory(prefix="envcheck-v-") as tmp:
+        config = Path(tmp) / "ssh_config"
+        text = ssh_config_text(inventory, tmp, conn.known_hosts, conn.accept_new_host_keys)
+        if conn.ssh_config:  # the user's own file after ours: ssh takes the first value it reads
+            text += f"\nHost *\n    Include {Path(conn.ssh_config).resolve()}\n"
+        config.write_text(text, encoding="utf-8")
+        plan = build_plan(inventory, kw["roles"], str(config), conn.timeout)
+        if not any(h.suites for h in plan.hosts):
+            raise BadInput(f"--role {', '.join(kw['roles'])}: no selected host has this role "
+                           "(roles follow inventory groups, see --help) / 所选主机没有这些角色")
+        run = run_verify(plan, Path(kw["runs_dir"]) if kw["runs_dir"] else None, conn.inventories, conn.forks)
+        _close_masters(config, [h.name for h in plan.hosts if not h.local])
+    _summary(run, lang)
+    sys.exit(run.exit_code)
+
+
+def _close_masters(config: Path, names: list[str]) -> None:
+    import subprocess  # noqa: PLC0415
+
+    for name in names:
+        subprocess.run(["ssh", "-F", str(config), "-O", "exit", name],
+                       capture_output=True, timeout=10, check=False)
+
+
+def _summary(run: Any, lang: str) -> None:
+    zh = lang == "zh"
+    click.echo("")
+    for h in run.hosts:
+        if not h.reachable:
+            click.echo(f"{h.name}: {'无法连接' if zh else 'UNREACHABLE'}: {h.error}")
+            continue
+        if not h.suites:
+            click.echo(f"{h.name}: {'没有选中的测试套件' if zh else 'no suite selected (--role)'}")
+            continue
+        label = "通过 {p}, 失败 {f}, 跳过 {s}" if zh else "passed {p}, failed {f}, skipped {s}"
+        click.echo(f"{h.name} [{', '.join(h.suites)}]: {label.format(p=h.passed, f=h.failed, s=h.skipped)}")
+    failures = [t for t in run.tests if t.outcome in ("failed", "error")]
+    if failures:
+        click.echo("\n" + ("失败:" if zh else "Failures:"))
+        for t in failures:
+            click.echo(f"  {t.host} {t.role}::{t.test}: {t.message}")
+    click.echo(f"{'证据已保存到' if zh else 'Evidence kept in'}: {run.path}", err=True)

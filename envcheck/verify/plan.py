@@ -1,0 +1,131 @@
+"""What `envcheck verify` runs where: the suites of each host (from its inventory groups),
+the variables they read, and the ssh_config every connection goes through.
+
+Pure functions over the loaded inventory; the plan is written as JSON for the pytest
+workers (it holds no secret: only standard_* and role variables, never *_users or passwords).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envcheck.errors import BadInput
+
+ROLES = ("baseline", "postgresql", "mysql", "nginx", "apache", "tomcat")
+SUITE_DIR = Path(__file__).resolve().parent / "suites"
+_ENGINE_SERVICES = {"postgresql": ("postgresql",), "mysql": ("mysql", "mariadb")}
+
+
+@dataclass(frozen=True)
+class HostPlan:
+    name: str
+    suites: tuple[str, ...]
+    local: bool = False
+    become: bool = False
+    variables: Mapping[str, Any] = field(default_factory=dict)  # standard_* and role vars
+
+
+@dataclass(frozen=True)
+class Plan:
+    ssh_config: str | None
+    timeout: float
+    hosts: tuple[HostPlan, ...]
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> Plan:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        hosts = tuple(HostPlan(h["name"], tuple(h["suites"]), h["local"], h["become"], h["variables"])
+                      for h in data["hosts"])
+        return cls(data["ssh_config"], float(data["timeout"]), hosts)
+
+    def host(self, name: str) -> HostPlan:
+        return next(h for h in self.hosts if h.name == name)
+
+
+def suites_for(groups: Iterable[str], variables: Mapping[str, Any]) -> tuple[str, ...]:
+    """The suites a host gets, as the playbooks decide what to install on it."""
+    groups = set(groups)
+    suites = ["baseline"]
+    if "db" in groups:
+        services = {str(s) for s in variables.get("standard_services") or ()}
+        engine = str(variables.get("db_engine") or "postgresql")
+        for name, aliases in _ENGINE_SERVICES.items():
+            if engine == name or services & set(aliases):
+                suites.append(name)
+    if "app" in groups:
+        suites.append("tomcat")
+    if "web" in groups:
+        suites.append("apache" if variables.get("web_server") == "apache" else "nginx")
+    return tuple(suites)
+
+
+def select(suites: Sequence[str], only: Sequence[str]) -> tuple[str, ...]:
+    """--role: keep only these suites (unknown names are bad input)."""
+    unknown = sorted(set(only) - set(ROLES))
+    if unknown:
+        raise BadInput(f"--role {', '.join(unknown)}: unknown; known: {', '.join(ROLES)} / 未知角色")
+    return tuple(s for s in suites if not only or s in only)
+
+
+def build_plan(inventory: Any, roles: Sequence[str], ssh_config: str | None, timeout: float) -> Plan:
+    hosts = []
+    for h in inventory.hosts:
+        suites = select(suites_for(h.groups, h.variables), roles)
+        variables = {k: v for k, v in h.variables.items()
+                     if not k.startswith("ansible_") and k != "lan_address"}
+        hosts.append(HostPlan(h.name, suites, h.target.local, h.become, variables))
+    return Plan(ssh_config, timeout, tuple(hosts))
+
+
+def ssh_config_text(inventory: Any, control_dir: str, known_hosts: str | None,
+                    accept_new: bool) -> str:
+    """One Host block per inventory host: address, port, user, key, the inventory's own -o
+    options, strict host keys and a shared master connection (testinfra runs one ssh per
+    command; the master makes each of them cheap)."""
+    blocks = []
+    for h in inventory.hosts:
+        t = h.target
+        options: dict[str, str] = {"HostName": t.address, "Port": str(t.port)}
+        if t.user:
+            options["User"] = t.user
+        if t.key_file:
+            options |= {"IdentityFile": t.key_file, "IdentitiesOnly": "yes"}
+        options |= _ssh_options(t.ssh_args)
+        if known_hosts:
+            options["UserKnownHostsFile"] = known_hosts
+        options["StrictHostKeyChecking"] = "accept-new" if accept_new else "yes"
+        options |= {"BatchMode": "yes", "ControlMaster": "auto", "ControlPersist": "120s",
+                    "ControlPath": f"{control_dir}/%C", "SendEnv": "-*"}
+        lines = [f"Host {_config_word(h.name)}"]
+        lines += [f"    {k} {_config_word(v)}" for k, v in options.items()]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _ssh_options(args: Sequence[str]) -> dict[str, str]:
+    """`-o Key=Value` / `-oKey=Value` of ansible_ssh_common_args as ssh_config lines."""
+    out: dict[str, str] = {}
+    items = list(args)
+    for i, arg in enumerate(items):
+        value = items[i + 1] if arg == "-o" and i + 1 < len(items) else arg[2:] if arg.startswith("-o") else ""
+        if "=" in value:
+            key, _, val = value.partition("=")
+            out[key.strip()] = val.strip()
+        elif value.strip() and " " in value.strip():
+            key, _, val = value.strip().partition(" ")
+            out[key] = val.strip()
+    return out
+
+
+def _config_word(value: str) -> str:
+    if any(c in value for c in "\n\r"):
+        raise BadInput(f"ssh option {value!r} holds a line break / SSH 选项含换行")
+    return f'"{value}"' if any(c.isspace() for c in value) or not value else value
+
