@@ -14,6 +14,10 @@ _COMMANDS = {
     "check": ("envcheck.commands.check", "check", "Audit hosts against the standard (one SSH round trip per host)."),
     "checks": ("envcheck.commands.catalogue", "checks", "The check catalogue."),
     "deploy": ("envcheck.commands.deploy", "deploy", "Build hosts to the standard with the bundled playbooks."),
+    "inventory": ("envcheck.commands.inventory", "inventory", "Import a host list; show or ping it."),
+    "fix": ("envcheck.commands.fix", "fix", "Fix the failures of the last check run the standard way, then re-check."),
+    "exec": ("envcheck.commands.exec_cmd", "exec_", "Run one command on every host in parallel."),
+    "collect": ("envcheck.commands.collect", "collect", "Gather configs and recent logs, secrets masked."),
 }
 
 
