@@ -121,19 +121,15 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
 
 def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GBK/GB18030 (Chinese Excel)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    from envcheck.probe import decode  # noqa: PLC0415
+
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
+    text = decode(data.removeprefix(b"\xef\xbb\xbf"))
+    if "\ufffd" in text and b"\xef\xbf\xbd" not in data:  # neither encoding read it whole
         raise BadInput("the CSV is neither UTF-8 nor GBK/GB18030; save it again as "
-                       "'CSV UTF-8' / CSV 编码无法识别,请另存为 UTF-8 CSV") from exc
+                       "'CSV UTF-8' / CSV 编码无法识别,请另存为 UTF-8 CSV")
+    return text
 
 
 def _csv_rows(data: bytes, path: Path) -> list[list[Any]]:

@@ -43,6 +43,17 @@ class RemoteSettings:
     timeout: float = 60
 
 
+def for_command(conn: Any, command: str) -> tuple[Any, RemoteSettings]:
+    """The inventory (required) and the connection settings of exec and collect."""
+    from envcheck.errors import BadInput  # noqa: PLC0415
+
+    if not conn.inventories:
+        raise BadInput(f"{command} needs -i INVENTORY / 需要指定清单 -i")
+    settings = RemoteSettings(conn.known_hosts, conn.accept_new_host_keys, conn.become_password,
+                              timeout=conn.timeout)
+    return conn.load_inventory(), settings
+
+
 def connection(host: InventoryHost, settings: RemoteSettings) -> Any:
     import paramiko  # noqa: PLC0415
     from fabric import Config, Connection  # noqa: PLC0415

@@ -45,7 +45,7 @@ def collect(**kw: Any) -> None:
     """
     from envcheck.collect import AREAS  # noqa: PLC0415
     from envcheck.collect import collect as run_collect  # noqa: PLC0415
-    from envcheck.remote import RemoteSettings  # noqa: PLC0415
+    from envcheck.remote import for_command  # noqa: PLC0415
 
     areas = [a.strip() for a in kw["what"].split(",") if a.strip()]
     unknown = [a for a in areas if a not in AREAS]
@@ -54,11 +54,7 @@ def collect(**kw: Any) -> None:
                        f"{', '.join(AREAS)} / 未知的收集范围")
     cap = _size(kw["max_file_size"])
     conn = build_connection(kw)
-    if not conn.inventories:
-        raise BadInput("collect needs -i INVENTORY / 需要指定清单 -i")
-    inv = conn.load_inventory()
-    settings = RemoteSettings(conn.known_hosts, conn.accept_new_host_keys, conn.become_password,
-                              timeout=conn.timeout)
+    inv, settings = for_command(conn, "collect")
     outcome = run_collect(list(inv.hosts), areas, settings, cap, kw["sudo"], conn.forks,
                           Path(kw["runs_dir"]) if kw["runs_dir"] else None)
     zh = kw["lang"] == "zh"

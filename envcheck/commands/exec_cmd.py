@@ -30,16 +30,12 @@ def exec_(command: str, **kw: Any) -> None:
       envcheck exec -i hosts.yml --limit db 'df -h /var/lib'
       envcheck exec -i hosts.yml --sudo 'systemctl is-active tomcat10'
     """
-    from envcheck.remote import RemoteSettings, run_on_hosts  # noqa: PLC0415
+    from envcheck.remote import for_command, run_on_hosts  # noqa: PLC0415
 
     if not command.strip():
         raise BadInput("an empty command / 命令为空")
     conn = build_connection(kw)
-    if not conn.inventories:
-        raise BadInput("exec needs -i INVENTORY / 需要指定清单 -i")
-    inv = conn.load_inventory()
-    settings = RemoteSettings(conn.known_hosts, conn.accept_new_host_keys, conn.become_password,
-                              timeout=conn.timeout)
+    inv, settings = for_command(conn, "exec")
     runs = run_on_hosts(list(inv.hosts), command, settings, sudo=kw["sudo"], forks=conn.forks)
     if kw["fmt"] == "json":
         click.echo(json.dumps([r.__dict__ for r in runs], ensure_ascii=False, indent=2))
