@@ -60,11 +60,13 @@ def _print_text(runs: list[Any], zh: bool) -> None:
     console = Console(highlight=False, soft_wrap=True)
     for r in runs:
         if r.error:
-            state = Text(f"FAILED: {r.error}", style="bold red")
+            state = Text("FAILED", style="bold red")
         else:
             state = Text(f"exit {r.exit_code}", style="green" if r.exit_code == 0 else "bold red")
         console.print(Rule(Text.assemble((f"{r.host} ", "bold"), (f"({r.address}) ", "dim"), state),
                            align="left"))
+        if r.error:
+            console.print(Text(r.error, style="red"))
         if r.stdout:
             console.print(Text(r.stdout.rstrip("\n")))
         if r.stderr.strip():

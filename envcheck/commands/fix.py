@@ -49,6 +49,10 @@ def fix(**kw: Any) -> None:
     remediations = {c.id: c.remediation for c in CHECKS.values()}
     remediations.update({c.id: c.remediation for c in FLEET_CHECKS.values()})
     failures, run_hosts = read_failures(run_dir)
+    if conn.limit:  # only the failures of the hosts the pattern selects
+        allowed = {h.name for h in conn.load_inventory().hosts}
+        failures = [f for f in failures if f.host is None or f.host in allowed]
+        run_hosts = [h for h in run_hosts if h in allowed]
     plans = plan(failures, run_hosts, remediations)
     zh = lang == "zh"
     click.echo(f"{'检查记录' if zh else 'check run'}: {run_dir} — {len(failures)} "
