@@ -71,7 +71,7 @@ M="$D/manifest.tsv"; : > "$M"
 CAP={cap}
 TO=; command -v timeout >/dev/null 2>&1 && TO="timeout -k 2 20"
 one() {{
-  case "$2" in *.key|*.keys|*.keytab|*.pem|*.p12|*.pfx|*.jks|*.keystore|*.crt|*.csr|*id_rsa*|*id_ed25519*)
+  case "$2" in *.key|*.keys|*.keytab|*.pem|*.p12|*.pfx|*.jks|*.keystore|*id_rsa*|*id_ed25519*)
     printf 'skipped\tkey-material\t-\t%s\n' "$2" >> "$M"; return;; esac
   [ -r "$2" ] || {{ printf 'skipped\tunreadable\t-\t%s\n' "$2" >> "$M"; return; }}
   dest="$D/files$2"; mkdir -p "$(dirname "$dest")"

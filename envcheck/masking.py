@@ -20,8 +20,8 @@ _SECRET_WORD = (r"(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|pri
 _NOT_SECRET = re.compile(
     r"(?i)^(password_encryption|passwordauthentication|permitemptypasswords|"
     r"challengeresponseauthentication|kbdinteractiveauthentication|pubkeyauthentication|"
-    r"password_?min_?len\w*|\w*_file|\w*_path|\w*_command|validate_password\w*|"
-    r"default_authentication_plugin|tokens?_expire\w*)$")
+    r"password_?min_?len\w*|\w*_file|\w*_path|\w*_command\w*|validate_password\w*|update_password|"
+    r"default_authentication_plugin|tokens?_expire\w*|pwd|oldpwd)$")  # PWD: a working directory
 
 # key = value, key: value, KEY=value, export KEY="value" (a key may carry a prefix: db.password);
 # an unquoted value runs to the end of the line (my.cnf allows spaces) or to the next & (a URL query)

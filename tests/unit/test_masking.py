@@ -43,3 +43,12 @@ def test_private_key_block_is_masked() -> None:
 ])
 def test_settings_are_kept(line: str) -> None:
     assert mask_text(line) == (line, 0)
+
+
+@pytest.mark.parametrize("line", [
+    "#ssl_passphrase_command_supports_reload = off",  # postgresql.conf
+    "sudo[3062]:     root : PWD=/root ; USER=root ; COMMAND=/bin/sh",  # the journal: a directory
+    "Invoked with name=appuser update_password=always",  # an Ansible module's option
+])
+def test_names_that_only_look_like_secrets_are_kept(line: str) -> None:
+    assert mask_text(line) == (line, 0)
