@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from envcheck.cli import cli
@@ -63,3 +64,37 @@ def test_collect_completes_on_the_hosts_up(lab: Lab, one_down: str, tmp_path: Pa
         names = tar.getnames()
     assert f"{run.name}/{lab.hosts[0].name}/files/etc/hostname" in names
     assert f"{run.name}/collect.json" in names
+
+
+SUDO_PASSWORD = "Exec-Sudo-5821"
+
+
+def test_exec_sudo_and_ping_as_a_user_with_a_sudo_password(lab: Lab, tmp_path: Path) -> None:
+    name = lab.hosts[0].name
+    setup = (
+        "id execop >/dev/null 2>&1 || useradd -m -s /bin/bash execop; "
+        f"echo execop:{SUDO_PASSWORD} | chpasswd; "
+        "echo 'execop ALL=(ALL) ALL' > /etc/sudoers.d/envcheck-exec && chmod 440 /etc/sudoers.d/envcheck-exec; "
+        "install -d -m 700 -o execop -g execop ~execop/.ssh; "
+        "install -m 600 -o execop -g execop ~root/.ssh/authorized_keys ~execop/.ssh/authorized_keys"
+    )
+    assert lab.ssh(name, setup).returncode == 0
+    try:
+        inv = yaml.safe_load(lab.inventory_path.read_text())
+        hvars = inv["all"]["children"][lab.hosts[0].groups[0]]["hosts"][name]
+        only = {"all": {"hosts": {name: {**hvars, "ansible_user": "execop"}}}}
+        (tmp_path / "hosts.yml").write_text(yaml.safe_dump(only))
+        args = ["exec", "-i", str(tmp_path / "hosts.yml"), "--format", "json", "--sudo", "id -u; id -un"]
+        with_pw = CliRunner(env={"ENVCHECK_BECOME_PASSWORD": SUDO_PASSWORD}).invoke(cli, args)
+        assert with_pw.exit_code == 0, with_pw.output
+        [run] = json.loads(with_pw.stdout)
+        assert run["stdout"].split() == ["0", "root"] and SUDO_PASSWORD not in with_pw.output
+        plain = CliRunner().invoke(cli, ["exec", "-i", str(tmp_path / "hosts.yml"), "--format", "json", "id -un"])
+        assert json.loads(plain.stdout)[0]["stdout"] == "execop\n"
+        ping = CliRunner().invoke(cli, ["inventory", "ping", "-i", str(tmp_path / "hosts.yml")])
+        assert ping.exit_code == 3 and "execop" in ping.output and "sudo failed" in ping.output
+        ping = CliRunner(env={"ENVCHECK_BECOME_PASSWORD": SUDO_PASSWORD}).invoke(
+            cli, ["inventory", "ping", "-i", str(tmp_path / "hosts.yml")])
+        assert ping.exit_code == 0, ping.output
+    finally:
+        lab.ssh(name, "rm -f /etc/sudoers.d/envcheck-exec")
