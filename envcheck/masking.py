@@ -16,20 +16,23 @@ MASK = "********"
 
 _SECRET_WORD = (r"(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|private[_-]?key|"  # noqa: S105
                 r"keystorepass|truststorepass|keypass|credentials?|auth[_-]?key)")
-# Settings whose name contains a secret word but whose value is not a secret.
-_NOT_SECRET = re.compile(
-    r"(?i)^(password_encryption|passwordauthentication|permitemptypasswords|"
+# Settings whose name contains a secret word but whose value is not a secret. They are excluded
+# inside the patterns (a lookahead), so that such a key never swallows the rest of its line: in
+# "PWD=/root ; COMMAND=... X_PASSWORD=s3cret" the secret further on is still found.
+_NOT_SECRET = (
+    r"(?:password_encryption|passwordauthentication|permitemptypasswords|"  # noqa: S105 - names
     r"challengeresponseauthentication|kbdinteractiveauthentication|pubkeyauthentication|"
-    r"password_?min_?len\w*|\w*_file|\w*_path|\w*_command\w*|validate_password\w*|update_password|"
-    r"default_authentication_plugin|tokens?_expire\w*|pwd|oldpwd)$")  # PWD: a working directory
+    r"password_?min_?len\w*|[\w.-]*_file|[\w.-]*_path|[\w.-]*_command[\w.-]*|validate_password\w*|"
+    r"update_password|default_authentication_plugin|tokens?_expire\w*|pwd|oldpwd)(?![\w.-])")
+_KEY = rf"\b(?!{_NOT_SECRET})[\w.:-]*{_SECRET_WORD}[\w.-]*"
 
 # key = value, key: value, KEY=value, export KEY="value" (a key may carry a prefix: db.password);
 # an unquoted value runs to the end of the line (my.cnf allows spaces) or to the next & (a URL query)
 _ASSIGN = re.compile(
-    rf"(?i)(?P<key>\b[\w.-]*{_SECRET_WORD}[\w.-]*)(?P<sep>\s+[=:]\s*|[=:]\s+|[=:])"
+    rf"(?i)(?P<key>{_KEY})(?P<sep>\s+[=:]\s*|[=:]\s+|[=:])"
     r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s&][^&\n]*?(?=\s*(?:&|$)))")
 # <Resource password="..."/>, keystorePass='...'
-_XML_ATTR = re.compile(rf"(?i)(?P<key>\b[\w.:-]*{_SECRET_WORD}[\w.-]*)(?P<sep>\s*=\s*)(?P<q>[\"'])(?P<value>.*?)(?P=q)")
+_XML_ATTR = re.compile(rf"(?i)(?P<key>{_KEY})(?P<sep>\s*=\s*)(?P<q>[\"'])(?P<value>.*?)(?P=q)")
 _IDENTIFIED = re.compile(r"(?i)(IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+(?:PASSWORD\s+)?)('[^']*'|\"[^\"]*\"|\S+)")
 _PG_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+)('[^']*')")
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)")
@@ -65,12 +68,12 @@ def mask_line(line: str) -> tuple[str, int]:
 
     def assign(m: re.Match[str]) -> str:
         value = m.group("value").strip("\"'")
-        if _NOT_SECRET.match(m.group("key")) or value in ("", MASK):
+        if value in ("", MASK):
             return m.group(0)
         return masked(m.group("key") + m.group("sep"), m.group("value"))
 
     def xml(m: re.Match[str]) -> str:
-        if _NOT_SECRET.match(m.group("key")) or m.group("value") in ("", MASK):
+        if m.group("value") in ("", MASK):
             return m.group(0)
         q = m.group("q")
         return masked(m.group("key") + m.group("sep"), q + q)

@@ -63,7 +63,7 @@ def connection(host: InventoryHost, settings: RemoteSettings) -> Any:
     config = Config(overrides={"sudo": {"password": password}, "run": {"in_stream": False}},
                     lazy=True)
     conn = Connection(
-        host=t.address, port=t.port, user=t.user or "root", config=config,
+        host=t.address, port=t.port, user=t.user, config=config,  # no user: the local one, as ssh
         connect_timeout=settings.connect_timeout,
         connect_kwargs={"key_filename": t.key_file, "allow_agent": t.key_file is None,
                         "look_for_keys": t.key_file is None,

@@ -52,3 +52,11 @@ def test_settings_are_kept(line: str) -> None:
 ])
 def test_names_that_only_look_like_secrets_are_kept(line: str) -> None:
     assert mask_text(line) == (line, 0)
+
+
+def test_a_secret_after_a_kept_setting_on_the_same_line_is_masked() -> None:
+    # sudo's journal line for an Ansible task with `environment:` under become (a real case)
+    line = ("sudo[3141]:     root : PWD=/root ; USER=postgres ; COMMAND=/bin/sh -c 'echo BECOME-SUCCESS-x ; "
+            f"ENVCHECK_PG_PASSWORD={SECRET} /usr/bin/python3'")
+    masked, count = mask_text(line)
+    assert count == 1 and "S3cr" not in masked and "PWD=/root ; USER=postgres" in masked
