@@ -51,3 +51,22 @@ def test_latest_finished_run_is_read(tmp_path: Path) -> None:
     assert run.name == "20260102-000000-check"
     failures, hosts = read_failures(run)
     assert hosts == ["db1"] and [(f.check, f.found) for f in failures] == [("time.timezone", run.name)]
+
+
+def test_fix_lists_manual_failures_with_their_hints(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from envcheck.cli import cli
+
+    manual = next(c for c in CHECKS.values() if c.remediation == MANUAL)
+    run = tmp_path / "20260101-000000-check"
+    run.mkdir()
+    doc = {"hosts": [{"name": "db1", "reachable": True}],
+           "results": [{"host": "db1", "check": manual.id, "status": "fail", "fix": manual.fix.en}]}
+    (run / "result.json").write_text(json.dumps(doc))
+    (tmp_path / "hosts.yml").write_text("all:\n  hosts:\n    db1: {ansible_host: 127.0.0.99}\n")
+    result = CliRunner().invoke(cli, ["fix", "-i", str(tmp_path / "hosts.yml"), "--runs-dir", str(tmp_path),
+                                      "--lang", "en"])
+    assert result.exit_code == 1, result.output  # still failing: a person has to act
+    assert "nothing to fix with a playbook" in result.output
+    assert f"db1  {manual.id}: {manual.fix.en}" in result.output
