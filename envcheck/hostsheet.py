@@ -11,6 +11,7 @@ import csv
 import io
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,7 @@ class SheetResult:
 
 
 def _norm(text: Any) -> str:
-    s = str(text or "").strip().lower()
+    s = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
     s = re.sub(r"[(（\[【].*?[)）\]】]\s*$", "", s)
     return re.sub(r"[\s_\-:：*]+", "", s)
 
@@ -192,11 +193,13 @@ def parse_rows(rows: Sequence[Sequence[Any]]) -> SheetResult:
 
 
 def _cell(value: Any) -> str:
+    """A cell as text; full-width digits and punctuation typed with a Chinese IME (１０．０．０．１)
+    read as their ASCII forms (NFKC)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 def _parse_row(row: int, cells: Sequence[Any], columns: dict[str, int]) -> tuple[SheetHost | None, list[RowProblem]]:

@@ -20,6 +20,7 @@ ZH_ROWS = [
     ["his-web1", "10.99.0.11", 22, "root", "Web服务器", "Secret-1"],
     ["his-app1", "10.99.0.12", "2222", "", "应用服务器", "Secret-2"],
     ["his-db1", "10.99.0.13", 22.0, "admin", "数据库、应用", ""],
+    ["his-db2", "１０．９９．０．１４", "２２", " admin ", "数据库", ""],  # typed with a Chinese IME
 ]
 
 
@@ -40,6 +41,7 @@ def test_chinese_xlsx_with_title_row_maps_roles_and_drops_passwords(tmp_path: Pa
         ("his-web1", "10.99.0.11", 22, "root", ("web",)),
         ("his-app1", "10.99.0.12", 2222, None, ("app",)),
         ("his-db1", "10.99.0.13", 22, "admin", ("db", "app")),
+        ("his-db2", "10.99.0.14", 22, "admin", ("db",)),
     ]
     assert result.notes and "password" in result.notes[0]
 
