@@ -18,21 +18,22 @@ def inventory() -> None:
     """Host lists: import the customer's sheet, show it, ping every host / 主机清单."""
 
 
-_IMPORT_HELP = """Import the customer's host list (.xlsx or .csv) as an Ansible YAML inventory.
+def _import_help() -> str:
+    """The accepted headers and role words, from the tables the parser uses (never drift)."""
+    from envcheck.hostsheet import HEADERS, REQUIRED, ROLES  # noqa: PLC0415 - stdlib only, fast
+
+    def block(table: dict[str, tuple[str, ...]], note: dict[str, str]) -> str:
+        return "\n".join(f"  {k:<12}{', '.join(v)}{note.get(k, '')}" for k, v in table.items())
+
+    optional = {k: "  (optional)" for k in HEADERS if k not in REQUIRED} | {"port": "  (optional, 22)"}
+    return f"""Import the customer's host list (.xlsx or .csv) as an Ansible YAML inventory.
 
 \b
 把客户的 Excel/CSV 主机清单导入为 Ansible 清单。
-Headers (English or Chinese, any order; a title row above them is fine):
-  name     name, host, hostname, 主机名, 名称, 主机, 服务器名
-  address  ip, address, ansible_host, IP地址, 地址, IP, 管理IP
-  port     port, ssh port, 端口, SSH端口            (optional, 22)
-  user     user, username, 用户名, 用户, 账号        (optional)
-  role     role, group, tier, 角色, 分组, 组, 用途
-  lan      lan address, 内网地址, 内网IP, 业务IP      (optional)
+Headers (English or Chinese, any order, case and spaces ignored; a title row above is fine):
+{block(HEADERS, optional)}
 Roles -> groups (several per cell: "web,app" or "应用、数据库"):
-  web  web, nginx, apache, Web服务器, 前端, 前置机, 反向代理
-  app  app, tomcat, middleware, 应用, 应用服务器, 中间件
-  db   db, database, mysql, postgresql, 数据库, 数据库服务器
+{block(ROLES, {})}
 CSV encodings: UTF-8, UTF-8 with BOM, UTF-16 (BOM), GBK/GB18030 (detected).
 A password column is ignored: passwords never go into the inventory.
 Every row is validated first (duplicate names or addresses, invalid addresses or
@@ -41,7 +42,9 @@ ports, unknown roles, empty cells); nothing is written when a row is bad, unless
 """
 
 
-@inventory.command("import", help=_IMPORT_HELP)
+
+
+@inventory.command("import", help=_import_help())
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The inventory to write, e.g. inventories/<site>/hosts.yml")
