@@ -98,8 +98,12 @@ cmd() {{
   $TO sh -c "$2" </dev/null 2>&1 | head -c "$CAP" > "$D/commands/$1.txt"
 }}
 {body}
+echo {begin}
 tar -C "$D" -czf - . | base64
+echo {end}
 """
+# The tar travels between these lines: whatever a login profile prints around it is ignored.
+_BEGIN, _END = "ECCOLLECT-BEGIN", "ECCOLLECT-END"
 
 
 def remote_script(areas: Sequence[str], cap: int) -> str:
@@ -109,7 +113,7 @@ def remote_script(areas: Sequence[str], cap: int) -> str:
         body.append("grab config " + " ".join(shlex.quote(p) for p in area.configs))
         body.append("grab log " + " ".join(shlex.quote(p) for p in area.logs))
         body += [f"cmd {shlex.quote(n)} {shlex.quote(c)}" for n, c in area.commands]
-    return _SCRIPT.format(cap=int(cap), body="\n".join(body))
+    return _SCRIPT.format(cap=int(cap), body="\n".join(body), begin=_BEGIN, end=_END)
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,8 @@ def _store(run: HostRun, folder: Path, cap: int) -> HostCollect:
     if run.error is not None:
         return HostCollect(run.host, run.address, run.error)
     try:
-        raw = base64.b64decode("".join(run.stdout.split()), validate=True)
+        payload = run.stdout.partition(_BEGIN + "\n")[2].partition(_END)[0]
+        raw = base64.b64decode("".join(payload.split()), validate=True)
         tar = tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz")
     except (binascii.Error, tarfile.TarError, EOFError) as exc:
         why = run.stderr.strip().splitlines()[-1:] or [str(exc)]
