@@ -4,6 +4,7 @@ host is reported with its reason, the other two complete."""
 from __future__ import annotations
 
 import json
+import shlex
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,7 +74,7 @@ def test_exec_sudo_and_ping_as_a_user_with_a_sudo_password(lab: Lab, tmp_path: P
     name = lab.hosts[0].name
     setup = (
         "id execop >/dev/null 2>&1 || useradd -m -s /bin/bash execop; "
-        f"echo execop:{SUDO_PASSWORD} | chpasswd; "
+        f"echo {shlex.quote('execop:' + SUDO_PASSWORD)} | chpasswd; "
         "echo 'execop ALL=(ALL) ALL' > /etc/sudoers.d/envcheck-exec && chmod 440 /etc/sudoers.d/envcheck-exec; "
         "install -d -m 700 -o execop -g execop ~execop/.ssh; "
         "install -m 600 -o execop -g execop ~root/.ssh/authorized_keys ~execop/.ssh/authorized_keys"
