@@ -135,6 +135,7 @@ def _host_label(host: Any) -> str:
 
 @inventory.command("ping")
 @connection_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @lang_option
 def ping(**kw: Any) -> None:
     """Reachability, authentication and sudo of every host, in parallel.
@@ -159,6 +160,14 @@ def ping(**kw: Any) -> None:
     with tempfile.TemporaryDirectory(prefix="envcheck-cm-"):
         transport = OpenSSHTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys)
         results = ping_all(inv.hosts, transport, conn.forks, conn.timeout)
+    code = ExitCode.OK if all(r.ok for r in results) else ExitCode.UNREACHABLE
+    if kw["fmt"] == "json":
+        import dataclasses  # noqa: PLC0415
+        import json  # noqa: PLC0415
+
+        click.echo(json.dumps([dataclasses.asdict(r) | {"ok": r.ok} for r in results], ensure_ascii=False,
+                              indent=2))
+        sys.exit(code)
     table = Table(title="inventory ping" if not zh else "主机连通性")
     for head in (("host", "主机"), ("address", "地址"), ("reachable", "可连接"), ("login", "登录"),
                  ("sudo", "sudo"), ("seconds", "耗时(秒)"), ("reason", "原因")):
@@ -172,4 +181,4 @@ def ping(**kw: Any) -> None:
                       f"[green]{r.login}[/]" if r.authenticated else mark(False), mark(r.sudo),
                       f"{r.seconds:.2f}", r.reason or "")
     Console(width=200).print(table)
-    sys.exit(ExitCode.OK if all(r.ok for r in results) else ExitCode.UNREACHABLE)
+    sys.exit(code)

@@ -95,7 +95,9 @@ def test_exec_sudo_and_ping_as_a_user_with_a_sudo_password(lab: Lab, tmp_path: P
         ping = CliRunner().invoke(cli, ["inventory", "ping", "-i", str(tmp_path / "hosts.yml")])
         assert ping.exit_code == 3 and "execop" in ping.output and "sudo failed" in ping.output
         ping = CliRunner(env={"ENVCHECK_BECOME_PASSWORD": SUDO_PASSWORD}).invoke(
-            cli, ["inventory", "ping", "-i", str(tmp_path / "hosts.yml")])
+            cli, ["inventory", "ping", "-i", str(tmp_path / "hosts.yml"), "--format", "json"])
         assert ping.exit_code == 0, ping.output
+        [answer] = json.loads(ping.stdout)
+        assert answer["login"] == "execop" and answer["sudo"] and answer["reason"] is None
     finally:
         lab.ssh(name, "rm -f /etc/sudoers.d/envcheck-exec")
