@@ -16,6 +16,10 @@ _COMMANDS = {
     "deploy": ("envcheck.commands.deploy", "deploy", "Build hosts to the standard with the bundled playbooks."),
     "report": ("envcheck.commands.report", "report", "The pre-go-live report (HTML or Markdown) from the runs."),
     "verify": ("envcheck.commands.verify", "verify", "Verify hosts with the testinfra suites of their roles."),
+    "inventory": ("envcheck.commands.inventory", "inventory", "Import a host list; show or ping it."),
+    "fix": ("envcheck.commands.fix", "fix", "Fix the failures of the last check run the standard way, then re-check."),
+    "exec": ("envcheck.commands.exec_cmd", "exec_", "Run one command on every host in parallel."),
+    "collect": ("envcheck.commands.collect", "collect", "Gather configs and recent logs, secrets masked."),
 }
 
 

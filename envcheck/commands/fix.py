@@ -1,0 +1,150 @@
+"""`envcheck fix`: fix what the last audit found, the standard way, and prove it by re-checking."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.errors import BadInput, ExitCode
+
+
+@click.command()
+@connection_options
+@click.option("--from", "from_run", type=click.Path(file_okay=False),
+              help="The check run to fix (default: the newest runs/*-check)")
+@click.option("-C", "--check", "preview_only", is_flag=True,
+              help="Preview only: check mode with diff, change nothing / 只预览不修改")
+@click.option("--runs-dir", type=click.Path(file_okay=False), help="Where runs are kept (default ./runs)")
+@lang_option
+def fix(**kw: Any) -> None:
+    """Fix the failures of a check run with the playbooks that set them, then re-check.
+
+    \b
+    按标准剧本修复检查发现的问题,并重新检查。
+    Each check declares its remediation (a playbook and tags, see `envcheck checks list`)
+    or that it is fixed by hand. fix reads the failures of the newest check run (or
+    --from RUN_DIR), groups them by playbook, tags and hosts, previews each change in
+    check mode with diff, applies it through the same machinery as `envcheck deploy`,
+    re-runs exactly those checks and prints before/after. Manual ones are listed with
+    their fix hints. Passwords the playbooks need come from the environment, as for deploy.
+    Exit code: 0 all fixed (or, with --check, the preview ran); 1 something still fails
+    or is manual; 3 a host was unreachable.
+    """
+    from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue  # noqa: PLC0415
+    from envcheck.fix import find_check_run, plan, read_failures  # noqa: PLC0415
+    from envcheck.paths import runs_dir  # noqa: PLC0415
+
+    conn = build_connection(kw)
+    if not conn.inventories:
+        raise BadInput("fix needs -i INVENTORY / 需要指定清单 -i")
+    lang: str = kw["lang"]
+    runs_base = Path(kw["runs_dir"]) if kw["runs_dir"] else runs_dir()
+    run_dir = find_check_run(runs_base, kw["from_run"])
+    load_catalogue()
+    remediations = {c.id: c.remediation for c in CHECKS.values()}
+    remediations.update({c.id: c.remediation for c in FLEET_CHECKS.values()})
+    failures, run_hosts = read_failures(run_dir)
+    if conn.limit:  # only the failures of the hosts the pattern selects
+        allowed = {h.name for h in conn.load_inventory().hosts}
+        failures = [f for f in failures if f.host is None or f.host in allowed]
+        run_hosts = [h for h in run_hosts if h in allowed]
+    plans = plan(failures, run_hosts, remediations)
+    zh = lang == "zh"
+    click.echo(f"{'检查记录' if zh else 'check run'}: {run_dir} — {len(failures)} "
+               f"{'项失败' if zh else 'failure(s)'}")
+    _print_plans(plans, zh)
+    code: int = ExitCode.OK
+    if plans.plans:
+        code = _deploy_all(plans.plans, conn, runs_base, lang, check=True)
+        if not kw["preview_only"] and code == ExitCode.OK:
+            code = _deploy_all(plans.plans, conn, runs_base, lang, check=False)
+            if code == ExitCode.OK:
+                code = _recheck(plans, conn, runs_base, lang)
+    if plans.manual:
+        _print_manual(plans.manual, zh)
+        if not kw["preview_only"] and code == ExitCode.OK:
+            code = ExitCode.FAILED
+    sys.exit(code)
+
+
+def _print_plans(plans: Any, zh: bool) -> None:
+    if not plans.plans:
+        click.echo("没有可自动修复的失败项" if zh else "nothing to fix with a playbook")
+    for p in plans.plans:
+        click.echo(f"  deploy {p.playbook} --tags {','.join(p.tags)} --limit {p.limit}   "
+                   f"# {', '.join(p.checks)}")
+
+
+def _print_manual(manual: Any, zh: bool) -> None:
+    click.echo("需手工处理:" if zh else "To fix by hand:")
+    for f in manual:
+        click.echo(f"  {f.host or '(fleet)'}  {f.check}: {f.fix}")
+
+
+def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) -> int:
+    from envcheck.commands.deploy import deploy_exit_code  # noqa: PLC0415
+    from envcheck.commands.deploy_view import DeployView  # noqa: PLC0415
+    from envcheck.deploy import DeployRequest, run_deploy  # noqa: PLC0415
+
+    worst: int = ExitCode.OK
+    for p in plans:
+        title = "preview (check mode, diff)" if check else "apply"
+        click.echo(f"== {title}: {p.playbook} --tags {','.join(p.tags)} --limit {p.limit}")
+        request = DeployRequest(playbook=p.playbook, inventories=conn.inventories, limit=p.limit,
+                                tags=p.tags, check=check, diff=True, forks=conn.forks,
+                                vault_password_file=conn.vault_password_file)
+        view = DeployView(lang, show_diff=True)
+        with view:
+            outcome = run_deploy(request, runs_base, view.on_event)
+        view.summary(outcome)
+        code = deploy_exit_code(outcome)
+        if code == ExitCode.INTERRUPTED:
+            return code
+        worst = max(worst, code, key=_rank)
+    return worst
+
+
+def _rank(code: int) -> int:
+    return {ExitCode.OK: 0, ExitCode.FAILED: 1, ExitCode.UNREACHABLE: 2}.get(ExitCode(code), 3)
+
+
+def _recheck(plans: Any, conn: Any, runs_base: Path, lang: str) -> int:
+    from envcheck.audit import run_audit  # noqa: PLC0415
+    from envcheck.commands.check import exit_code  # noqa: PLC0415
+    from envcheck.evidence import CheckEvidence  # noqa: PLC0415
+    from envcheck.fix import before_after, recheck_hosts  # noqa: PLC0415
+    from envcheck.inventory import load_inventory  # noqa: PLC0415
+    from envcheck.transport import OpenSSHTransport  # noqa: PLC0415
+
+    checks = sorted({c for p in plans.plans for c in p.checks})
+    fixed = [f for f in plans.failures if f.check in checks]
+    inventory = load_inventory(conn.inventories, ",".join(recheck_hosts(plans.plans)),
+                               conn.vault_password_file, conn.become_password)
+    evidence = CheckEvidence.create(runs_base, inventory)
+    with tempfile.TemporaryDirectory(prefix="envcheck-cm-"):
+        transport = OpenSSHTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys)
+        report = run_audit(inventory, transport, checks, conn.forks, conn.timeout,
+                           on_host=evidence.host_done)
+    evidence.finish(report, lang)
+    _print_before_after(before_after(fixed, report.results), lang == "zh")
+    click.echo(f"{'复查记录' if lang == 'zh' else 're-check kept in'}: {evidence.path}", err=True)
+    return exit_code(report)
+
+
+def _print_before_after(rows: list[tuple[str, str, str, str, str]], zh: bool) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title="修复前后" if zh else "before / after")
+    for en, cn in (("host", "主机"), ("check", "检查项"), ("before", "修复前"), ("after", "修复后"),
+                   ("found now", "现在的值")):
+        table.add_column(cn if zh else en)
+    for host, check, before, status, found in rows:
+        style = "green" if status == "pass" else "bold red"
+        table.add_row(host, check, before, f"[{style}]{status}[/]", found)
+    Console(width=200).print(table)

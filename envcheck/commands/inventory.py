@@ -1,0 +1,184 @@
+"""`envcheck inventory import|show|ping`: the customer's host list as an inventory, and a look at it."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.errors import BadInput, ExitCode
+
+
+@click.group()
+def inventory() -> None:
+    """Host lists: import the customer's sheet, show it, ping every host / 主机清单."""
+
+
+def _import_help() -> str:
+    """The accepted headers and role words, from the tables the parser uses (never drift)."""
+    from envcheck.hostsheet import HEADERS, REQUIRED, ROLES  # noqa: PLC0415 - stdlib only, fast
+
+    def block(table: dict[str, tuple[str, ...]], note: dict[str, str]) -> str:
+        return "\n".join(f"  {k:<12}{', '.join(v)}{note.get(k, '')}" for k, v in table.items())
+
+    optional = {k: "  (optional)" for k in HEADERS if k not in REQUIRED} | {"port": "  (optional, 22)"}
+    return f"""Import the customer's host list (.xlsx or .csv) as an Ansible YAML inventory.
+
+\b
+把客户的 Excel/CSV 主机清单导入为 Ansible 清单。
+Headers (English or Chinese, any order, case and spaces ignored; a title row above is fine):
+{block(HEADERS, optional)}
+Roles -> groups (several per cell: "web,app" or "应用、数据库"):
+{block(ROLES, {})}
+CSV encodings: UTF-8, UTF-8 with BOM, UTF-16 (BOM), GBK/GB18030 (detected).
+A password column is ignored: passwords never go into the inventory.
+Every row is validated first (duplicate names or addresses, invalid addresses or
+ports, unknown roles, empty cells); nothing is written when a row is bad, unless
+--skip-bad-rows. Exit code 2 when refused.
+"""
+
+
+
+
+@inventory.command("import", help=_import_help())
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The inventory to write, e.g. inventories/<site>/hosts.yml")
+@click.option("--sheet", help="Worksheet name (default: the first)")
+@click.option("--skip-bad-rows", is_flag=True, help="Write the good rows, report the bad ones / 跳过有误的行")
+@click.option("--user", "default_user", help="ansible_user for rows without one")
+@click.option("--key", type=click.Path(dir_okay=False), help="ansible_ssh_private_key_file for every host")
+@click.option("--known-hosts", type=click.Path(dir_okay=False),
+              help="known_hosts file the inventory should check host keys against (strict)")
+@click.option("--force", is_flag=True, help="Overwrite an existing inventory")
+def import_(source: Path, output: Path, sheet: str | None, skip_bad_rows: bool,
+            default_user: str | None, key: str | None, known_hosts: str | None, force: bool) -> None:
+    import yaml  # noqa: PLC0415
+
+    from envcheck.hostsheet import inventory_document, parse_rows, read_rows  # noqa: PLC0415
+    from envcheck.runs import write_atomic  # noqa: PLC0415
+
+    result = parse_rows(read_rows(source, sheet))
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    for problem in result.problems:
+        click.echo(problem.text(), err=True)
+    if result.problems and not skip_bad_rows:
+        raise BadInput(f"{source}: {len(result.bad_rows)} bad row(s) ({_rows(result.bad_rows)}); nothing "
+                       f"written / 有 {len(result.bad_rows)} 行有误,未写入任何文件")
+    if result.problems:
+        click.echo(f"skipped row(s) {_rows(result.bad_rows)} / 已跳过这些行", err=True)
+    if not result.hosts:
+        raise BadInput(f"{source}: no good host row; nothing written / 没有可导入的主机")
+    if output.exists() and not force:
+        raise BadInput(f"{output} exists; --force overwrites it / 文件已存在")
+    common: dict[str, Any] = {}
+    if default_user:
+        common["ansible_user"] = default_user
+    if key:
+        common["ansible_ssh_private_key_file"] = str(Path(key).expanduser().resolve())
+    if known_hosts:
+        path = Path(known_hosts).expanduser().resolve()
+        common["ansible_ssh_common_args"] = f"-o UserKnownHostsFile={path} -o StrictHostKeyChecking=yes"
+    doc = inventory_document(result.hosts, common)
+    header = (f"# Imported by `envcheck inventory import` from {source.name} on "
+              f"{datetime.now().strftime('%Y-%m-%d %H:%M')}.\n")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(output, header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    groups = doc["all"]["children"]
+    click.echo(f"{output}: {len(result.hosts)} host(s) in " + ", ".join(
+        f"{g} ({len(v['hosts'])})" for g, v in groups.items()) + f" / 已导入 {len(result.hosts)} 台主机")
+
+
+def _rows(rows: tuple[int, ...]) -> str:
+    return ", ".join(str(r) for r in rows)
+
+
+@inventory.command("show")
+@click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
+              help="Ansible inventory; repeatable / 清单")
+@click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
+@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False))
+def show(inventories: tuple[str, ...], limit: str | None, vault_password_file: str | None) -> None:
+    """Groups and hosts as a tree, with how each host is reached / 以树形显示分组和主机."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.tree import Tree  # noqa: PLC0415
+
+    from envcheck.inventory import load_inventory  # noqa: PLC0415
+
+    inv = load_inventory(inventories, limit, vault_password_file)
+    tree = Tree(f"[bold]{', '.join(inventories)}[/] ({len(inv.hosts)} hosts / 台主机)")
+    grouped = set()
+    for group in sorted(inv.groups):
+        branch = tree.add(f"[bold cyan]{group}[/]")
+        for name in inv.groups[group]:
+            branch.add(_host_label(inv.host(name)))
+            grouped.add(name)
+    loose = [h for h in inv.hosts if h.name not in grouped]
+    if loose:
+        branch = tree.add("[bold cyan]ungrouped[/]")
+        for h in loose:
+            branch.add(_host_label(h))
+    Console().print(tree)
+
+
+def _host_label(host: Any) -> str:
+    t = host.target
+    where = "local" if t.local else f"{t.user + '@' if t.user else ''}{t.address}:{t.port}"
+    lan = f"  lan {host.lan_address}" if host.lan_address else ""
+    return f"{host.name}  [dim]{where}{lan}[/]"
+
+
+@inventory.command("ping")
+@connection_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@lang_option
+def ping(**kw: Any) -> None:
+    """Reachability, authentication and sudo of every host, in parallel.
+
+    \b
+    检查每台主机:能否连接、能否登录、sudo 是否可用。
+    Exit code 0 when every host answers with working sudo, 3 otherwise.
+    """
+    import tempfile  # noqa: PLC0415
+
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from envcheck.ping import ping_all  # noqa: PLC0415
+    from envcheck.transport import OpenSSHTransport  # noqa: PLC0415
+
+    conn = build_connection(kw)
+    zh = kw["lang"] == "zh"
+    if not conn.inventories:
+        raise BadInput("inventory ping needs -i INVENTORY / 需要指定清单 -i")
+    inv = conn.load_inventory()
+    with tempfile.TemporaryDirectory(prefix="envcheck-cm-"):
+        transport = OpenSSHTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys)
+        results = ping_all(inv.hosts, transport, conn.forks, conn.timeout)
+    code = ExitCode.OK if all(r.ok for r in results) else ExitCode.UNREACHABLE
+    if kw["fmt"] == "json":
+        import dataclasses  # noqa: PLC0415
+        import json  # noqa: PLC0415
+
+        click.echo(json.dumps([dataclasses.asdict(r) | {"ok": r.ok} for r in results], ensure_ascii=False,
+                              indent=2))
+        sys.exit(code)
+    table = Table(title="inventory ping" if not zh else "主机连通性")
+    for head in (("host", "主机"), ("address", "地址"), ("reachable", "可连接"), ("login", "登录"),
+                 ("sudo", "sudo"), ("seconds", "耗时(秒)"), ("reason", "原因")):
+        table.add_column(head[1] if zh else head[0])
+
+    def mark(flag: bool) -> str:
+        return "[green]yes[/]" if flag else "[bold red]no[/]"
+
+    for r in results:
+        table.add_row(r.host, r.address, mark(r.reachable),
+                      f"[green]{r.login}[/]" if r.authenticated else mark(False), mark(r.sudo),
+                      f"{r.seconds:.2f}", r.reason or "")
+    Console(width=200).print(table)
+    sys.exit(code)

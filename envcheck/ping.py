@@ -1,0 +1,61 @@
+"""`inventory ping`: reachability, authentication and sudo of every host, in parallel, through the
+same one-exec transport as `envcheck check` (one SSH session per host)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from envcheck.checks.registry import Fact
+from envcheck.inventory import InventoryHost
+from envcheck.model import ProbeOutput
+from envcheck.probe import build_script, split_output
+from envcheck.transport import Transport
+
+_LOGIN = Fact("ping.login", "id -un", lambda o: o, timeout=5)
+_SUDO = Fact("ping.sudo", "id -u", lambda o: o, sudo=True, timeout=10)
+
+
+@dataclass(frozen=True)
+class PingResult:
+    host: str
+    address: str
+    reachable: bool
+    authenticated: bool
+    sudo: bool
+    login: str | None
+    seconds: float
+    reason: str | None  # why something is not ok
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.authenticated and self.sudo
+
+
+def ping_host(host: InventoryHost, transport: Transport, timeout: float) -> PingResult:
+    script = build_script([_LOGIN, _SUDO])
+    session = transport.run(host.target, script.text, timeout)
+    address = f"{host.target.address}:{host.target.port}"
+    if session.error is not None:
+        reached = "authentication" in session.error or "host key" in session.error
+        return PingResult(host.name, address, reached, False, False, None, session.seconds,
+                          session.error)
+    raw = split_output(script.marker, session.stdout)
+    login = _stdout(raw.get(_LOGIN.id))
+    sudo_uid = _stdout(raw.get(_SUDO.id))
+    if sudo_uid == "0":
+        return PingResult(host.name, address, True, True, True, login, session.seconds, None)
+    tail = session.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no answer"]
+    return PingResult(host.name, address, True, True, False, login, session.seconds,
+                      f"sudo failed (-K gives a password): {tail[0][:200]} / sudo 失败")
+
+
+def _stdout(output: ProbeOutput | None) -> str | None:
+    return output.stdout.strip() if output is not None and output.rc == 0 else None
+
+
+def ping_all(hosts: Sequence[InventoryHost], transport: Transport, forks: int,
+             timeout: float) -> list[PingResult]:
+    with ThreadPoolExecutor(max_workers=max(1, min(forks, len(hosts)))) as pool:
+        return list(pool.map(lambda h: ping_host(h, transport, timeout), hosts))

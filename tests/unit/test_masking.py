@@ -1,0 +1,62 @@
+"""Secrets in collected configs are masked; settings that only name a password are kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.masking import MASK, mask_text
+
+SECRET = "S3cr-et 9#x"
+
+
+@pytest.mark.parametrize("line", [
+    f"password = {SECRET}",                                   # my.cnf, debian.cnf
+    f"password={SECRET}",
+    f"export PGPASSWORD='{SECRET}'",
+    f'MYSQL_PWD="{SECRET}"',
+    f'<Resource name="jdbc/his" username="his" password="{SECRET}" maxTotal="20"/>',  # Tomcat
+    f"<Connector port=\"8443\" keystorePass='{SECRET}'/>",
+    f"CREATE USER 'erp'@'%' IDENTIFIED BY '{SECRET}';",
+    f"ALTER ROLE his LOGIN PASSWORD '{SECRET}';",
+    f"spring.datasource.password: {SECRET}",
+    "url = mysql://erp:S3cr-et9x@10.99.0.13/erp",
+    "jdbc:postgresql://10.99.0.13/his?user=his&password=S3cr-et9x&ssl=false",
+])
+def test_secret_is_masked(line: str) -> None:
+    masked, count = mask_text(line + "\n")
+    assert count == 1 and MASK in masked
+    assert SECRET not in masked and "S3cr-et9x" not in masked and "9#x" not in masked
+
+
+def test_private_key_block_is_masked() -> None:
+    text = "a\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nAKCAQ\n-----END RSA PRIVATE KEY-----\nb\n"
+    masked, count = mask_text(text)
+    assert count == 1 and "MIIEow" not in masked and masked.startswith("a\n") and masked.endswith("b\n")
+
+
+@pytest.mark.parametrize("line", [
+    "password_encryption = scram-sha-256",
+    "PasswordAuthentication no",
+    "password =",
+    "host his his 10.99.0.0/24 scram-sha-256",
+    "charset utf-8;",
+])
+def test_settings_are_kept(line: str) -> None:
+    assert mask_text(line) == (line, 0)
+
+
+@pytest.mark.parametrize("line", [
+    "#ssl_passphrase_command_supports_reload = off",  # postgresql.conf
+    "sudo[3062]:     root : PWD=/root ; USER=root ; COMMAND=/bin/sh",  # the journal: a directory
+    "Invoked with name=appuser update_password=always",  # an Ansible module's option
+])
+def test_names_that_only_look_like_secrets_are_kept(line: str) -> None:
+    assert mask_text(line) == (line, 0)
+
+
+def test_a_secret_after_a_kept_setting_on_the_same_line_is_masked() -> None:
+    # sudo's journal line for an Ansible task with `environment:` under become (a real case)
+    line = ("sudo[3141]:     root : PWD=/root ; USER=postgres ; COMMAND=/bin/sh -c 'echo BECOME-SUCCESS-x ; "
+            f"ENVCHECK_PG_PASSWORD={SECRET} /usr/bin/python3'")
+    masked, count = mask_text(line)
+    assert count == 1 and "S3cr" not in masked and "PWD=/root ; USER=postgres" in masked
