@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from envcheck.cli import cli
 from tests.lab.lab import Lab
+from tests.lab.site import Site
 from tests.lab.tomcat_archive import build_tomcat_archive
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
@@ -54,3 +55,24 @@ def test_tomcat_from_a_local_archive(lab: Lab, tmp_path: Path) -> None:
         assert reply.stdout.strip() == "中文测试", reply.stdout
     finally:
         lab.reset(app)
+
+
+def test_a_failing_task_is_summarised_kept_and_non_zero(site: Site, tmp_path: Path) -> None:
+    """A task that fails (an archive the controller does not have) before anything changes:
+    the summary names the host, the task and why, the exit code is 1, the evidence is kept."""
+    app = site.host("app")
+    missing = "/nonexistent/apache-tomcat-0.0.0.tar.gz"
+    result = CliRunner().invoke(cli, ["deploy", "middleware", "-i", str(site.inventory), "--limit", app,
+                                      "-e", "tomcat_install=archive", "-e", f"tomcat_archive={missing}",
+                                      "--runs-dir", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert f"{app}: FAILED" in result.output and missing in result.output, result.output
+    evidence = max(tmp_path.glob("*-deploy"))
+    run = json.loads((evidence / "run.json").read_text())
+    [host] = run["hosts"]
+    assert run["status"] == "failed" and run["complete"] and host["failed"] == 1 and host["changed"] == 0
+    assert host["failed_tasks"][0].startswith("Check the archives exist on the controller:"), host
+    events = [json.loads(line) for line in (evidence / "events.jsonl").read_text().splitlines()]
+    assert any(e["event"] == "runner_on_failed" for e in events)
+    assert (evidence / "artifacts" / "stdout").stat().st_size > 0
+    assert site.lab.ssh(app, "systemctl is-active tomcat10").stdout.strip() == "active"  # untouched
