@@ -52,6 +52,9 @@ def test_normalisation_on_captured_facts(tmp_path: Path) -> None:
     for name, case in CASES.items():
         hosts[name.replace(".", "_")] = {**case["ansible_facts"], "envcheck_dpkg_present": case["dpkg_status"],
                                         "ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+    # The same UOS facts without the answer: the probe asks the host itself (here this Debian
+    # controller, through the local connection), which is dpkg-based.
+    hosts["uos_probed_here"] = {k: v for k, v in hosts["uos_server_20"].items() if k != "envcheck_dpkg_present"}
     inv = tmp_path / "hosts.yml"
     inv.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
     play = tmp_path / "play.yml"
@@ -70,6 +73,8 @@ def test_normalisation_on_captured_facts(tmp_path: Path) -> None:
         expected = case["expected"]
         assert {k: got[k] for k in expected} == expected, name
         assert got["envcheck_os_major"].isdigit(), name
+    assert Path("/var/lib/dpkg/status").exists()
+    assert json.loads((out / "uos_probed_here.json").read_text())["envcheck_os_family"] == "Debian"
     # The EL 8 generation (Kylin V10, UOS Server 20) gets the Java its repositories have.
     assert json.loads((out / "kylin_v10.json").read_text())["tomcat_java_packages"] == ["java-11-openjdk-headless"]
     assert json.loads((out / "rocky_9.json").read_text())["tomcat_java_packages"] == ["java-17-openjdk-headless"]
