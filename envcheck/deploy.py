@@ -104,13 +104,13 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
     events: queue.Queue[dict[str, Any] | None] = queue.Queue()
     cancel = threading.Event()
     private = Path(tempfile.mkdtemp(prefix="envcheck-deploy-"))
-    previous = signal.getsignal(signal.SIGINT)
+    previous = _cancel_on_signals(cancel)
     try:
         kwargs = _runner_kwargs(request, playbook, private, run_dir)
         kwargs["event_handler"] = lambda event: _enqueue(events, event)
         kwargs["cancel_callback"] = cancel.is_set
         thread, runner = ansible_runner.run_async(**kwargs)
-        collected = _drain(events, thread, on_event, cancel)
+        collected = _drain(events, thread, on_event)
         thread.join()
         _keep_artifacts(private / "artifacts" / "ansible", run_dir, collected)
         hosts = _summaries(runner.stats or {}, collected)  # read from the artifacts: before rmtree
@@ -118,11 +118,25 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
         status = str(runner.status) if complete else "canceled"
         rc = runner.rc
     finally:
-        signal.signal(signal.SIGINT, previous)  # runner replaces it (ansible-runner #1075)
+        for number, handler in previous.items():
+            signal.signal(number, handler)  # the caller's handlers again (ansible-runner #1075)
         shutil.rmtree(private, ignore_errors=True)
     finished = datetime.now(UTC)
     write_json(run_dir / "run.json", _record(request, started, finished, status, rc, hosts))
     return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete)
+
+
+def _cancel_on_signals(cancel: threading.Event) -> dict[int, Any]:
+    """Ctrl+C (SIGINT) and SIGTERM cancel the run instead of raising wherever the main thread
+    happens to be: runner sees the flag within a second, kills ansible-playbook's process group
+    and the run ends as `canceled` with its evidence written. Returns the handlers to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # only the main thread receives signals (and may set handlers)
+    previous: dict[int, Any] = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        previous[number] = signal.getsignal(number)
+        signal.signal(number, lambda _n, _f: cancel.set())
+    return previous
 
 
 def _enqueue(events: queue.Queue[dict[str, Any] | None], event: dict[str, Any]) -> bool:
@@ -140,6 +154,9 @@ def _runner_kwargs(request: DeployRequest, playbook: Path, private: Path, run_di
         cmdline += ["--skip-tags", ",".join(request.skip_tags)]
     if request.vault_password_file:
         cmdline += ["--vault-password-file", str(Path(request.vault_password_file).resolve())]
+    # How often runner looks at the cancel flag (s); runner reads it from env/settings only.
+    (private / "env").mkdir(exist_ok=True)
+    (private / "env" / "settings").write_text('{"pexpect_timeout": 1}\n', encoding="utf-8")
     extravars_file = private / "extravars.json"
     extravars_file.touch(mode=0o600)
     extravars_file.write_text(json.dumps(dict(request.extra_vars)), encoding="utf-8")
@@ -198,16 +215,13 @@ def _quote(value: str) -> str:
 
 
 def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
-           on_event: Callable[[TaskEvent], None] | None, cancel: threading.Event) -> list[dict[str, Any]]:
-    """Consume events on the caller's thread until the run ends; Ctrl+C cancels the run."""
+           on_event: Callable[[TaskEvent], None] | None) -> list[dict[str, Any]]:
+    """Consume events on the caller's thread until the run ends (or is canceled)."""
     kept: list[dict[str, Any]] = []
     while thread.is_alive() or not events.empty():
         try:
             event = events.get(timeout=0.2)
         except queue.Empty:
-            continue
-        except KeyboardInterrupt:
-            cancel.set()
             continue
         if not event:
             continue

@@ -173,7 +173,9 @@ class Lab:
             f"{shlex.quote(str(root))} && exec systemd-nspawn --quiet --boot "
             f"--directory={shlex.quote(str(root))} --machine={shlex.quote(ns)} --register=no "
             f"--keep-unit --network-namespace-path=/run/netns/{shlex.quote(ns)} --resolv-conf=off "
-            "--timezone=off --link-journal=no --console=read-only"
+            "--timezone=off --link-journal=no --console=read-only "
+            # Its own network namespace: a host may set its own firewall (baseline_firewall).
+            "--capability=CAP_NET_ADMIN"
         )
         daemon(hdir / "nspawn.pid", ["unshare", "--mount", "--propagation", "private", "sh", "-c", boot])
         sock = hdir / "ssh.sock"

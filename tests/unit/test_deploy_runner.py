@@ -3,6 +3,7 @@ connection): events reach the caller, evidence is kept, secrets reach no file.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,82 @@ def test_unknown_playbook_and_missing_inventory_are_bad_input(tmp_path: Path, pl
         run_deploy(DeployRequest("nope", (str(tmp_path / "x.ini"),)), tmp_path)
     with pytest.raises(BadInput, match="does not exist"):
         run_deploy(DeployRequest("server", (str(tmp_path / "missing.ini"),)), tmp_path)
+
+
+SLOW_PLAYBOOK = """\
+- name: Local test play
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Wait
+      ansible.builtin.command: sleep {{ sleep_marker }}
+      changed_when: false
+    - name: Never reached
+      ansible.builtin.file:
+        path: "{{ never_path }}"
+        state: touch
+        mode: "0600"
+"""
+
+
+def _running(marker: str) -> bool:
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if marker.encode() in cmdline.read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_ctrl_c_cancels_the_run_and_restores_the_signal_handlers(
+        tmp_path: Path, playbook_dir: Path) -> None:
+    """A real SIGINT, as Ctrl+C sends it, in the middle of a task: the run stops within
+    seconds, ansible-playbook and its task are gone, the evidence says `canceled`, and the
+    caller's own SIGINT/SIGTERM handlers are back in place."""
+    import os
+    import signal
+    import time
+
+    from envcheck.commands.deploy import deploy_exit_code
+    from envcheck.errors import ExitCode
+
+    (playbook_dir / "server.yml").write_text(SLOW_PLAYBOOK)
+    inv = tmp_path / "hosts.ini"
+    inv.write_text(f"localhost ansible_connection=local ansible_python_interpreter={__import__('sys').executable}\n")
+    marker = f"{os.getpid() % 1000 + 60}.4321"  # an argument of sleep no other process has
+    never = tmp_path / "never"
+
+    def own_int(_n: int, _f: object) -> None:
+        raise AssertionError("the caller's SIGINT handler ran during the deploy")
+
+    def own_term(_n: int, _f: object) -> None:
+        raise AssertionError("the caller's SIGTERM handler ran during the deploy")
+
+    def interrupt(event: TaskEvent) -> None:
+        if event.kind == "playbook_on_task_start" and event.task == "Wait":
+            os.kill(os.getpid(), signal.SIGINT)  # what the terminal does on Ctrl+C
+
+    before = (signal.signal(signal.SIGINT, own_int), signal.signal(signal.SIGTERM, own_term))
+    try:
+        started = time.monotonic()
+        outcome = run_deploy(DeployRequest("server", (str(inv),),
+                                           extra_vars={"sleep_marker": marker, "never_path": str(never)}),
+                             tmp_path / "runs", interrupt)
+        elapsed = time.monotonic() - started
+        assert signal.getsignal(signal.SIGINT) is own_int and signal.getsignal(signal.SIGTERM) is own_term
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
+    assert outcome.status == "canceled" and not outcome.complete
+    assert deploy_exit_code(outcome) == ExitCode.INTERRUPTED
+    assert elapsed < 20, elapsed  # the task alone would take a minute
+    assert not never.exists()
+    deadline = time.monotonic() + 5
+    while _running(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(marker), "the task's process outlived the canceled run"
+    record = json.loads((outcome.run_dir / "run.json").read_text())
+    assert record["status"] == "canceled" and record["complete"] is False and record["finished"]
+    events = [json.loads(line) for line in (outcome.run_dir / "events.jsonl").read_text().splitlines()]
+    assert any(e.get("task") == "Wait" for e in events)

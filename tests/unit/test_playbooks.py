@@ -37,6 +37,7 @@ def test_baseline_defaults_come_from_the_standard_only() -> None:
 def _render(name: str, **values: object) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), undefined=jinja2.StrictUndefined,
                              autoescape=False, keep_trailing_newline=True)  # noqa: S701 - config files, not HTML
+    env.filters["basename"] = lambda path: str(path).rstrip("/").rpartition("/")[2]  # an Ansible filter
     return env.get_template(name).render(**values)
 
 
@@ -61,3 +62,57 @@ def test_database_templates_render_the_standard() -> None:
                  postgresql_effective_cache_percent=50)
     assert "timezone = 'Asia/Shanghai'" in pg and "log_timezone = 'Asia/Shanghai'" in pg
     assert "shared_buffers = 2048MB" in pg
+
+
+def test_ansible_cfg_ships_pipelining_and_control_persist() -> None:
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(PLAYBOOK_DIR / "ansible.cfg")
+    assert cfg.getboolean("ssh_connection", "pipelining")
+    assert "ControlPersist=" in cfg.get("ssh_connection", "ssh_args")
+    assert "ControlMaster=auto" in cfg.get("ssh_connection", "ssh_args")
+    assert cfg.get("defaults", "host_key_checking", fallback="True") != "False"
+
+
+def test_every_template_is_used_by_a_role_and_every_role_template_exists() -> None:
+    import re
+
+    tasks = "\n".join(p.read_text() for p in (PLAYBOOK_DIR / "roles").rglob("tasks/*.yml"))
+    used = set(re.findall(r"templates_dir[^\"]*\"?\s*[~+]?\s*['\"]?/([\w.-]+\.j2)", tasks))
+    shipped = {p.name for p in TEMPLATE_DIR.glob("*.j2")}
+    assert used <= shipped, used - shipped
+    assert shipped <= used, f"templates no role uses: {shipped - used}"
+    # Configuration files are templates, not inline content in the tasks.
+    assert "content: |" not in tasks
+
+
+@pytest.mark.parametrize("role", ["baseline", "postgresql", "mysql", "apache", "tomcat"])
+def test_per_os_task_files_exist_for_both_families(role: str) -> None:
+    """Every `include_tasks: ...-{{ envcheck_os_family }}.yml` has a Debian and a RedHat file."""
+    import re
+
+    tasks_dir = PLAYBOOK_DIR / "roles" / role / "tasks"
+    stems = set()
+    for path in tasks_dir.glob("*.yml"):
+        stems |= set(re.findall(r"([\w-]+)-\{\{ envcheck_os_family \}\}\.yml", path.read_text()))
+    assert stems, role
+    for stem in stems:
+        for family in ("Debian", "RedHat"):
+            assert (tasks_dir / f"{stem}-{family}.yml").is_file(), f"{role}: {stem}-{family}.yml"
+    for family in ("Debian", "RedHat"):
+        assert (PLAYBOOK_DIR / "roles" / role / "vars" / f"{family}.yml").is_file()
+
+
+def test_offline_tomcat_unit_and_firewall_templates_render() -> None:
+    values = {"tomcat_release_dir": "/opt/tomcat/apache-tomcat-10.1.60", "tomcat_user": "tomcat",
+              "tomcat_group": "tomcat", "tomcat_defaults_file": "/etc/default/tomcat",
+              "tomcat_archive_root": "/opt/tomcat", "tomcat_base": "/var/lib/tomcat",
+              "tomcat_java_archive": "", "tomcat_java_home": "/opt/java/current"}
+    unit = _render("tomcat.service.j2", **values)
+    assert "EnvironmentFile=/etc/default/tomcat" in unit and "ExecStart=/opt/tomcat/current/bin/catalina.sh run" in unit
+    assert "Environment=CATALINA_BASE=/var/lib/tomcat" in unit and "JAVA_HOME" not in unit
+    with_jdk = _render("tomcat.service.j2", **(values | {"tomcat_java_archive": "/srv/jdk-17.tar.gz"}))
+    assert "Environment=JAVA_HOME=/opt/java/current" in with_jdk
+    nft = _render("nftables.conf.j2", baseline_firewall_ssh_port=22, baseline_firewall_ports=[80, "8080", 22])
+    assert "policy drop;" in nft and "tcp dport { 22, 80, 8080 } accept" in nft
