@@ -134,3 +134,15 @@ def _apache_in_front(site: Site, web: str, tmp_path: Path) -> None:
     code, out = envcheck("check", "-i", str(site.inventory), "--limit", web, "-c", "apache", "--format", "json",
                          "--runs-dir", str(tmp_path))
     assert [r["status"] for r in json.loads(out)["results"]] == ["pass"]
+
+
+def test_no_password_on_the_hosts_journal_logs_or_files(site: Site) -> None:
+    """The deployment created both users with these passwords: none may stay on a host in
+    clear (sudo logs the command lines it runs, with any environment given on them)."""
+    # The passwords reach the host on standard input, into a file under /run that is not searched.
+    search = ("f=$(mktemp -p /run); cat > \"$f\"; journalctl --no-pager -o cat 2>/dev/null | grep -cF -f \"$f\"; "
+              "grep -rsIlF -f \"$f\" /etc /var/log /var/lib/tomcat10 /root /home /tmp /var/tmp; rm -f \"$f\"")
+    for h in site.lab.hosts:
+        found = site.lab.ssh(h.name, search, input="\n".join(SECRETS.values()) + "\n", timeout=120)
+        lines = found.stdout.split()
+        assert lines[:1] == ["0"] and lines[1:] == [], f"{h.name}: {found.stdout}"
