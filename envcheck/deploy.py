@@ -104,7 +104,9 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
     events: queue.Queue[dict[str, Any] | None] = queue.Queue()
     cancel = threading.Event()
     private = Path(tempfile.mkdtemp(prefix="envcheck-deploy-"))
-    previous = signal.getsignal(signal.SIGINT)
+    # Ctrl+C and SIGTERM cancel the run (runner ends ansible-playbook) and the record of
+    # what was done so far is still written; no KeyboardInterrupt can cut that short.
+    previous = _on_signals(lambda signum, frame: cancel.set())
     try:
         kwargs = _runner_kwargs(request, playbook, private, run_dir)
         kwargs["event_handler"] = lambda event: _enqueue(events, event)
@@ -118,11 +120,26 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
         status = str(runner.status) if complete else "canceled"
         rc = runner.rc
     finally:
-        signal.signal(signal.SIGINT, previous)  # runner replaces it (ansible-runner #1075)
+        _on_signals(previous)  # put back what was there (ansible-runner #1075)
         shutil.rmtree(private, ignore_errors=True)
     finished = datetime.now(UTC)
     write_json(run_dir / "run.json", _record(request, started, finished, status, rc, hosts))
     return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete)
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _on_signals(handler: Any) -> Any:
+    """Set one handler (or a dict of previous ones) for SIGINT and SIGTERM; return the previous."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    before = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+    for sig in _SIGNALS:
+        target = handler.get(sig, signal.SIG_DFL) if isinstance(handler, dict) else handler
+        if target is not None:
+            signal.signal(sig, target)
+    return before
 
 
 def _enqueue(events: queue.Queue[dict[str, Any] | None], event: dict[str, Any]) -> bool:
@@ -216,10 +233,12 @@ def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
                   **{k: data.get(k) for k in _KEPT_EVENT_FIELDS if k in data}}
         if event.get("event") == "runner_on_failed" or event.get("event") == "runner_on_unreachable":
             record["msg"] = _failure_message(data)
+        raw_res = data.get("res")
+        res: dict[str, Any] = raw_res if isinstance(raw_res, dict) else {}
+        if event.get("event") == "runner_on_ok":
+            record["changed"] = bool(res.get("changed"))
         kept.append(record)
         if on_event:
-            raw_res = data.get("res")
-            res: dict[str, Any] = raw_res if isinstance(raw_res, dict) else {}
             on_event(TaskEvent(str(event.get("event")), data.get("host"), data.get("task"),
                                bool(res.get("changed")), record.get("msg"), _diff_text(res)))
     return kept
@@ -263,6 +282,8 @@ def _failure_message(data: Mapping[str, Any]) -> str:
 
 
 def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tuple[HostSummary, ...]:
+    if not stats:  # a cancelled run ends before Ansible's recap: count what the events say
+        stats = _stats_from_events(events)
     names = sorted({h for key in ("ok", "changed", "failures", "dark", "skipped", "processed")
                     for h in (stats.get(key) or {})})
     failed_tasks: dict[str, list[str]] = {}
@@ -281,6 +302,24 @@ def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tu
         )
         for h in names
     )
+
+
+_EVENT_STATS = {"runner_on_ok": "ok", "runner_on_failed": "failures", "runner_on_unreachable": "dark",
+                "runner_on_skipped": "skipped", "runner_on_start": "processed"}
+
+
+def _stats_from_events(events: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Ansible's recap counters, rebuilt from the task events received so far."""
+    stats: dict[str, dict[str, int]] = {key: {} for key in (*_EVENT_STATS.values(), "changed")}
+    for e in events:
+        key, host = _EVENT_STATS.get(str(e.get("event"))), e.get("host")
+        if key is None or not host:
+            continue
+        counters = stats[key]
+        counters[host] = counters.get(host, 0) + (0 if key == "processed" else 1)
+        if key == "ok" and e.get("changed"):
+            stats["changed"][host] = stats["changed"].get(host, 0) + 1
+    return stats
 
 
 def _record(request: DeployRequest, started: datetime, finished: datetime | None, status: str,
