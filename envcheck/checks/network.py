@@ -122,7 +122,8 @@ def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
         for name, address in ctx.peers.get(tier.target, ()):
             for port in tier.ports:
                 a, p = shlex.quote(address), shlex.quote(str(port))
-                lines.append(f"if timeout 3 bash -c \"</dev/tcp/\"{a}\"/\"{p} 2>/dev/null; then r=open; "
+                # The address and port reach bash as arguments, never as part of its script.
+                lines.append(f"if timeout 3 bash -c '</dev/tcp/\"$1\"/\"$2\"' _ {a} {p} 2>/dev/null; then r=open; "
                              f"else r=closed; fi; printf '%s|%s|%s|%s\\n' {shlex.quote(name)} {a} {p} \"$r\"")
     return "\n".join(lines) or None
 
