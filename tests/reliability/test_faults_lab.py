@@ -2,7 +2,7 @@
 `deploy`, one host that hangs among 20, a wrong key. A cut link and a changed host key
 (tests/integration/test_checks_lab.py), a host unreachable in deploy (test_site_lab.py) and a
 wrong sudo password in check (test_sudo_lab.py) are proven there; a wrong sudo password in
-deploy is in test_sudo_deploy_lab.py."""
+deploy is in test_secrets_lab.py."""
 
 from __future__ import annotations
 
