@@ -145,7 +145,7 @@ def test_no_secret_in_process_lists_run_records_or_logs(ops: Site, tmp_path: Pat
     db = site.host("db")
     with ProcessSampler(site) as sampler:
         code, out = run_envcheck(["deploy", "database", "-i", str(inventory), "--vault-password-file",
-                                  str(password_file), "-t", "postgresql", "--runs-dir", str(runs)], env=site.env)
+                                  str(password_file), "--runs-dir", str(runs)], env=site.env)
         assert code == 0, out  # as ops, through sudo with the vaulted password
         [db_host] = read_json(last_run(runs, "deploy") / "run.json")["hosts"]
         assert db_host["changed"] >= 1  # the user was created with the vaulted password
