@@ -50,20 +50,38 @@ def test_a_host_down_before_the_run_is_named_and_the_others_finish(lab: Lab, tmp
     assert {r["host"] for r in doc["results"]} == {h.name for h in lab.hosts} - {down}
 
 
-def test_one_host_that_hangs_among_20_ends_within_the_timeout(lab: Lab, tmp_path: Path) -> None:
+# A login shell that never answers: the session is up, authenticated, and silent (it ends by
+# itself, so nothing is left to kill).
+HANG_USER = (
+    "printf '#!/bin/sh\\nexec sleep 40\\n' > /usr/local/bin/envcheck-hang && chmod 755 /usr/local/bin/envcheck-hang && "
+    "(id hang >/dev/null 2>&1 || useradd -m -s /usr/local/bin/envcheck-hang hang) && "
+    "install -d -m 700 -o hang -g hang ~hang/.ssh && "
+    "install -m 600 -o hang -g hang ~root/.ssh/authorized_keys ~hang/.ssh/authorized_keys"
+)
+
+
+def test_hosts_that_hang_among_20_end_within_the_timeout(lab: Lab, tmp_path: Path) -> None:
+    """One host accepts TCP and never sends a banner; one logs in and never answers."""
     inv = lab_inventory(lab)
     real = [h.name for h in lab.hosts]
-    for i in range(16):  # 16 more names for the 3 real hosts: 19 real sessions
+    assert lab.ssh(real[0], HANG_USER).returncode == 0
+    for i in range(15):  # 15 more names for the 3 real hosts: 18 real sessions
         add_host(inv, "extra", f"h{i:02d}", like=real[i % 3])
-    with silent_host(silent_address(lab)) as (address, port):
-        add_host(inv, "extra", "hang", like=real[0], ansible_host=address, ansible_port=port)
-        path = write_inventory(lab, tmp_path / "inv", inv)
-        code, doc, elapsed = _check(path, tmp_path / "runs", "--timeout", "15")
+    add_host(inv, "extra", "hang-login", like=real[0], ansible_user="hang")
+    try:
+        with silent_host(silent_address(lab)) as (address, port):
+            add_host(inv, "extra", "hang-tcp", like=real[0], ansible_host=address, ansible_port=port)
+            path = write_inventory(lab, tmp_path / "inv", inv)
+            code, doc, elapsed = _check(path, tmp_path / "runs", "--timeout", "15")
+    finally:
+        lab.ssh(real[0], "userdel -f hang; true")
     hosts = {h["name"]: h for h in doc["hosts"]}
+    hung = {"hang-tcp", "hang-login"}
     assert len(hosts) == 20 and code == 3
-    assert not hosts["hang"]["reachable"] and "timed out" in hosts["hang"]["error"]
-    assert all(h["reachable"] for n, h in hosts.items() if n != "hang"), hosts
-    assert len([r for r in doc["results"] if r["check"] == "time.timezone"]) == 19
+    for name in hung:
+        assert not hosts[name]["reachable"] and "timed out" in hosts[name]["error"], hosts[name]
+    assert all(h["reachable"] for n, h in hosts.items() if n not in hung), hosts
+    assert len([r for r in doc["results"] if r["check"] == "time.timezone"]) == 18
     assert elapsed < 15 + 10, elapsed  # the timeout, plus envcheck's start-up on a loaded machine
 
 
