@@ -9,12 +9,13 @@ APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime opens
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
-.PHONY: help venv run test unit lint apt lab-up lab-down clean
+.PHONY: help venv run test unit reliability lint apt lab-up lab-down clean
 
 help:
 	@echo "make run       create .venv, install, audit this machine (envcheck check)"
 	@echo "make test      install everything the tests need (apt included) and run the suite"
 	@echo "make unit      unit tests only (no lab)"
+	@echo "make reliability  faults, interrupts, bad input, injection, secrets (tests/reliability, lab)"
 	@echo "make lint      ruff, mypy, yamllint, ansible-lint"
 	@echo "make lab-up    start the lab (LAB_HOSTS=$(LAB_HOSTS) LAB_GROUPS=$(LAB_GROUPS))"
 	@echo "make lab-down  stop the lab and remove every trace of it"
@@ -42,6 +43,10 @@ test: venv apt
 
 unit: venv
 	$(PY) -m pytest -q tests/unit
+
+# Also part of `make test` (it runs the whole of tests/); selected by the `reliability` marker.
+reliability: venv apt
+	$(PY) -m pytest -q -m reliability tests/reliability
 
 lint: venv
 	.venv/bin/ruff check envcheck tests

@@ -47,6 +47,7 @@ class AuditReport:
     hosts: tuple[HostFacts, ...]
     results: tuple[Result, ...]
     complete: bool = True  # False when interrupted: the hosts gathered so far are kept
+    pending: tuple[str, ...] = ()  # hosts an interruption left unfinished
 
 
 def select_checks(ids: Sequence[str] | None) -> tuple[list[Check], list[FleetCheck]]:
@@ -206,7 +207,9 @@ def run_audit(
     except KeyboardInterrupt:
         complete = False
     finally:
-        pool.shutdown(wait=complete, cancel_futures=True)
+        if not complete:  # sessions still open end now, not at their timeout
+            transport.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
     ordered = [gathered[h.name] for h in inventory.hosts if h.name in gathered]
     results: list[Result] = []
     for hf in ordered:
@@ -217,7 +220,8 @@ def run_audit(
     ]
     if fleet and len(inventory.hosts) > 1:
         results += evaluate_fleet(fleet_hosts, fleet, _fleet_standard(inventory))
-    return AuditReport(started, datetime.now(UTC), tuple(ordered), tuple(results), complete)
+    pending = tuple(h.name for h in inventory.hosts if h.name not in gathered)
+    return AuditReport(started, datetime.now(UTC), tuple(ordered), tuple(results), complete, pending)
 
 
 def _fleet_standard(inventory: Inventory) -> Standard:

@@ -230,10 +230,12 @@ def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
                   **{k: data.get(k) for k in _KEPT_EVENT_FIELDS if k in data}}
         if event.get("event") == "runner_on_failed" or event.get("event") == "runner_on_unreachable":
             record["msg"] = _failure_message(data)
+        raw_res = data.get("res")
+        res: dict[str, Any] = raw_res if isinstance(raw_res, dict) else {}
+        if event.get("event") == "runner_on_ok":
+            record["changed"] = bool(res.get("changed"))
         kept.append(record)
         if on_event:
-            raw_res = data.get("res")
-            res: dict[str, Any] = raw_res if isinstance(raw_res, dict) else {}
             on_event(TaskEvent(str(event.get("event")), data.get("host"), data.get("task"),
                                bool(res.get("changed")), record.get("msg"), _diff_text(res)))
     return kept
@@ -277,6 +279,8 @@ def _failure_message(data: Mapping[str, Any]) -> str:
 
 
 def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tuple[HostSummary, ...]:
+    if not stats:  # a cancelled run ends before Ansible's recap: count what the events say
+        stats = _stats_from_events(events)
     names = sorted({h for key in ("ok", "changed", "failures", "dark", "skipped", "processed")
                     for h in (stats.get(key) or {})})
     failed_tasks: dict[str, list[str]] = {}
@@ -295,6 +299,24 @@ def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tu
         )
         for h in names
     )
+
+
+_EVENT_STATS = {"runner_on_ok": "ok", "runner_on_failed": "failures", "runner_on_unreachable": "dark",
+                "runner_on_skipped": "skipped", "runner_on_start": "processed"}
+
+
+def _stats_from_events(events: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Ansible's recap counters, rebuilt from the task events received so far."""
+    stats: dict[str, dict[str, int]] = {key: {} for key in (*_EVENT_STATS.values(), "changed")}
+    for e in events:
+        key, host = _EVENT_STATS.get(str(e.get("event"))), e.get("host")
+        if key is None or not host:
+            continue
+        counters = stats[key]
+        counters[host] = counters.get(host, 0) + (0 if key == "processed" else 1)
+        if key == "ok" and e.get("changed"):
+            stats["changed"][host] = stats["changed"].get(host, 0) + 1
+    return stats
 
 
 def _record(request: DeployRequest, started: datetime, finished: datetime | None, status: str,

@@ -14,17 +14,20 @@ from envcheck.runs import new_run_dir, safe_name, write_json
 @dataclass
 class CheckEvidence:
     path: Path
+    inventory: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
 
     @classmethod
     def create(cls, base: Path | None, inventory: Any) -> CheckEvidence:
         path = new_run_dir("check", base)
         (path / "hosts").mkdir()
+        evidence = cls(path, tuple(inventory.sources), tuple(h.name for h in inventory.hosts))
         write_json(path / "run.json", {
             "tool": "envcheck", "version": __version__, "kind": "check",
             "started": datetime.now(UTC).isoformat(), "complete": False,
-            "inventory": list(inventory.sources), "hosts": [h.name for h in inventory.hosts],
+            "inventory": list(evidence.inventory), "hosts": list(evidence.hosts),
         })
-        return cls(path)
+        return evidence
 
     def host_done(self, hf: Any) -> None:
         """Each host's raw probe output, as it was received."""
@@ -44,5 +47,6 @@ class CheckEvidence:
         write_json(self.path / "result.json", as_dict(report, lang))
         run = {"tool": "envcheck", "version": __version__, "kind": "check",
                "started": report.started.isoformat(), "finished": report.finished.isoformat(),
-               "complete": report.complete}
+               "complete": report.complete, "inventory": list(self.inventory), "hosts": list(self.hosts),
+               "pending": list(report.pending)}
         write_json(self.path / "run.json", run)

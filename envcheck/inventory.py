@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.errors import InventoryError
+from envcheck.inventory_files import check_sources
 from envcheck.standard import Standard
 from envcheck.transport import Target
 
@@ -79,6 +80,7 @@ def load_inventory(
     for source in sources:
         if "," not in source and not Path(source).exists():
             raise InventoryError(f"inventory {source} does not exist / 清单文件不存在")
+    check_sources(sources)
     # Unparsable sources are errors, not warnings followed by an empty inventory.
     os.environ.setdefault("ANSIBLE_INVENTORY_UNPARSED_FAILED", "True")
     os.environ.setdefault("ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED", "True")
@@ -96,11 +98,15 @@ def load_inventory(
         manager = InventoryManager(loader=loader, sources=list(sources))
         variables = VariableManager(loader=loader, inventory=manager)
         peers = _peers(loader, manager, variables)
+    except AnsibleError as exc:
+        raise InventoryError(f"inventory: {_first_lines(exc)}") from exc
+    try:
         if limit:
             manager.subset(limit)
         selected = manager.get_hosts("all")
-    except AnsibleError as exc:
-        raise InventoryError(f"inventory: {_first_lines(exc)}") from exc
+    except Exception as exc:  # ansible-core raises IndexError on "&" or "!" alone
+        raise InventoryError(f"--limit {limit!r} is not a valid host pattern ({type(exc).__name__}: "
+                             f"{_first_lines(exc, 2)}) / 主机范围无效") from exc
     if not selected:
         what = f"--limit {limit!r} matches no host" if limit else "the inventory has no host"
         raise InventoryError(f"{what} / 没有匹配的主机")

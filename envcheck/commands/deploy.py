@@ -49,6 +49,11 @@ def deploy(**kw: Any) -> None:
 
     from envcheck.commands.deploy_view import DeployView  # noqa: PLC0415
     from envcheck.deploy import DeployRequest, run_deploy  # noqa: PLC0415
+    from envcheck.inventory import load_inventory  # noqa: PLC0415
+
+    # The inventory is read as `check` reads it before anything runs: a malformed file, a
+    # standard value that cannot be right or a --limit matching nothing is bad input (exit 2).
+    load_inventory(kw["inventories"], kw["limit"], kw["vault_password_file"])
 
     request = DeployRequest(
         playbook=kw["playbook"], inventories=tuple(kw["inventories"]), limit=kw["limit"],

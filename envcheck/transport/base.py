@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -50,6 +51,14 @@ class TransportError(Exception):
 class Channel(ABC):
     """A started remote command: byte pipes with deadlines."""
 
+    # Set by the transport: once set, a waiting read gives up ("interrupted") within a
+    # fraction of a second, so an interrupted run never waits for a host's timeout.
+    cancelled: threading.Event | None = None
+
+    def check_cancelled(self) -> None:
+        if self.cancelled is not None and self.cancelled.is_set():
+            raise TransportError("interrupted")
+
     @abstractmethod
     def write(self, data: bytes) -> None: ...
 
@@ -74,6 +83,13 @@ class Channel(ABC):
 class Transport(ABC):
     name = "base"
 
+    def __init__(self) -> None:
+        self.cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """End every session of this transport now (Ctrl+C, SIGTERM): each returns "interrupted"."""
+        self.cancelled.set()
+
     @abstractmethod
     def open(self, target: Target, command: str, deadline: float) -> Channel: ...
 
@@ -87,7 +103,10 @@ class Transport(ABC):
         deadline = started + timeout
         channel: Channel | None = None
         try:
+            if self.cancelled.is_set():
+                raise TransportError("interrupted")
             channel = self.open(target, REMOTE_COMMAND, deadline)
+            channel.cancelled = self.cancelled
             _wait_ready(channel, deadline)
             t1 = time.time()
             channel.write(b"\n")
@@ -102,7 +121,7 @@ class Transport(ABC):
                                  time.monotonic() - started)
         except TransportError as exc:
             reason = str(exc)
-            if channel is not None and not reason.startswith("timed out"):
+            if channel is not None and not reason.startswith(("timed out", "interrupted")):
                 stderr = channel.stderr_so_far()
                 if stderr.strip():
                     reason = self.explain(target, stderr, None)

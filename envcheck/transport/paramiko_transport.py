@@ -17,10 +17,11 @@ class ParamikoChannel(Channel):
         self._stderr = bytearray()
 
     def _wait(self, deadline: float) -> None:
+        self.check_cancelled()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TransportError("timed out")
-        self.channel.settimeout(min(remaining, 1.0))
+        self.channel.settimeout(min(remaining, 0.25))
         try:
             chunk = self.channel.recv(65536)
         except TimeoutError:
@@ -81,6 +82,7 @@ class ParamikoTransport(Transport):
 
     def __init__(self, ssh_config: str | None = None, known_hosts: str | None = None,
                  accept_new_host_keys: bool = False, connect_timeout: int = 10) -> None:
+        super().__init__()
         self.ssh_config = ssh_config
         self.known_hosts = known_hosts
         self.accept_new = accept_new_host_keys

@@ -38,10 +38,11 @@ class ProcessChannel(Channel):
 
     def _pump(self, deadline: float) -> None:
         """Read what is available on stdout and stderr, waiting until the deadline."""
+        self.check_cancelled()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TransportError("timed out")
-        for key, _ in self._sel.select(timeout=min(remaining, 1.0)):
+        for key, _ in self._sel.select(timeout=min(remaining, 0.25)):
             chunk = os.read(int(key.fd), 65536)
             if key.fd == self._out:
                 if chunk:
@@ -146,6 +147,7 @@ class OpenSSHTransport(Transport):
     def __init__(self, ssh_config: str | None = None, known_hosts: str | None = None,
                  accept_new_host_keys: bool = False, connect_timeout: int = 10,
                  control_dir: str | None = None) -> None:
+        super().__init__()
         self.ssh_config = ssh_config
         self.known_hosts = known_hosts
         self.accept_new = accept_new_host_keys
