@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from envcheck import __version__
+from envcheck import __version__, proctree
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
 from envcheck.runs import new_run_dir, write_json
@@ -108,10 +108,20 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
     try:
         kwargs = _runner_kwargs(request, playbook, private, run_dir)
         kwargs["event_handler"] = lambda event: _enqueue(events, event)
-        kwargs["cancel_callback"] = cancel.is_set
+        started_processes: dict[int, int] = {}
+
+        def canceled() -> bool:
+            # Runner kills ansible-playbook's process group once this says yes: note first
+            # every process of the run (the private dir names it), for what that misses.
+            if cancel.is_set() and not started_processes:
+                started_processes.update(proctree.tree(str(private).encode()))
+            return cancel.is_set()
+
+        kwargs["cancel_callback"] = canceled
         thread, runner = ansible_runner.run_async(**kwargs)
         collected = _drain(events, thread, on_event)
         thread.join()
+        proctree.kill_survivors(started_processes)
         _keep_artifacts(private / "artifacts" / "ansible", run_dir, collected)
         hosts = _summaries(runner.stats or {}, collected)  # read from the artifacts: before rmtree
         complete = not cancel.is_set()

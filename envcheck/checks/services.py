@@ -34,8 +34,9 @@ def _services_command(ctx: HostContext, std: Standard) -> str | None:
     lines, patterns = [], []
     for service in std.services:
         units = _units(service)
-        lines.append(f"echo {shlex.quote('want|' + service + '|' + ','.join(units))}")
-        patterns += [shlex.quote(f"{u}.service") + " " + shlex.quote(f"{u}@*.service") for u in units]
+        # Each value quoted on its own, so that it stays one word whatever it holds.
+        lines.append(f"printf 'want|%s|%s\\n' {shlex.quote(service)} {shlex.quote(','.join(units))}")
+        patterns += [f"{shlex.quote(u)}.service {shlex.quote(u)}'@*.service'" for u in units]
     pats = " ".join(patterns)
     # Two systemctl calls for all services: loaded units with their state, installed unit files.
     lines.append(f"systemctl list-units --all --type=service --plain --no-legend --full {pats} 2>/dev/null | "

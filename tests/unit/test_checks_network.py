@@ -82,7 +82,7 @@ def test_services_command_quotes_and_skips_without_services() -> None:
     assert fact.bind(CTX, STD) is None
     std = Standard.from_vars({"standard_services": ["nginx", "x'; rm -rf / #"]})
     bound = fact.bind(CTX, std)
-    assert bound is not None and shlex.quote("x'; rm -rf / #.service") in bound.command
+    assert bound is not None and shlex.quote("x'; rm -rf / #") + ".service" in bound.command
 
 
 def test_ports() -> None:
