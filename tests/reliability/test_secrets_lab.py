@@ -1,8 +1,8 @@
 """Secrets on the deployed site: a vault password, a sudo password (kept in Ansible Vault)
 and the database passwords (from the environment) in use by `deploy` and `check`. While they
 run, the process lists of the controller and of every host are sampled; afterwards every file
-of the run directories and the hosts' logs are read. None of the secrets is anywhere.
-(`envcheck report` is not on this branch: the report is not covered here.)"""
+of the run directories, the reports built from them (HTML and Markdown) and the hosts' logs
+are read. None of the secrets is anywhere."""
 
 from __future__ import annotations
 
@@ -161,6 +161,12 @@ def test_no_secret_in_process_lists_run_records_or_logs(ops: Site, tmp_path: Pat
     assert login.stdout.strip() == "1", login.stderr  # the user really has that password
     texts: dict[str, bytes] = {f"controller ps #{i}": s.encode() for i, s in enumerate(sampler.controller)}
     texts |= {f"host ps #{i}": s.encode() for i, s in enumerate(sampler.hosts)}
+    for fmt in ("html", "markdown"):  # the document handed to the customer, from these runs
+        report = tmp_path / f"report.{fmt}"
+        code, out = run_envcheck(["report", "--runs-dir", str(runs), "--format", fmt, "-o", str(report)],
+                                 env=site.env)
+        assert code == 0 and report.stat().st_size > 1000, out
+        texts[str(report)] = report.read_bytes()
     texts |= {str(p): p.read_bytes() for base in (runs, site.lab.cfg.state_dir / "runs")
               for p in base.rglob("*") if p.is_file()}
     for h in site.lab.hosts:
