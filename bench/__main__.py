@@ -30,7 +30,7 @@ from bench.table import Extra, Report, Samples, markdown, rows, to_json
 from tests.lab.lab import Lab
 
 RESULTS = Path(__file__).resolve().parent / "results"
-WAYS = ("floor", "envcheck", "ansible", "testinfra-ssh", "testinfra-paramiko")
+WAYS = ("floor", "envcheck", "envcheck-paramiko", "ansible", "testinfra-ssh", "testinfra-paramiko")
 
 
 def _subreaper() -> None:
@@ -85,17 +85,23 @@ def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
         return ways.floor(f)
     if name == "envcheck":
         return ways.envcheck(f, logs)
+    if name == "envcheck-paramiko":
+        return ways.envcheck(f, logs, ("--transport", "paramiko"))
     if name == "ansible":
         return ways.ansible(f, logs)
     return ways.testinfra(f, logs, name.split("-", 1)[1])
 
 
 def grid(lab: Lab, counts: list[int], names: list[str], runs: int, work: Path,
-         peers_max: int, spared: set[int]) -> list[Samples]:
+         peers_max: int, spared: set[int],
+         on_round: Callable[[list[Samples]], None] = lambda s: None) -> list[Samples]:
     plan = [(n, _build(w, ways.fleet(lab, n, work), work))
-            for n in counts for w in names if w in ("floor", "envcheck") or n <= peers_max]
-    print(f"warm-up: {len(plan)} runs", flush=True)
-    for _, way in plan:
+            for n in counts for w in names if w.startswith(("floor", "envcheck")) or n <= peers_max]
+    # The warm-up: every way once on the fewest hosts (the lab's hosts share one base
+    # image, so its files are then cached for all of them).
+    warm = [way for n, way in plan if n == counts[0]]
+    print(f"warm-up: {len(warm)} runs", flush=True)
+    for way in warm:
         measure(way, spared)
     wall: dict[tuple[str, int], list[float]] = {}
     cpu: dict[tuple[str, int], list[float]] = {}
@@ -109,13 +115,15 @@ def grid(lab: Lab, counts: list[int], names: list[str], runs: int, work: Path,
             failed[key] = failed.get(key, 0) + (not complete)
             print(f"round {r + 1}/{runs} {n:>2} hosts  {way.name:<26} {w:7.2f} s wall {c:7.2f} s CPU"
                   + ("" if complete else "  INCOMPLETE (see the log under the work dir)"), flush=True)
+        on_round([Samples(k[0], k[1], tuple(wall[k]), tuple(cpu[k]), failed[k]) for k in wall])
     return [Samples(k[0], k[1], tuple(wall[k]), tuple(cpu[k]), failed[k]) for k in wall]
 
 
 def _pair(name: str, a: tuple[str, ways.Way], b: tuple[str, ways.Way], runs: int,
-          spared: set[int]) -> Extra:
-    measure(a[1], spared)
-    measure(b[1], spared)
+          spared: set[int], warm_up: bool = True) -> Extra:
+    if warm_up:
+        measure(a[1], spared)
+        measure(b[1], spared)
     got: dict[str, list[tuple[float, float]]] = {a[0]: [], b[0]: []}
     for _ in range(runs):
         for label, way in (a, b):
@@ -152,7 +160,8 @@ def deploy(lab: Lab, count: int, runs: int, work: Path, spared: set[int]) -> Ext
     first.cleanup()
     extra = _pair(f"deploy, no-change run, {count} host(s)",
                   ("envcheck deploy server", ways.deploy_envcheck(f, logs)),
-                  ("ansible-playbook server.yml", ways.deploy_ansible(f, logs)), runs, spared)
+                  ("ansible-playbook server.yml", ways.deploy_ansible(f, logs)), runs, spared,
+                  warm_up=False)  # the first, changing run was the warm-up
     return extra
 
 
@@ -180,30 +189,37 @@ def main() -> None:
     taken = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lab = lab_up(bench_config(), max(counts))
     spared = set(_children())
+
+    def save(samples: list[Samples], extras: list[Extra], partial: str = "") -> str:
+        load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+        machine = {"cores": os.cpu_count(), "load_before": " ".join(f"{v:.2f}" for v in load_before),
+                   "load_after": load, "kernel": platform.release(), "python": platform.python_version()}
+        notes = (
+            f"envcheck runs its whole catalogue; the peers run the {ways.PEER_CHECKS} checks of "
+            "bench/peers (audit.yml, test_audit.py).",
+            "CPU is the controller's: the process and all its descendants (ControlPersist masters "
+            "included, reaped as a subreaper); the lab hosts' own CPU shows in wall time only.",
+            *([partial] if partial else []),
+        )
+        report = Report(taken, machine, tuple(rows(samples)), tuple(extras), notes)
+        args.out.mkdir(parents=True, exist_ok=True)
+        text = markdown(report)
+        (args.out / "bench.md").write_text(text)
+        (args.out / "bench.json").write_text(json.dumps(to_json(report), indent=2) + "\n")
+        return text
+
     try:
-        samples = grid(lab, counts, names, args.runs, work, args.peers_max_hosts, spared)
-        extras = [] if args.no_extras else [startup(max(args.runs, 10), spared),
-                                            deploy(lab, args.deploy_hosts, args.runs, work, spared)]
+        samples = grid(lab, counts, names, args.runs, work, args.peers_max_hosts, spared,
+                       on_round=lambda s: save(s, [], "PARTIAL: the run was still going"))
+        extras = []
+        if not args.no_extras:
+            extras.append(startup(max(args.runs, 10), spared))
+            save(samples, extras, "PARTIAL: deploy figure still to come")
+            extras.append(deploy(lab, args.deploy_hosts, args.runs, work, spared))
     finally:
         if not args.keep_lab:
             lab.down()
-    load_after = os.getloadavg()
-    machine = {
-        "cores": os.cpu_count(), "load_before": " ".join(f"{v:.2f}" for v in load_before),
-        "load_after": " ".join(f"{v:.2f}" for v in load_after), "kernel": platform.release(),
-        "python": platform.python_version(),
-    }
-    notes = (
-        f"envcheck runs its whole catalogue; the peers run the {ways.PEER_CHECKS} checks of "
-        "bench/peers (audit.yml, test_audit.py).",
-        "CPU is the controller's: the process and all its descendants (ControlPersist masters "
-        "included, reaped as a subreaper); the lab hosts' own CPU shows in wall time only.",
-    )
-    report = Report(taken, machine, tuple(rows(samples)), tuple(extras), notes)
-    args.out.mkdir(parents=True, exist_ok=True)
-    text = markdown(report)
-    (args.out / "bench.md").write_text(text)
-    (args.out / "bench.json").write_text(json.dumps(to_json(report), indent=2) + "\n")
+    text = save(samples, extras)
     print(text)
     print(f"written: {args.out / 'bench.md'}, {args.out / 'bench.json'} (logs: {work})")
     shutil.rmtree(work / "deploy" / "runs", ignore_errors=True)

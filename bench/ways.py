@@ -109,10 +109,12 @@ def envcheck(f: Fleet, logs: Path, extra: tuple[str, ...] = ()) -> Way:
     argv = [str(BIN / "envcheck"), "check", "-i", str(f.inventory), "--format", "json", "-o", "/dev/null",
             "--runs-dir", str(runs), "--known-hosts", str(f.lab.known_hosts_path), *extra]
 
-    def run() -> list[int]:
-        return [run_logged(argv, log=logs / f"envcheck-{len(f.hosts)}.log")]
+    name = ENVCHECK + (", " + extra[-1] if extra else "")
 
-    return Way(ENVCHECK, run, lambda rc: rc in (0, 1), lambda: shutil.rmtree(runs, ignore_errors=True))
+    def run() -> list[int]:
+        return [run_logged(argv, log=logs / f"{name.replace(' ', '_').replace(',', '')}-{len(f.hosts)}.log")]
+
+    return Way(name, run, lambda rc: rc in (0, 1), lambda: shutil.rmtree(runs, ignore_errors=True))
 
 
 def ansible(f: Fleet, logs: Path) -> Way:
