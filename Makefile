@@ -58,8 +58,9 @@ lab-up: venv apt
 	$(PIP) install -q -e '.[dev,bench]'
 	touch $@
 
-# The benchmark (README: "Benchmark"): starts its own 20-host lab, takes about 30 minutes
-# on 2 cores, writes bench/results/bench.md and bench.json, takes the lab down.
+# The benchmark (README: "Benchmark"): starts its own 20-host lab; 40 minutes on a busy
+# 2-core machine with the peers up to 10 hosts, more with them at 20 (the default); writes
+# bench/results/bench.md and bench.json, takes the lab down.
 BENCH_ARGS ?=
 bench: venv apt .venv/.bench-installed
 	$(PY) -m bench $(BENCH_ARGS)
