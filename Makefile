@@ -9,7 +9,7 @@ APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime opens
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
-.PHONY: help venv run test unit reliability lint apt lab-up lab-down clean
+.PHONY: help venv run test unit reliability lint apt lab-up lab-down bench clean
 
 help:
 	@echo "make run       create .venv, install, audit this machine (envcheck check)"
@@ -19,6 +19,8 @@ help:
 	@echo "make lint      ruff, mypy, yamllint, ansible-lint"
 	@echo "make lab-up    start the lab (LAB_HOSTS=$(LAB_HOSTS) LAB_GROUPS=$(LAB_GROUPS))"
 	@echo "make lab-down  stop the lab and remove every trace of it"
+	@echo "make bench     envcheck vs ansible-playbook, testinfra and the SSH floor on its own lab"
+	@echo "               (BENCH_ARGS='--hosts 1,5 --runs 5'; results in bench/results/)"
 
 .venv/.installed: setup.cfg pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -56,6 +58,17 @@ lint: venv
 
 lab-up: venv apt
 	$(PY) -m tests.lab up --hosts $(LAB_HOSTS) --groups $(LAB_GROUPS)
+
+.venv/.bench-installed: .venv/.installed
+	$(PIP) install -q -e '.[dev,bench]'
+	touch $@
+
+# The benchmark (README: "Benchmark"): starts its own 20-host lab; 40 minutes on a busy
+# 2-core machine with the peers up to 10 hosts, more with them at 20 (the default); writes
+# bench/results/bench.md and bench.json, takes the lab down.
+BENCH_ARGS ?=
+bench: venv apt .venv/.bench-installed
+	$(PY) -m bench $(BENCH_ARGS)
 
 lab-down: venv
 	$(PY) -m tests.lab down

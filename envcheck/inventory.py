@@ -97,7 +97,8 @@ def load_inventory(
     try:
         manager = InventoryManager(loader=loader, sources=list(sources))
         variables = VariableManager(loader=loader, inventory=manager)
-        peers = _peers(loader, manager, variables)
+        all_vars = {h.name: variables.get_vars(host=h, include_hostvars=False) for h in manager.get_hosts("all")}
+        peers = _peers(loader, manager, all_vars)
     except AnsibleError as exc:
         raise InventoryError(f"inventory: {_first_lines(exc)}") from exc
     try:
@@ -114,7 +115,7 @@ def load_inventory(
     hosts = []
     for ahost in selected:
         try:
-            hvars = variables.get_vars(host=ahost, include_hostvars=False)
+            hvars = all_vars.get(ahost.name) or variables.get_vars(host=ahost, include_hostvars=False)
             templated = _template(loader, hvars)
         except AnsibleError as exc:
             raise InventoryError(f"inventory, host {ahost.name}: {_first_lines(exc)}") from exc
@@ -129,12 +130,12 @@ def load_inventory(
     return Inventory(tuple(sources), tuple(hosts), {g: tuple(v) for g, v in group_map.items()}, peers)
 
 
-def _peers(loader: Any, manager: Any, variables: Any) -> dict[str, tuple[tuple[str, str], ...]]:
+def _peers(loader: Any, manager: Any, all_vars: Mapping[str, Any]) -> dict[str, tuple[tuple[str, str], ...]]:
     from ansible.template import Templar  # noqa: PLC0415
 
     out: dict[str, list[tuple[str, str]]] = {}
     for ahost in manager.get_hosts("all"):
-        hvars = variables.get_vars(host=ahost, include_hostvars=False)
+        hvars = all_vars[ahost.name]
         templar = Templar(loader=loader, variables=dict(hvars))
         address = str(templar.template(hvars.get("lan_address") or hvars.get("ansible_host") or ahost.name))
         for g in ahost.get_groups():

@@ -38,32 +38,42 @@ def check(**kw: Any) -> None:
       envcheck check -i inventories/site/hosts.yml --limit db
       envcheck check -i hosts.yml --format json -o result.json
     """
-    from envcheck.audit import run_audit  # noqa: PLC0415
     from envcheck.checks import load_catalogue  # noqa: PLC0415
-    from envcheck.evidence import CheckEvidence  # noqa: PLC0415
-    from envcheck.output import FORMATS  # noqa: PLC0415
 
     conn = build_connection(kw)
     lang: str = kw["lang"]
-    load_catalogue()
-    inventory = conn.load_inventory()
-    from envcheck.audit import select_checks  # noqa: PLC0415
+    if kw["only"]:  # unknown ids are bad input before anything runs
+        from envcheck.audit import select_checks  # noqa: PLC0415
 
-    select_checks(kw["only"])  # unknown ids are bad input before anything runs
-    evidence = CheckEvidence.create(Path(kw["runs_dir"]) if kw["runs_dir"] else None, inventory)
+        load_catalogue()
+        select_checks(kw["only"])
+    inventory = conn.load_inventory()
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     with tempfile.TemporaryDirectory(prefix="envcheck-cm-") as control_dir:
         transport = _transport(kw["transport"], conn, control_dir, inventory)
-        progress = _Progress(len(inventory.hosts), lang)
+        # The SSH handshakes of the first `forks` hosts run while the catalogue loads and
+        # the probe scripts are built (README: "Where the time goes").
+        transport.prepare([h.target for h in inventory.hosts[: conn.forks]], conn.timeout)
+        progress: _Progress | None = None
         try:
+            from envcheck.audit import run_audit  # noqa: PLC0415
+            from envcheck.evidence import CheckEvidence  # noqa: PLC0415
+
+            load_catalogue()
+            evidence = CheckEvidence.create(Path(kw["runs_dir"]) if kw["runs_dir"] else None, inventory)
+            progress = _Progress(len(inventory.hosts), lang)
             report = run_audit(inventory, transport, kw["only"], conn.forks, conn.timeout,
                                on_host=lambda hf: _on_host(hf, evidence, progress),
                                stop=stop)
         finally:
-            progress.close()
+            transport.close_prepared()
+            if progress is not None:
+                progress.close()
             signal.signal(signal.SIGTERM, previous)
     evidence.finish(report, lang)
+    from envcheck.output import FORMATS  # noqa: PLC0415
+
     text = FORMATS[kw["fmt"]](report, lang)
     if kw["output"]:
         Path(kw["output"]).write_text(text, encoding="utf-8")
@@ -93,9 +103,10 @@ def exit_code(report: Any) -> int:
     return ExitCode.OK
 
 
-def _on_host(hf: Any, evidence: Any, progress: _Progress) -> None:
+def _on_host(hf: Any, evidence: Any, progress: _Progress | None) -> None:
     evidence.host_done(hf)
-    progress.advance(hf)
+    if progress is not None:
+        progress.advance(hf)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from envcheck.probe import READY, REMOTE_COMMAND
@@ -82,6 +83,9 @@ class Channel(ABC):
 
 class Transport(ABC):
     name = "base"
+    # True when open() returns at once (the handshake runs in a child process): prepare()
+    # then starts every session up front, so the handshakes overlap the caller's own work.
+    opens_in_background = False
 
     def __init__(self) -> None:
         self.cancelled = threading.Event()
@@ -93,6 +97,31 @@ class Transport(ABC):
     @abstractmethod
     def open(self, target: Target, command: str, deadline: float) -> Channel: ...
 
+    def prepare(self, targets: Sequence[Target], timeout: float) -> None:
+        """Start the sessions of these targets now (when opening costs the caller nothing):
+        the SSH handshakes run while the caller loads the catalogue and builds the probe
+        scripts; run() takes the session started for its target. close_prepared() ends
+        those never taken (an interrupted or refused run)."""
+        if not self.opens_in_background:
+            return
+        early = self.__dict__.setdefault("_early", {})
+        for target in targets:
+            started = time.monotonic()
+            try:
+                early[target] = (self.open(target, REMOTE_COMMAND, started + timeout), started)
+            except TransportError:
+                pass  # run() opens it again and reports why it fails
+
+    def close_prepared(self) -> None:
+        early: dict[Target, tuple[Channel, float]] = self.__dict__.get("_early", {})
+        while early:
+            _, (channel, _) = early.popitem()
+            channel.close()
+
+    def _take(self, target: Target) -> tuple[Channel, float] | None:
+        early: dict[Target, tuple[Channel, float]] = self.__dict__.get("_early", {})
+        return early.pop(target, None)
+
     def explain(self, target: Target, stderr: bytes, exit_status: int | None) -> str:
         """A reason for a failed session a person can act on."""
         text = stderr.decode("utf-8", "replace").strip()
@@ -100,12 +129,16 @@ class Transport(ABC):
 
     def run(self, target: Target, script: str, timeout: float) -> SessionOutput:
         started = time.monotonic()
-        deadline = started + timeout
         channel: Channel | None = None
+        prepared = self._take(target)
+        if prepared is not None:
+            channel, started = prepared
+        deadline = started + timeout
         try:
             if self.cancelled.is_set():
                 raise TransportError("interrupted")
-            channel = self.open(target, REMOTE_COMMAND, deadline)
+            if channel is None:
+                channel = self.open(target, REMOTE_COMMAND, deadline)
             channel.cancelled = self.cancelled
             _wait_ready(channel, deadline)
             t1 = time.time()

@@ -120,6 +120,7 @@ class LocalTransport(Transport):
     """This machine, without SSH."""
 
     name = "local"
+    opens_in_background = True
 
     def open(self, target: Target, command: str, deadline: float) -> Channel:
         return ProcessChannel(["sh", "-c", command])
@@ -143,6 +144,7 @@ class OpenSSHTransport(Transport):
     """The system's ssh client, sharing one ControlMaster connection per host."""
 
     name = "openssh"
+    opens_in_background = True
 
     def __init__(self, ssh_config: str | None = None, known_hosts: str | None = None,
                  accept_new_host_keys: bool = False, connect_timeout: int = 10,

@@ -1,0 +1,55 @@
+"""The bench's own lab: started a few hosts at a time (a 2-core machine does not boot 20
+containers at once within the lab's 60 s), reused when one is already up at the state dir."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tests.lab import files
+from tests.lab.base import ensure_base
+from tests.lab.config import REPO, LabConfig
+from tests.lab.host import alive, read_pid, wait_for_banner
+from tests.lab.lab import Lab, LabHost, layout
+
+STATE_DIR = REPO / ".lab-bench"
+
+
+def bench_config(state_dir: Path = STATE_DIR) -> LabConfig:
+    """The bench's addresses (10.99.9.0/24, 127.0.9.11 on), movable like the test lab's."""
+    return LabConfig(
+        state_dir=state_dir,
+        subnet=os.environ.get("ENVCHECK_BENCH_SUBNET", "10.99.9.0/24"),
+        loopback_start=os.environ.get("ENVCHECK_BENCH_LOOPBACK", "127.0.9.11"),
+        prefix=os.environ.get("ENVCHECK_BENCH_PREFIX", "ecbt-"),
+    )
+
+
+def lab_up(cfg: LabConfig, count: int, parallel: int = 4, timeout: float = 240) -> Lab:
+    """A lab of `count` hosts (web1, app1, db1, web2, ...); hosts already answering are kept."""
+    if (cfg.state_dir / "lab.json").exists():
+        old = Lab.from_state(cfg.state_dir)
+        if len(old.hosts) < count or old.cfg != cfg:
+            old.down()
+        else:
+            count = len(old.hosts)  # a larger lab serves: the bench takes its first hosts
+    base = ensure_base(cfg)
+    hosts = [LabHost(name, i, g, cfg.lan_address(i), cfg.ssh_address(i))
+             for i, (name, g) in enumerate(layout(count, ["web", "app", "db"]), start=1)]
+    lab = Lab(cfg, hosts, base)
+    cfg.run_dir.mkdir(parents=True, exist_ok=True)
+    lab._save()
+    lab._hub_up()
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        list(pool.map(lambda h: _ensure_host(lab, h, timeout), hosts))
+    files.write_access_files(lab)
+    return lab
+
+
+def _ensure_host(lab: Lab, h: LabHost, timeout: float) -> None:
+    if alive(read_pid(lab.host_dir(h.name) / "nspawn.pid")):
+        if wait_for_banner(h.ssh_address, 22, 30):  # up, or still booting
+            return
+        lab.stop(h.name, grace=10)
+    lab.start(h.name, timeout=timeout)

@@ -1,0 +1,189 @@
+"""The ways the bench audits N lab hosts, each a callable that runs one whole audit and
+returns the exit statuses of the processes it waited for.
+
+Every run starts cold: ControlMaster sockets live in a fresh directory per run and the
+masters are closed (and reaped, so their CPU is counted) before the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bench.table import ENVCHECK, FLOOR
+from tests.lab.lab import Lab, LabHost
+
+BENCH = Path(__file__).resolve().parent
+PEERS = BENCH / "peers"
+BIN = Path(sys.executable).parent
+PEER_CHECKS = 29  # checks in bench/peers/audit.yml and test_audit.py
+
+
+@dataclass(frozen=True)
+class Way:
+    name: str
+    run: Callable[[], list[int]]  # exit statuses of the processes it started
+    ok: Callable[[int], bool]  # is this exit status a complete audit (checks may fail)?
+    cleanup: Callable[[], None] = lambda: None  # after the timed part: close masters
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The first N hosts of the lab, with their own inventory, host list and ssh_config."""
+
+    lab: Lab
+    hosts: tuple[LabHost, ...]
+    dir: Path
+
+    @property
+    def inventory(self) -> Path:
+        return self.dir / "inventory.yml"
+
+    @property
+    def hosts_json(self) -> Path:
+        return self.dir / "hosts.json"
+
+
+def fleet(lab: Lab, count: int, work: Path) -> Fleet:
+    d = work / f"hosts-{count}"
+    d.mkdir(parents=True, exist_ok=True)
+    chosen = tuple(lab.hosts[:count])
+    names = {h.name for h in chosen}
+    full = yaml.safe_load(lab.inventory_path.read_text())
+    groups = {}
+    for g, body in full["all"]["children"].items():
+        hosts = {n: v for n, v in body["hosts"].items() if n in names}
+        if hosts:
+            groups[g] = {"hosts": hosts}
+    (d / "inventory.yml").write_text(yaml.safe_dump({"all": {"children": groups}}, sort_keys=False))
+    shutil.copytree(lab.cfg.state_dir / "group_vars", d / "group_vars", dirs_exist_ok=True)
+    info = {h.name: {"groups": list(h.groups), "lan": h.lan_address} for h in chosen}
+    (d / "hosts.json").write_text(json.dumps(info))
+    return Fleet(lab, chosen, d)
+
+
+def run_logged(argv: list[str], env: dict[str, str] | None = None, log: Path | None = None) -> int:
+    out = log.open("wb") if log else subprocess.DEVNULL
+    try:
+        return subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, env=env, check=False,
+                              cwd=BENCH.parent).returncode
+    finally:
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def _control_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="ecb-cm-", dir="/tmp"))
+
+
+def close_masters(control: Path) -> None:
+    """End every ControlMaster with a socket in `control` (ours, by their sockets)."""
+    for sock in sorted(control.glob("*")):
+        if sock.is_socket():
+            subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "x"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    shutil.rmtree(control, ignore_errors=True)
+
+
+def floor(f: Fleet) -> Way:
+    def run() -> list[int]:
+        procs = [subprocess.Popen(["ssh", "-F", str(f.lab.ssh_config_path), "-o", "ControlMaster=no",
+                                   h.name, "true"]) for h in f.hosts]
+        return [p.wait() for p in procs]
+
+    return Way(FLOOR, run, lambda rc: rc == 0)
+
+
+def envcheck(f: Fleet, logs: Path, extra: tuple[str, ...] = ()) -> Way:
+    runs = logs / "runs"
+    argv = [str(BIN / "envcheck"), "check", "-i", str(f.inventory), "--format", "json", "-o", "/dev/null",
+            "--runs-dir", str(runs), "--known-hosts", str(f.lab.known_hosts_path), *extra]
+
+    name = ENVCHECK + (", " + extra[-1] if extra else "")
+
+    def run() -> list[int]:
+        return [run_logged(argv, log=logs / f"{name.replace(' ', '_').replace(',', '')}-{len(f.hosts)}.log")]
+
+    return Way(name, run, lambda rc: rc in (0, 1), lambda: shutil.rmtree(runs, ignore_errors=True))
+
+
+def ansible(f: Fleet, logs: Path) -> Way:
+    state: dict[str, Path] = {}
+
+    def run() -> list[int]:
+        control = state["cp"] = _control_dir()
+        env = {**os.environ, "ANSIBLE_CONFIG": str(PEERS / "ansible.cfg"),
+               "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control), "ANSIBLE_LOCAL_TEMP": str(control / "tmp"),
+               "ANSIBLE_NOCOLOR": "1"}
+        argv = [str(BIN / "ansible-playbook"), "-i", str(f.inventory), "-f", str(len(f.hosts)),
+                str(PEERS / "audit.yml")]
+        return [run_logged(argv, env, logs / f"ansible-{len(f.hosts)}.log")]
+
+    return Way("ansible-playbook", run, lambda rc: rc == 0, lambda: close_masters(state["cp"]))
+
+
+def testinfra(f: Fleet, logs: Path, backend: str) -> Way:
+    state: dict[str, Path] = {}
+
+    def run() -> list[int]:
+        control = state["cp"] = _control_dir()
+        config = control / "ssh_config"
+        text = f.lab.ssh_config_path.read_text()
+        if backend == "ssh":
+            text = re.sub(r"ControlPath .*", f"ControlPath {control}/%C", text)
+        else:  # paramiko reads HostName/User/IdentityFile from it; no ControlMaster there
+            text = "\n".join(line for line in text.splitlines() if "Control" not in line) + "\n"
+        config.write_text(text)
+        hosts = ",".join(f"{backend}://{h.name}" for h in f.hosts)
+        argv = [str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                "-c", str(PEERS / "pytest.ini"), f"--hosts={hosts}", f"--ssh-config={config}",
+                "-n", str(len(f.hosts)), str(PEERS / "test_audit.py")]
+        env = {**os.environ, "ENVCHECK_BENCH_HOSTS": str(f.hosts_json)}
+        return [run_logged(argv, env, logs / f"testinfra-{backend}-{len(f.hosts)}.log")]
+
+    # pytest: 0 all passed, 1 some failed; 2+ interrupted, internal or usage error.
+    return Way(f"testinfra, {backend}", run, lambda rc: rc in (0, 1), lambda: close_masters(state["cp"]))
+
+
+def _deploy_env(control: Path) -> dict[str, str]:
+    return {**os.environ, "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control)}
+
+
+def deploy_envcheck(f: Fleet, logs: Path) -> Way:
+    state: dict[str, Path] = {}
+    runs = logs / "runs"
+
+    def run() -> list[int]:
+        control = state["cp"] = _control_dir()
+        argv = [str(BIN / "envcheck"), "deploy", "server", "-i", str(f.inventory),
+                "--runs-dir", str(runs)]
+        return [run_logged(argv, _deploy_env(control), logs / "deploy-envcheck.log")]
+
+    return Way("envcheck deploy", run, lambda rc: rc == 0, lambda: close_masters(state["cp"]))
+
+
+def deploy_ansible(f: Fleet, logs: Path) -> Way:
+    """What envcheck deploy runs, without envcheck: the same playbook, config and forks."""
+    state: dict[str, Path] = {}
+    playbooks = BENCH.parent / "playbooks"
+
+    def run() -> list[int]:
+        control = state["cp"] = _control_dir()
+        env = {**_deploy_env(control), "ANSIBLE_CONFIG": str(playbooks / "ansible.cfg"),
+               "ANSIBLE_ROLES_PATH": str(playbooks / "roles"), "ANSIBLE_HOST_KEY_CHECKING": "True",
+               "ANSIBLE_NOCOLOR": "1"}
+        argv = [str(BIN / "ansible-playbook"), "-i", str(f.inventory), "-f", "20",
+                str(playbooks / "server.yml")]
+        return [run_logged(argv, env, logs / "deploy-ansible.log")]
+
+    return Way("ansible-playbook deploy", run, lambda rc: rc == 0, lambda: close_masters(state["cp"]))
