@@ -137,11 +137,17 @@ class Lab:
                     break
                 time.sleep(0.05)
         sock = run / "apt.sock"
-        daemon(run / "aptsock.pid", ["socat", f"UNIX-LISTEN:{sock},fork,unlink-early",
-                                     f"TCP:127.0.0.1:{cfg.proxy_port}"])
-        daemon(run / "apthub.pid", ["nsenter", f"--net=/run/netns/{hub}", "socat",
-                                    f"TCP-LISTEN:{cfg.proxy_port},bind={cfg.hub_address},fork,reuseaddr",
-                                    f"UNIX-CONNECT:{sock}"])
+        relays = {
+            "aptsock": ["socat", f"UNIX-LISTEN:{sock},fork,unlink-early", f"TCP:127.0.0.1:{cfg.proxy_port}"],
+            "apthub": ["nsenter", f"--net=/run/netns/{hub}", "socat",
+                       f"TCP-LISTEN:{cfg.proxy_port},bind={cfg.hub_address},fork,reuseaddr",
+                       f"UNIX-CONNECT:{sock}"],
+        }
+        for name, argv in relays.items():
+            # A lab brought up again over a running one keeps its relays (a second would be
+            # orphaned when its pid file is overwritten).
+            if not alive(read_pid(run / f"{name}.pid")):
+                daemon(run / f"{name}.pid", argv)
 
     def start(self, name: str, timeout: float = 60) -> None:
         """Start a host; returns when its sshd answers."""
