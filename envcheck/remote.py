@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from envcheck.inventory import InventoryHost
-from envcheck.transport.paramiko_transport import _ssh_option
+from envcheck.transport.base import ssh_option
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def connection(host: InventoryHost, settings: RemoteSettings) -> Any:
                         "banner_timeout": settings.connect_timeout,
                         "auth_timeout": settings.connect_timeout},
     )
-    known = (settings.known_hosts or _ssh_option(t.ssh_args, "userknownhostsfile")
+    known = (settings.known_hosts or ssh_option(t.ssh_args, "userknownhostsfile")
              or "~/.ssh/known_hosts")
     known = os.path.expanduser(known)
     if os.path.exists(known):

@@ -179,3 +179,27 @@ def _clock(line: bytes, t1: float, t2: float) -> tuple[float | None, float]:
     except ValueError:
         return None, rtt_ms  # e.g. a date without %N: no offset rather than a wrong one
     return (remote - (t1 + t2) / 2) * 1000, rtt_ms
+
+
+def ssh_option_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
+    """The `-o Key=Value` / `-oKey=Value` / `-o "Key Value"` options of ssh arguments from the
+    inventory (ansible_ssh_common_args), in their order."""
+    pairs = []
+    items = list(args)
+    for i, arg in enumerate(items):
+        text = items[i + 1] if arg == "-o" and i + 1 < len(items) else arg[2:] if arg.startswith("-o") else ""
+        text = text.strip()
+        if "=" in text:
+            key, _, value = text.partition("=")
+        elif " " in text:
+            key, _, value = text.partition(" ")
+        else:
+            continue
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def ssh_option(args: Sequence[str], name: str) -> str | None:
+    """The value ssh takes for option `name` (case-insensitive): the first one given."""
+    return next((v for k, v in ssh_option_pairs(args) if k.lower() == name.lower()), None)
+

@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any
 
-from envcheck.transport.base import Channel, Target, Transport, TransportError
+from envcheck.transport.base import Channel, Target, Transport, TransportError, ssh_option
 
 
 class ParamikoChannel(Channel):
@@ -96,7 +96,7 @@ class ParamikoTransport(Transport):
             cfg = paramiko.SSHConfig.from_path(self.ssh_config)
             options = cfg.lookup(target.address)
         client = paramiko.SSHClient()
-        known = (self.known_hosts or _ssh_option(target.ssh_args, "userknownhostsfile")
+        known = (self.known_hosts or ssh_option(target.ssh_args, "userknownhostsfile")
                  or options.get("userknownhostsfile", "~/.ssh/known_hosts").split()[0])
         known = os.path.expanduser(known)
         if os.path.exists(known):
@@ -133,12 +133,3 @@ class ParamikoTransport(Transport):
             raise TransportError(f"cannot connect: {exc}") from exc
         return ParamikoChannel(client, channel)
 
-
-def _ssh_option(args: tuple[str, ...], name: str) -> str | None:
-    """The value of `-o Name=value` (or `-oName=value`) in ssh arguments from the inventory."""
-    for i, arg in enumerate(args):
-        text = args[i + 1] if arg == "-o" and i + 1 < len(args) else arg[2:] if arg.startswith("-o") else ""
-        key, _, value = text.partition("=")
-        if key.strip().lower() == name:
-            return value.strip()
-    return None

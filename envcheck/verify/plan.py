@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.errors import BadInput
+from envcheck.transport.base import ssh_option_pairs
 
 ROLES = ("baseline", "postgresql", "mysql", "nginx", "apache", "tomcat")
 SUITE_DIR = Path(__file__).resolve().parent / "suites"
@@ -97,7 +98,7 @@ def ssh_config_text(inventory: Any, control_dir: str, known_hosts: str | None,
             options["User"] = t.user
         if t.key_file:
             options |= {"IdentityFile": t.key_file, "IdentitiesOnly": "yes"}
-        options |= _ssh_options(t.ssh_args)
+        options |= dict(ssh_option_pairs(t.ssh_args))  # a later one wins, as before
         if known_hosts:
             options["UserKnownHostsFile"] = known_hosts
         options["StrictHostKeyChecking"] = "accept-new" if accept_new else "yes"
@@ -107,21 +108,6 @@ def ssh_config_text(inventory: Any, control_dir: str, known_hosts: str | None,
         lines += [f"    {k} {_config_word(v)}" for k, v in options.items()]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
-
-
-def _ssh_options(args: Sequence[str]) -> dict[str, str]:
-    """`-o Key=Value` / `-oKey=Value` of ansible_ssh_common_args as ssh_config lines."""
-    out: dict[str, str] = {}
-    items = list(args)
-    for i, arg in enumerate(items):
-        value = items[i + 1] if arg == "-o" and i + 1 < len(items) else arg[2:] if arg.startswith("-o") else ""
-        if "=" in value:
-            key, _, val = value.partition("=")
-            out[key.strip()] = val.strip()
-        elif value.strip() and " " in value.strip():
-            key, _, val = value.strip().partition(" ")
-            out[key] = val.strip()
-    return out
 
 
 def _config_word(value: str) -> str:
