@@ -7,17 +7,16 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from envcheck.audit import AuditReport, run_audit
+from envcheck.audit import AuditReport
 from envcheck.checks import load_catalogue
-from envcheck.inventory import load_inventory
 from envcheck.model import Status
-from envcheck.transport import OpenSSHTransport
 from tests.lab import faults
+from tests.lab.audit import audit as lab_audit
+from tests.lab.audit import result, status
 from tests.lab.lab import Lab
 
 pytestmark = pytest.mark.lab
@@ -45,17 +44,7 @@ def inventory(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
 
 
 def audit(inventory: Path, only: list[str], limit: str | None = None, timeout: float = 30) -> AuditReport:
-    inv = load_inventory([str(inventory)], limit)
-    return run_audit(inv, OpenSSHTransport(), only, forks=10, timeout=timeout)
-
-
-def status(report: AuditReport, host: str | None, check: str) -> Status:
-    [result] = [r for r in report.results if r.host == host and r.check == check]
-    return result.status
-
-
-def result(report: AuditReport, host: str | None, check: str) -> Any:
-    return next(r for r in report.results if r.host == host and r.check == check)
+    return lab_audit(inventory, only, limit, timeout)
 
 
 def test_timezone_symlink_and_copied_file(lab: Lab, inventory: Path) -> None:

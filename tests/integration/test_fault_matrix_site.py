@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from envcheck.audit import AuditReport, run_audit
+from envcheck.audit import AuditReport
 from envcheck.checks import load_catalogue
-from envcheck.inventory import load_inventory
 from envcheck.model import Status
-from envcheck.transport import OpenSSHTransport
+from tests.lab.audit import audit
 from tests.lab.site import Site
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
@@ -131,8 +130,7 @@ FAULTS = [
 
 
 def _audit(site: Site, checks: list[str]) -> AuditReport:
-    inv = load_inventory([str(site.inventory)])
-    return run_audit(inv, OpenSSHTransport(), checks, forks=10, timeout=60)
+    return audit(site.inventory, checks)
 
 
 def _statuses(report: AuditReport, host: str, fault: Fault) -> dict[str, Status]:

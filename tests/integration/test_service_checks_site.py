@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.audit import AuditReport, run_audit
+from envcheck.audit import AuditReport
 from envcheck.checks import load_catalogue
-from envcheck.inventory import load_inventory
 from envcheck.model import Status
-from envcheck.transport import OpenSSHTransport
 from tests.lab import faults
+from tests.lab.audit import audit as lab_audit
+from tests.lab.audit import result
 from tests.lab.site import Site
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
@@ -19,11 +19,7 @@ SERVER_XML = "/etc/tomcat10/server.xml"
 
 
 def audit(site: Site, only: list[str], limit: str) -> AuditReport:
-    return run_audit(load_inventory([str(site.inventory)], limit), OpenSSHTransport(), only, timeout=60)
-
-
-def result(report: AuditReport, host: str, check: str) -> object:
-    return next(r for r in report.results if r.host == host and r.check == check)
+    return lab_audit(site.inventory, only, limit)
 
 
 def test_tomcat_uri_encoding_removed_and_restored(site: Site) -> None:
