@@ -36,9 +36,12 @@ ECT=$(mktemp -d 2>/dev/null || {{ mkdir -m 700 /tmp/.envcheck.$$ && echo /tmp/.e
 ECTO=; if command -v timeout >/dev/null 2>&1; then ECTO=1; fi
 # Few forks per probe (a server under load is audited too): stdout streams straight out
 # (the controller caps it), stderr is printed only when there is any.
+# A timeout of 0: a probe that cannot hang, run in a subshell (a fork, no exec).
 ecrun() {{
   printf '\\n{m} B %s\\n' "$1"
-  if [ -n "$ECTO" ]; then
+  if [ "$2" = 0 ]; then
+    ( unset ECPW ECS; eval "$3" ) </dev/null 2>"$ECT/e"
+  elif [ -n "$ECTO" ]; then
     timeout -k 2 "$2" sh -c "$3" </dev/null 2>"$ECT/e"
   else
     sh -c "$3" </dev/null 2>"$ECT/e"
@@ -86,7 +89,8 @@ def build_script(facts: Iterable[Fact], marker: str | None = None) -> ProbeScrip
 
 
 def _probe_line(f: Fact) -> str:
-    return f"ecrun {shlex.quote(f.id)} {int(f.timeout)} {shlex.quote(f.command)}"
+    timeout = max(1, int(f.timeout)) if f.may_block else 0
+    return f"ecrun {shlex.quote(f.id)} {timeout} {shlex.quote(f.command)}"
 
 
 def split_output(marker: str, stdout: bytes) -> dict[str, ProbeOutput]:

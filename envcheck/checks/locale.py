@@ -35,6 +35,7 @@ _ENV = r"^(LANG|LC_[A-Z]+|TZ|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS)="
     "echo '== locale_conf =='; cat /etc/locale.conf 2>/dev/null\n"
     "echo '== environment =='; grep -sE '^[[:space:]]*(export[[:space:]]+)?(LANG|LC_[A-Z]+)=' "
     "/etc/environment /etc/profile /etc/profile.d/*.sh; true",
+    may_block=False,
 )
 def parse_system(out: ProbeOutput) -> dict[str, Any]:
     parts = sections(out.stdout)
@@ -55,7 +56,7 @@ def _strip_quotes(values: dict[str, str]) -> dict[str, str]:
     return {k.removeprefix("export ").strip(): v.strip("\"'") for k, v in values.items() if not k.startswith("#")}
 
 
-@fact("locale.available", "locale -a 2>/dev/null")
+@fact("locale.available", "locale -a 2>/dev/null", may_block=False)
 def parse_available(out: ProbeOutput) -> list[str]:
     return sorted({norm_locale(line) for line in out.stdout.split() if line.strip()})
 

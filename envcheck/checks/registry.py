@@ -44,6 +44,10 @@ class Fact:
     # For probes built from the inventory (tier reachability): every value in the
     # command it returns must be shlex.quote()d. None: the fact does not apply here.
     command_for: CommandFor | None = None
+    # False for a probe that reads only this host's own files and /proc (never a daemon, DNS,
+    # a peer, a mount or another process's memory): it cannot hang, so it runs in a subshell
+    # instead of under `timeout` + `sh -c` (two execs fewer on every audited host).
+    may_block: bool = True
 
     def bind(self, ctx: HostContext, std: Standard) -> Fact | None:
         if self.command_for is None:
@@ -115,6 +119,7 @@ def fact(
     sudo: bool = False,
     timeout: float = 10.0,
     command_for: CommandFor | None = None,
+    may_block: bool = True,
 ) -> Callable[[Parser], Parser]:
     """Register a parser as the fact `fact_id`, read by `command` (or by the command
     that `command_for` builds per host from the inventory)."""
@@ -124,7 +129,7 @@ def fact(
             raise ValueError(f"fact {fact_id} registered twice")
         if not command and command_for is None:
             raise ValueError(f"fact {fact_id} has no command")
-        FACTS[fact_id] = Fact(fact_id, command, parse, sudo, timeout, command_for)
+        FACTS[fact_id] = Fact(fact_id, command, parse, sudo, timeout, command_for, may_block)
         return parse
 
     return register

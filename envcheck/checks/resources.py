@@ -21,8 +21,8 @@ SERVICE_PROCESSES = ("java", "mysqld", "mariadbd", "postgres", "nginx", "apache2
 def _disk_command(ctx: HostContext, std: Standard) -> str | None:
     paths = " ".join(shlex.quote(p) for p in std.disk_paths)
     return (f"for p in {paths}; do [ -e \"$p\" ] || {{ echo \"missing|$p\"; continue; }}; "
-            "echo \"space|$p|$(df -P \"$p\" | awk 'NR==2 {print $2\"|\"$4\"|\"$6}')\"; "
-            "echo \"inodes|$p|$(df -Pi \"$p\" | awk 'NR==2 {print $2\"|\"$4\"|\"$6}')\"; done")
+            "for k in space inodes; do o=-P; [ $k = inodes ] && o=-Pi; "
+            "df $o \"$p\" | { read -r _; read -r _ t _ f _ m; echo \"$k|$p|$t|$f|$m\"; }; done; done")
 
 
 @fact("resources.disk", command_for=_disk_command)
@@ -40,7 +40,8 @@ def parse_disk(out: ProbeOutput) -> dict[str, dict[str, Any]]:
     return result
 
 
-@fact("resources.memory", "grep -E '^(MemTotal|MemAvailable|SwapTotal|SwapFree):' /proc/meminfo")
+@fact("resources.memory", "grep -E '^(MemTotal|MemAvailable|SwapTotal|SwapFree):' /proc/meminfo",
+      may_block=False)
 def parse_memory(out: ProbeOutput) -> dict[str, int]:
     kv = key_values(out.stdout, ":")
     return {k: int(v.split()[0]) // 1024 for k, v in kv.items()}  # MiB
@@ -49,9 +50,12 @@ def parse_memory(out: ProbeOutput) -> dict[str, int]:
 @fact(
     "resources.kernel",
     "for k in vm/swappiness net/core/somaxconn; do "
+    # cat, not `read`: sh reads a byte at a time, and a sysctl file read past offset 0
+    # answers end-of-file (swappiness 60 reads as "6").
     "echo \"$k=$(cat /proc/sys/$k 2>/dev/null)\"; done; "
-    "echo \"thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)\"; "
+    "v=; { IFS= read -r v </sys/kernel/mm/transparent_hugepage/enabled; } 2>/dev/null; echo \"thp=$v\"; "
     "echo \"container=$(systemd-detect-virt -c 2>/dev/null)\"",
+    may_block=False,
 )
 def parse_kernel(out: ProbeOutput) -> dict[str, Any]:
     kv = key_values(out.stdout)
@@ -84,8 +88,8 @@ def _limits_command(ctx: HostContext, std: Standard) -> str | None:
     names = " ".join(SERVICE_PROCESSES)
     patterns = " ".join(shlex.quote(p + ".service") for p in UNIT_PATTERNS)
     return (
-        f"u={user}; if id \"$u\" >/dev/null 2>&1; then "
-        "echo \"user|$u|$(id -u \"$u\")|$(id -Gn \"$u\" | tr ' ' ',')\"; else echo \"user|$u|absent\"; fi\n"
+        f"u={user}; if g=$(id -Gn \"$u\" 2>/dev/null); then "
+        "echo \"user|$u|$(id -u \"$u\")|$(set -f; set -- $g; IFS=,; echo \"$*\")\"; else echo \"user|$u|absent\"; fi\n"
         "echo '== limits =='; grep -sHE '^[[:space:]]*[^#[:space:]]+[[:space:]]+(soft|hard|-)[[:space:]]+"
         "(nofile|nproc)[[:space:]]' /etc/security/limits.conf /etc/security/limits.d/*.conf\n"
         "echo '== units =='; units=$( { systemctl list-units --all --type=service --plain --no-legend --full "

@@ -82,7 +82,7 @@ def parse_services(out: ProbeOutput) -> dict[str, dict[str, Any]]:
     return found
 
 
-@fact("network.ports", "ss -Hltn 2>/dev/null || netstat -ltn 2>/dev/null")
+@fact("network.ports", "ss -Hltn 2>/dev/null || netstat -ltn 2>/dev/null", may_block=False)
 def parse_ports(out: ProbeOutput) -> list[dict[str, Any]]:
     listening = set()
     for line in out.stdout.splitlines():

@@ -26,15 +26,14 @@ def _zone_command(ctx: HostContext, std: Standard) -> str:
         'if [ -L /etc/localtime ]; then echo kind=symlink; else echo kind=file; fi\n'
         'echo "link=$(readlink /etc/localtime 2>/dev/null)"\n'
         'echo "resolved=$(readlink -f /etc/localtime 2>/dev/null)"\n'
-        'echo "etc_timezone=$(head -n1 /etc/timezone 2>/dev/null)"\n'
-        'echo "utc_offset=$(date +%z)"\n'
-        'echo "abbrev=$(date +%Z)"\n'
+        'z=; { IFS= read -r z </etc/timezone; } 2>/dev/null; echo "etc_timezone=$z"\n'
+        'd=$(date "+%z %Z"); echo "utc_offset=${d%% *}"; echo "abbrev=${d#* }"\n'
         f"if [ -e /etc/localtime ] && cmp -s /etc/localtime {expected}; then "
         "echo same_as_expected=yes; else echo same_as_expected=no; fi\n"
     )
 
 
-@fact("time.zone", command_for=_zone_command)
+@fact("time.zone", command_for=_zone_command, may_block=False)
 def parse_zone(out: ProbeOutput) -> dict[str, Any]:
     kv = key_values(out.stdout)
     zone = _zone_from_path(kv.get("link", "")) or _zone_from_path(kv.get("resolved", ""))
@@ -92,7 +91,8 @@ def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
     "chronyc -n sources 2>/dev/null | awk '/^[\\^=#]/ {print \"source=\" $2}'; "
     "elif command -v ntpq >/dev/null 2>&1; then echo daemon=ntpd; "
     "ntpq -pn 2>/dev/null | awk 'NR>2 {print \"source=\" $1}'; "
-    "elif systemctl is-active -q systemd-timesyncd 2>/dev/null; then echo daemon=timesyncd; "
+    "elif { [ -e /lib/systemd/systemd-timesyncd ] || [ -e /usr/lib/systemd/systemd-timesyncd ]; } && "
+    "systemctl is-active -q systemd-timesyncd 2>/dev/null; then echo daemon=timesyncd; "
     "if [ -e /run/systemd/timesync/synchronized ]; then echo synchronized=yes; else echo synchronized=no; fi; "
     "else echo daemon=none; fi\n",
 )
