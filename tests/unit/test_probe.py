@@ -67,3 +67,24 @@ def test_sudo_section_runs_directly_as_root_and_password_is_not_executed() -> No
 def test_non_utf8_output_is_decoded_without_error() -> None:
     assert decode("中文".encode("gbk")) == "中文"
     assert decode(b"\xff\xfe\x00binary") != ""
+
+
+def _local(fid: str, command: str) -> Fact:
+    return Fact(fid, command, lambda out: out.stdout, may_block=False)
+
+
+def test_a_probe_that_cannot_block_runs_in_a_subshell_with_the_same_contract() -> None:
+    script = build_script([
+        _local("a.out", "echo hello; echo oops >&2; exit 3"),
+        _local("b.vars", 'x=set-here; echo "pw=${ECPW:-none} marker=${ECS:+leaked}"'),
+        _local("c.after", 'echo "x=${x:-unset}"'),
+        _fact("d.blocking", "echo slow-path"),
+    ])
+    # Not through `timeout`: the script says 0 for these.
+    assert "ecrun a.out 0 " in script.text and "ecrun d.blocking 10 " in script.text
+    out = split_output(script.marker, _run(script.text, password="s3cret-pw"))
+    assert out["a.out"] == ProbeOutput("hello\n", 3, "oops\n")
+    # The sudo password and the script text stay out of the probe; nothing leaks to the next.
+    assert out["b.vars"].stdout == "pw=none marker=\n"
+    assert out["c.after"].stdout == "x=unset\n"
+    assert out["d.blocking"].stdout == "slow-path\n"
