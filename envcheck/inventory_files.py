@@ -21,11 +21,12 @@ _SKIPPED_SUFFIXES = (".retry", ".pyc", ".swp", ".orig", ".bak", "~")
 
 def check_sources(sources: Sequence[str]) -> None:
     """Every file Ansible would read for these sources: size, encoding, YAML syntax."""
-    for path in _files(sources):
+    for path in source_files(sources):
         check_file(path)
 
 
-def _files(sources: Sequence[str]) -> Iterator[Path]:
+def source_files(sources: Sequence[str]) -> Iterator[Path]:
+    """Every file Ansible reads for these sources: the files, and group_vars/host_vars."""
     seen = 0
     for source in sources:
         if "," in source and not Path(source).exists():

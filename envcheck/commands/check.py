@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from types import FrameType
@@ -47,30 +46,36 @@ def check(**kw: Any) -> None:
 
         load_catalogue()
         select_checks(kw["only"])
-    inventory = conn.load_inventory()
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    with tempfile.TemporaryDirectory(prefix="envcheck-cm-") as control_dir:
-        transport = _transport(kw["transport"], conn, control_dir, inventory)
-        # The SSH handshakes of the first `forks` hosts run while the catalogue loads and
-        # the probe scripts are built (README: "Where the time goes").
-        transport.prepare([h.target for h in inventory.hosts[: conn.forks]], conn.timeout)
-        progress: _Progress | None = None
-        try:
-            from envcheck.audit import run_audit  # noqa: PLC0415
-            from envcheck.evidence import CheckEvidence  # noqa: PLC0415
+    early = _prefetch(kw["transport"], conn)
+    try:
+        inventory = conn.load_inventory()
+    except BaseException:
+        if early is not None:
+            early.close_prepared()
+        signal.signal(signal.SIGTERM, previous)
+        raise
+    transport = _transport(kw["transport"], conn, inventory, early)
+    # The SSH handshakes of the first `forks` hosts run while the catalogue loads and
+    # the probe scripts are built (README: "Where the time goes").
+    transport.prepare([h.target for h in inventory.hosts[: conn.forks]], conn.timeout)
+    progress: _Progress | None = None
+    try:
+        from envcheck.audit import run_audit  # noqa: PLC0415
+        from envcheck.evidence import CheckEvidence  # noqa: PLC0415
 
-            load_catalogue()
-            evidence = CheckEvidence.create(Path(kw["runs_dir"]) if kw["runs_dir"] else None, inventory)
-            progress = _Progress(len(inventory.hosts), lang)
-            report = run_audit(inventory, transport, kw["only"], conn.forks, conn.timeout,
-                               on_host=lambda hf: _on_host(hf, evidence, progress),
-                               stop=stop)
-        finally:
-            transport.close_prepared()
-            if progress is not None:
-                progress.close()
-            signal.signal(signal.SIGTERM, previous)
+        load_catalogue()
+        evidence = CheckEvidence.create(Path(kw["runs_dir"]) if kw["runs_dir"] else None, inventory)
+        progress = _Progress(len(inventory.hosts), lang)
+        report = run_audit(inventory, transport, kw["only"], conn.forks, conn.timeout,
+                           on_host=lambda hf: _on_host(hf, evidence, progress),
+                           stop=stop)
+    finally:
+        transport.close_prepared()
+        if progress is not None:
+            progress.close()
+        signal.signal(signal.SIGTERM, previous)
     evidence.finish(report, lang)
     from envcheck.output import FORMATS  # noqa: PLC0415
 
@@ -113,17 +118,44 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _transport(name: str, conn: Any, control_dir: str, inventory: Any) -> Any:
-    from envcheck.transport import LocalTransport, OpenSSHTransport  # noqa: PLC0415
+def _prefetch(name: str, conn: Any) -> Any:
+    """The OpenSSH transport with the sessions of the previous run's hosts already
+    starting, when the inventory is unchanged since (envcheck.prefetch); else None."""
+    if name != "openssh":
+        return None  # paramiko opens in the foreground: nothing to overlap
+    from envcheck.prefetch import inventory_key, remembered  # noqa: PLC0415
 
+    targets = [t for t in remembered(inventory_key(conn.inventories, conn.limit)) if not t.local]
+    if not targets:
+        return None
+    transport = _openssh(conn)
+    transport.prepare(targets[: conn.forks], conn.timeout)
+    return transport
+
+
+def _transport(name: str, conn: Any, inventory: Any, early: Any) -> Any:
+    from envcheck.prefetch import inventory_key, remember  # noqa: PLC0415
+    from envcheck.transport import LocalTransport  # noqa: PLC0415
+
+    targets = [h.target for h in inventory.hosts]
+    remember(inventory_key(conn.inventories, conn.limit), targets)
+    if early is not None:
+        early.keep_prepared(targets)
     if all(h.target.local for h in inventory.hosts):
+        if early is not None:
+            early.close_prepared()
         return LocalTransport()
     if name == "paramiko":
         from envcheck.transport.paramiko_transport import ParamikoTransport  # noqa: PLC0415
 
         return ParamikoTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys)
-    return OpenSSHTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys,
-                            control_dir=None)
+    return early if early is not None else _openssh(conn)
+
+
+def _openssh(conn: Any) -> Any:
+    from envcheck.transport import OpenSSHTransport  # noqa: PLC0415
+
+    return OpenSSHTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys)
 
 
 class _Progress:

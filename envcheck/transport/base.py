@@ -13,7 +13,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from envcheck.probe import READY, REMOTE_COMMAND
 
@@ -101,16 +101,26 @@ class Transport(ABC):
         """Start the sessions of these targets now (when opening costs the caller nothing):
         the SSH handshakes run while the caller loads the catalogue and builds the probe
         scripts; run() takes the session started for its target. close_prepared() ends
-        those never taken (an interrupted or refused run)."""
+        those never taken (an interrupted or refused run). A target already started (by
+        envcheck.prefetch, before the inventory was read) keeps its session."""
         if not self.opens_in_background:
             return
         early = self.__dict__.setdefault("_early", {})
         for target in targets:
+            if _session_key(target) in early:
+                continue
             started = time.monotonic()
             try:
-                early[target] = (self.open(target, REMOTE_COMMAND, started + timeout), started)
+                early[_session_key(target)] = (self.open(target, REMOTE_COMMAND, started + timeout), started)
             except TransportError:
                 pass  # run() opens it again and reports why it fails
+
+    def keep_prepared(self, targets: Sequence[Target]) -> None:
+        """End the sessions started for targets not among these (the inventory changed)."""
+        wanted = {_session_key(t) for t in targets}
+        early: dict[Target, tuple[Channel, float]] = self.__dict__.get("_early", {})
+        for key in [k for k in early if k not in wanted]:
+            early.pop(key)[0].close()
 
     def close_prepared(self) -> None:
         early: dict[Target, tuple[Channel, float]] = self.__dict__.get("_early", {})
@@ -120,7 +130,7 @@ class Transport(ABC):
 
     def _take(self, target: Target) -> tuple[Channel, float] | None:
         early: dict[Target, tuple[Channel, float]] = self.__dict__.get("_early", {})
-        return early.pop(target, None)
+        return early.pop(_session_key(target), None)
 
     def explain(self, target: Target, stderr: bytes, exit_status: int | None) -> str:
         """A reason for a failed session a person can act on."""
@@ -162,6 +172,12 @@ class Transport(ABC):
         finally:
             if channel is not None:
                 channel.close()
+
+
+def _session_key(target: Target) -> Target:
+    # A session is started before the sudo password is known; the password is not part of
+    # how a host is reached.
+    return replace(target, become_password=None)
 
 
 def _wait_ready(channel: Channel, deadline: float) -> None:

@@ -30,3 +30,20 @@ def test_run_takes_the_prepared_session_and_the_rest_are_closed() -> None:
 def test_run_without_prepare_opens_its_own_session() -> None:
     out = LocalTransport().run(Target(name="c", address="localhost", local=True), "echo fine\n", timeout=30)
     assert out.error is None and b"fine" in out.stdout
+
+
+def test_sessions_started_before_the_inventory_are_kept_only_for_its_targets() -> None:
+    transport = LocalTransport()
+    kept = Target(name="a", address="localhost", local=True)
+    gone = Target(name="old", address="localhost", port=2222, local=True)
+    transport.prepare([kept, gone], timeout=30)  # what the previous run resolved
+    early = transport.__dict__["_early"]
+    channel_gone = early[gone][0]
+    # The inventory, loaded meanwhile, yields `a` (now with a sudo password) and not `old`.
+    with_password = Target(name="a", address="localhost", local=True, become_password="pw")
+    transport.keep_prepared([with_password])
+    assert gone not in early and channel_gone.proc.poll() is not None
+    transport.prepare([with_password], timeout=30)  # the session already started is kept
+    assert list(early) == [kept]
+    out = transport.run(with_password, "echo ECOUT\n", timeout=30)
+    assert out.error is None and b"ECOUT" in out.stdout and not early
