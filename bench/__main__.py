@@ -30,7 +30,8 @@ from bench.table import Extra, Report, Samples, markdown, rows, to_json
 from tests.lab.lab import Lab
 
 RESULTS = Path(__file__).resolve().parent / "results"
-WAYS = ("floor", "envcheck", "envcheck-paramiko", "ansible", "testinfra-ssh", "testinfra-paramiko")
+WAYS = ("floor", "envcheck", "envcheck-paramiko", "floor-x25519", "envcheck-x25519", "ansible", "testinfra-ssh",
+        "testinfra-paramiko")
 
 
 def _subreaper() -> None:
@@ -87,6 +88,10 @@ def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
         return ways.envcheck(f, logs)
     if name == "envcheck-paramiko":
         return ways.envcheck(f, logs, ("--transport", "paramiko"))
+    if name == "floor-x25519":
+        return ways.floor(f, ways.KEX_X25519)
+    if name == "envcheck-x25519":
+        return ways.envcheck(f, logs, inventory=ways.kex_inventory(f), label="kex curve25519")
     if name == "ansible":
         return ways.ansible(f, logs)
     return ways.testinfra(f, logs, name.split("-", 1)[1])
