@@ -20,9 +20,11 @@ SERVICE_PROCESSES = ("java", "mysqld", "mariadbd", "postgres", "nginx", "apache2
 
 def _disk_command(ctx: HostContext, std: Standard) -> str | None:
     paths = " ".join(shlex.quote(p) for p in std.disk_paths)
-    return (f"for p in {paths}; do [ -e \"$p\" ] || {{ echo \"missing|$p\"; continue; }}; "
+    # printf, not echo: dash's echo would turn a backslash in a path into an escape.
+    return (f"for p in {paths}; do [ -e \"$p\" ] || {{ printf 'missing|%s\\n' \"$p\"; continue; }}; "
             "for k in space inodes; do o=-P; [ $k = inodes ] && o=-Pi; "
-            "df $o \"$p\" | { read -r _; read -r _ t _ f _ m; echo \"$k|$p|$t|$f|$m\"; }; done; done")
+            "df $o \"$p\" | { read -r _; read -r _ t _ f _ m; "
+            "printf '%s|%s|%s|%s|%s\\n' \"$k\" \"$p\" \"$t\" \"$f\" \"$m\"; }; done; done")
 
 
 @fact("resources.disk", command_for=_disk_command)

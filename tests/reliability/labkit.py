@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,16 +29,39 @@ def silent_address(lab: Lab) -> str:
 
 
 @contextmanager
-def silent_host(address: str, port: int = 2222) -> Iterator[tuple[str, int]]:
+def silent_host(address: str, port: int = 2222, banner: bool = False) -> Iterator[tuple[str, int]]:
     """A TCP port that completes the handshake (the kernel does, from the backlog) and then
-    never says a word: an sshd that hangs."""
+    never says a word: an sshd that hangs. With `banner`, it sends an SSH version line first
+    and then hangs: past ssh's ConnectTimeout (which covers the banner), only the per-host
+    deadline ends the session."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((address, port))
     sock.listen(128)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def greet() -> None:
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2p1 hung\r\n")
+            held.append(conn)
+
+    thread = threading.Thread(target=greet, daemon=True) if banner else None
+    if thread:
+        thread.start()
     try:
         yield address, port
     finally:
+        stop.set()
+        if thread:
+            thread.join()
+        for conn in held:
+            conn.close()
         sock.close()
 
 

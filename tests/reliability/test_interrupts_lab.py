@@ -28,8 +28,9 @@ SIGNALS = [pytest.param(signal.SIGINT, True, id="ctrl-c"), pytest.param(signal.S
 @pytest.mark.parametrize("sig,group", SIGNALS)
 def test_check_interrupted_keeps_the_hosts_gathered(lab: Lab, tmp_path: Path, sig: int, group: bool) -> None:
     inv = lab_inventory(lab)
-    with silent_host(silent_address(lab)) as (address, port):
-        # The hanging host keeps the run going (60 s timeout) after the real hosts are done.
+    with silent_host(silent_address(lab), banner=True) as (address, port):
+        # The hanging host keeps the run going (60 s timeout) after the real hosts are done:
+        # it answers with a banner, so ssh's 10 s ConnectTimeout does not end it first.
         add_host(inv, "web", "hang", like=lab.hosts[0].name, ansible_host=address, ansible_port=port)
         path = write_inventory(lab, tmp_path / "inv", inv)
         run = Running(["check", "-i", str(path), "-c", "time", "--timeout", "60", "--runs-dir", str(tmp_path / "runs")])
