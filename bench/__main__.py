@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import ways
-from bench.lab import bench_config, lab_up
+from bench.lab import HostsCPU, bench_config, lab_up
 from bench.table import Extra, Report, Samples, markdown, rows, to_json
 from tests.lab.lab import Lab
 
@@ -70,15 +70,20 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def measure(way: ways.Way, spared: set[int]) -> tuple[float, float, bool]:
-    """(wall, CPU, complete) of one run; the masters' shutdown is counted in CPU, not wall."""
+def measure(way: ways.Way, spared: set[int],
+            hosts: HostsCPU | None = None) -> tuple[float, float, bool, float | None]:
+    """(wall, CPU, complete, hosts' CPU) of one run; the masters' shutdown is counted in CPU,
+    not wall; the hosts' CPU until the run's processes are reaped (their sessions ended)."""
     cpu0 = _cpu()
+    host0 = hosts.read() if hosts else None
     started = time.perf_counter()
     statuses = way.run()
     wall = time.perf_counter() - started
     way.cleanup()
     _reap(spared)
-    return wall, _cpu() - cpu0, all(way.ok(s) for s in statuses)
+    host1 = hosts.read() if hosts else None
+    host_cpu = host1 - host0 if host0 is not None and host1 is not None else None
+    return wall, _cpu() - cpu0, all(way.ok(s) for s in statuses), host_cpu
 
 
 def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
@@ -98,7 +103,7 @@ def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
 
 
 def grid(lab: Lab, counts: list[int], names: list[str], runs: int, work: Path,
-         peers_max: int, spared: set[int],
+         peers_max: int, spared: set[int], hosts: HostsCPU | None,
          on_round: Callable[[list[Samples]], None] = lambda s: None) -> list[Samples]:
     plan = [(n, _build(w, ways.fleet(lab, n, work), work))
             for n in counts for w in names if w.startswith(("floor", "envcheck")) or n <= peers_max]
@@ -110,18 +115,28 @@ def grid(lab: Lab, counts: list[int], names: list[str], runs: int, work: Path,
         measure(way, spared)
     wall: dict[tuple[str, int], list[float]] = {}
     cpu: dict[tuple[str, int], list[float]] = {}
+    host_cpu: dict[tuple[str, int], list[float]] = {}
     failed: dict[tuple[str, int], int] = {}
     for r in range(runs):
         for n, way in plan:
-            w, c, complete = measure(way, spared)
+            w, c, complete, h = measure(way, spared, hosts)
             key = (way.name, n)
+            if h is not None:
+                host_cpu.setdefault(key, []).append(h)
             wall.setdefault(key, []).append(w)
             cpu.setdefault(key, []).append(c)
             failed[key] = failed.get(key, 0) + (not complete)
             print(f"round {r + 1}/{runs} {n:>2} hosts  {way.name:<26} {w:7.2f} s wall {c:7.2f} s CPU"
+                  + (f" {h:7.2f} s hosts' CPU" if h is not None else "")
                   + ("" if complete else "  INCOMPLETE (see the log under the work dir)"), flush=True)
-        on_round([Samples(k[0], k[1], tuple(wall[k]), tuple(cpu[k]), failed[k]) for k in wall])
-    return [Samples(k[0], k[1], tuple(wall[k]), tuple(cpu[k]), failed[k]) for k in wall]
+        on_round(_samples(wall, cpu, failed, host_cpu))
+    return _samples(wall, cpu, failed, host_cpu)
+
+
+def _samples(wall: dict[tuple[str, int], list[float]], cpu: dict[tuple[str, int], list[float]],
+             failed: dict[tuple[str, int], int], host_cpu: dict[tuple[str, int], list[float]]) -> list[Samples]:
+    return [Samples(k[0], k[1], tuple(wall[k]), tuple(cpu[k]), failed[k], tuple(host_cpu.get(k, ())))
+            for k in wall]
 
 
 def _pair(name: str, a: tuple[str, ways.Way], b: tuple[str, ways.Way], runs: int,
@@ -132,7 +147,7 @@ def _pair(name: str, a: tuple[str, ways.Way], b: tuple[str, ways.Way], runs: int
     got: dict[str, list[tuple[float, float]]] = {a[0]: [], b[0]: []}
     for _ in range(runs):
         for label, way in (a, b):
-            w, c, complete = measure(way, spared)
+            w, c, complete, _ = measure(way, spared)
             if not complete:
                 raise SystemExit(f"{label} failed: see its log under the work dir")
             got[label].append((w, c))
@@ -193,6 +208,7 @@ def main() -> None:
     load_before = os.getloadavg()
     taken = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lab = lab_up(bench_config(), max(counts))
+    hosts_cpu = HostsCPU(lab)
     spared = set(_children())
 
     def save(samples: list[Samples], extras: list[Extra], partial: str = "") -> str:
@@ -203,7 +219,8 @@ def main() -> None:
             f"envcheck runs its whole catalogue; the peers run the {ways.PEER_CHECKS} checks of "
             "bench/peers (audit.yml, test_audit.py).",
             "CPU is the controller's: the process and all its descendants (ControlPersist masters "
-            "included, reaped as a subreaper); the lab hosts' own CPU shows in wall time only.",
+            "included, reaped as a subreaper). Hosts' CPU: every process of the lab hosts (sshd, "
+            "shells, probes; one cgroup), on the same cores here, so it shows in wall time too.",
             *([partial] if partial else []),
         )
         report = Report(taken, machine, tuple(rows(samples)), tuple(extras), notes)
@@ -214,7 +231,7 @@ def main() -> None:
         return text
 
     try:
-        samples = grid(lab, counts, names, args.runs, work, args.peers_max_hosts, spared,
+        samples = grid(lab, counts, names, args.runs, work, args.peers_max_hosts, spared, hosts_cpu,
                        on_round=lambda s: save(s, [], "PARTIAL: the run was still going"))
         extras = []
         if not args.no_extras:
@@ -224,6 +241,7 @@ def main() -> None:
     finally:
         if not args.keep_lab:
             lab.down()
+            hosts_cpu.remove()
     text = save(samples, extras)
     print(text)
     print(f"written: {args.out / 'bench.md'}, {args.out / 'bench.json'} (logs: {work})")

@@ -53,3 +53,62 @@ def _ensure_host(lab: Lab, h: LabHost, timeout: float) -> None:
             return
         lab.stop(h.name, grace=10)
     lab.start(h.name, timeout=timeout)
+
+
+class HostsCPU:
+    """CPU time of every process of the lab's hosts (sshd, the shells and probes a session
+    runs), read from one cgroup they are all moved into; their children stay in it. cgroup v2
+    (cpu.stat usage_usec) or v1 (cpuacct.usage, ns). Unavailable: read() gives None."""
+
+    def __init__(self, lab: Lab, name: str = "envcheck-bench-hosts") -> None:
+        v2 = Path("/sys/fs/cgroup/cgroup.controllers").exists()
+        group = Path("/sys/fs/cgroup" if v2 else "/sys/fs/cgroup/cpuacct") / name
+        self.dir: Path | None = group
+        self.v2 = v2
+        try:
+            group.mkdir(exist_ok=True)
+            roots = [read_pid(lab.host_dir(h.name) / "nspawn.pid") for h in lab.hosts]
+            for pid in _descendants([p for p in roots if p]):
+                try:
+                    (group / "cgroup.procs").write_text(f"{pid}\n")
+                except OSError:
+                    pass  # ended meanwhile
+        except OSError:
+            self.dir = None  # no cgroup here: the column stays empty
+
+    def read(self) -> float | None:
+        if self.dir is None:
+            return None
+        try:
+            if self.v2:
+                stat = dict(line.split() for line in (self.dir / "cpu.stat").read_text().splitlines())
+                return int(stat["usage_usec"]) / 1e6
+            return int((self.dir / "cpuacct.usage").read_text()) / 1e9
+        except (OSError, KeyError, ValueError):
+            return None
+
+    def remove(self) -> None:
+        """After the lab is down (the group must be empty)."""
+        try:
+            if self.dir is not None:
+                self.dir.rmdir()
+        except OSError:
+            pass
+
+
+def _descendants(roots: list[int]) -> list[int]:
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parent[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    found, frontier = set(roots), list(roots)
+    while frontier:
+        pid = frontier.pop()
+        for child, ppid in parent.items():
+            if ppid == pid and child not in found:
+                found.add(child)
+                frontier.append(child)
+    return sorted(found)

@@ -22,6 +22,7 @@ class Samples:
     wall: tuple[float, ...]
     cpu: tuple[float, ...]
     failures: int = 0  # runs whose exit status said the tool itself broke
+    host_cpu: tuple[float, ...] = ()  # CPU the lab hosts used meanwhile (their cgroup)
 
     @property
     def wall_median(self) -> float:
@@ -45,6 +46,7 @@ class Row:
     cpu_vs_floor: float | None
     growth: float | None  # wall at this host count / wall of the same way at the fewest hosts
     failures: int = 0
+    host_cpu: float | None = None  # median CPU seconds of the lab hosts (sshd, shells, probes)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def rows(samples: Sequence[Samples]) -> list[Row]:
                 cpu_vs_floor=_ratio(s.cpu_median, flo.cpu_median if flo else None),
                 growth=None if first.hosts == n else _ratio(s.wall_median, first.wall_median),
                 failures=s.failures,
+                host_cpu=statistics.median(s.host_cpu) if s.host_cpu else None,
             ))
     return out
 
@@ -124,14 +127,16 @@ def markdown(report: Report) -> str:
         f"before and {m.get('load_after', '?')} after; medians of {_runs(report)} runs after a warm-up, "
         "the ways interleaved within each round.",
         "",
-        "| hosts | way | wall s | x envcheck | x floor | CPU s | CPU x envcheck | CPU x floor | wall growth |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| hosts | way | wall s | x envcheck | x floor | CPU s | CPU x envcheck | CPU x floor | wall growth "
+        "| hosts' CPU s |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in report.rows:
         failed = f" ({r.failures} runs failed)" if r.failures else ""
         lines.append(
             f"| {r.hosts} | {r.way}{failed} | {r.wall:.3f} | {_x(r.wall_vs_envcheck)} | {_x(r.wall_vs_floor)} "
-            f"| {r.cpu:.3f} | {_x(r.cpu_vs_envcheck)} | {_x(r.cpu_vs_floor)} | {_x(r.growth)} |"
+            f"| {r.cpu:.3f} | {_x(r.cpu_vs_envcheck)} | {_x(r.cpu_vs_floor)} | {_x(r.growth)} "
+            f"| {'' if r.host_cpu is None else f'{r.host_cpu:.3f}'} |"
         )
     if report.extras:
         lines += ["", "| figure | way | wall s | against | its wall s | overhead | CPU s | its CPU s | runs |",

@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, key_values, ok, sections
+from envcheck.checks.common import bad, key_values, ok, sections, unit_files_exist
 from envcheck.checks.pamlimits import limit_value, lower, pam_limits
 from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
@@ -94,7 +94,8 @@ def _limits_command(ctx: HostContext, std: Standard) -> str | None:
         "echo \"user|$u|$(id -u \"$u\")|$(set -f; set -- $g; IFS=,; echo \"$*\")\"; else echo \"user|$u|absent\"; fi\n"
         "echo '== limits =='; grep -sHE '^[[:space:]]*[^#[:space:]]+[[:space:]]+(soft|hard|-)[[:space:]]+"
         "(nofile|nproc)[[:space:]]' /etc/security/limits.conf /etc/security/limits.d/*.conf\n"
-        "echo '== units =='; units=$( { systemctl list-units --all --type=service --plain --no-legend --full "
+        "echo '== units =='; " + unit_files_exist("|".join(p + ".service" for p in UNIT_PATTERNS)) + "\n"
+        "[ -n \"$ecu\" ] && units=$( { systemctl list-units --all --type=service --plain --no-legend --full "
         f"{patterns}; systemctl list-unit-files --type=service --no-legend --plain {patterns}; }} 2>/dev/null "
         "| awk '$1 !~ /@\\.service$/ {print $1}' | sort -u)\n"
         "[ -n \"$units\" ] && systemctl show -p Id -p Type -p ActiveState -p LimitNOFILESoft -p LimitNPROCSoft "

@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, ok
+from envcheck.checks.common import bad, ok, unit_files_exist
 from envcheck.checks.network import is_loopback
 from envcheck.checks.registry import HostContext, absent, check, fact
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
@@ -31,18 +31,21 @@ def _units(service: str) -> tuple[str, ...]:
 def _services_command(ctx: HostContext, std: Standard) -> str | None:
     if not std.services:
         return None
-    lines, patterns = [], []
+    lines, patterns, cases = [], [], []
     for service in std.services:
         units = _units(service)
         # Each value quoted on its own, so that it stays one word whatever it holds.
         lines.append(f"printf 'want|%s|%s\\n' {shlex.quote(service)} {shlex.quote(','.join(units))}")
         patterns += [f"{shlex.quote(u)}.service {shlex.quote(u)}'@*.service'" for u in units]
+        cases += [f"{shlex.quote(u)}.service|{shlex.quote(u)}@*.service" for u in units]
     pats = " ".join(patterns)
-    # Two systemctl calls for all services: loaded units with their state, installed unit files.
-    lines.append(f"systemctl list-units --all --type=service --plain --no-legend --full {pats} 2>/dev/null | "
-                 "awk '{print \"unit|\" $1 \"|\" $3 \"|\" $4}'")
+    # Two systemctl calls for all services: loaded units with their state, installed unit
+    # files; none where no unit file of these services exists.
+    lines.append(unit_files_exist("|".join(cases)))
+    lines.append(f"if [ -n \"$ecu\" ]; then systemctl list-units --all --type=service --plain --no-legend --full "
+                 f"{pats} 2>/dev/null | awk '{{print \"unit|\" $1 \"|\" $3 \"|\" $4}}'")
     lines.append(f"systemctl list-unit-files --type=service --no-legend --plain {pats} 2>/dev/null | "
-                 "awk '{print \"file|\" $1 \"|\" $2}'")
+                 "awk '{print \"file|\" $1 \"|\" $2}'; fi")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -97,13 +98,20 @@ def write_inventory(lab: Lab, folder: Path, inv: dict[str, Any], standard: dict[
     return folder / "hosts.yml"
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Running:
     """`envcheck ...` as a subprocess in its own process group, output read line by line."""
 
     def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
         self.started = time.monotonic()
+        # SIGINT as a terminal's foreground process has it: run in the background (nohup, CI
+        # launched with `&`) the test process inherits it ignored, and so would envcheck.
         self.proc = subprocess.Popen([ENVCHECK, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **(env or {})}, start_new_session=True)
+                                     env={**os.environ, **(env or {})}, start_new_session=True,
+                                     preexec_fn=_default_sigint)
         self.lines: list[str] = []
 
     def wait_for_line(self, test: Callable[[str], bool], timeout: float) -> str:

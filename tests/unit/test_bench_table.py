@@ -15,7 +15,7 @@ def _samples() -> list[Samples]:
         Samples(ENVCHECK, 1, (1.0, 1.2, 0.8), (0.4, 0.5, 0.3)),
         Samples("ansible-playbook", 1, (10.0, 12.0, 11.0), (4.0, 4.0, 4.0)),
         Samples(FLOOR, 10, (1.0, 1.0, 1.0), (1.0, 1.0, 1.0)),
-        Samples(ENVCHECK, 10, (1.5, 1.5, 1.5), (2.0, 2.0, 2.0)),
+        Samples(ENVCHECK, 10, (1.5, 1.5, 1.5), (2.0, 2.0, 2.0), host_cpu=(0.9, 1.1, 5.0)),
         Samples("ansible-playbook", 10, (30.0, 33.0, 3.0), (8.0, 9.0, 10.0), failures=1),
     ]
 
@@ -30,6 +30,7 @@ def test_rows_are_medians_with_ratios_and_growth() -> None:
     assert env1.growth is None  # the fewest hosts is where growth starts
     env10 = table[(ENVCHECK, 10)]
     assert env10.growth == pytest.approx(1.5)
+    assert env10.host_cpu == pytest.approx(1.1) and env1.host_cpu is None
     assert table[(FLOOR, 10)].growth == pytest.approx(2.0)
     assert table[("ansible-playbook", 10)].failures == 1
     assert [r.way for r in rows(_samples())][:3] == [FLOOR, ENVCHECK, "ansible-playbook"]
@@ -41,6 +42,7 @@ def test_markdown_and_json_carry_every_figure() -> None:
                     tuple(rows(_samples())), (startup,), ("a note",))
     text = markdown(report)
     assert "| 10 | ansible-playbook (1 runs failed) | 30.000 | 20.00 | 30.00 |" in text
+    assert "| 10 | envcheck check | 1.500 | 1.00 | 1.50 | 2.000 | 1.00 | 2.00 | 1.50 | 1.100 |" in text
     assert "| start-up | envcheck --help | 0.200 | python3 -c pass | 0.050 | +300.0% |" in text
     assert "2 cores" in text and "- a note" in text
     data = json.loads(json.dumps(to_json(report)))
