@@ -7,6 +7,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from envcheck.proctree import descendants
 from tests.lab import files
 from tests.lab.base import ensure_base
 from tests.lab.config import REPO, LabConfig
@@ -68,7 +69,7 @@ class HostsCPU:
         try:
             group.mkdir(exist_ok=True)
             roots = [read_pid(lab.host_dir(h.name) / "nspawn.pid") for h in lab.hosts]
-            for pid in _descendants([p for p in roots if p]):
+            for pid in sorted(descendants([p for p in roots if p])):
                 try:
                     (group / "cgroup.procs").write_text(f"{pid}\n")
                 except OSError:
@@ -95,20 +96,3 @@ class HostsCPU:
         except OSError:
             pass
 
-
-def _descendants(roots: list[int]) -> list[int]:
-    parent: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parent[int(stat.parent.name)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
-            pass
-    found, frontier = set(roots), list(roots)
-    while frontier:
-        pid = frontier.pop()
-        for child, ppid in parent.items():
-            if ppid == pid and child not in found:
-                found.add(child)
-                frontier.append(child)
-    return sorted(found)

@@ -38,6 +38,21 @@ def tree(marker: bytes) -> dict[int, int]:
                 roots.append(pid)
         except OSError:
             continue
+    found = _with_descendants(roots, parents)
+    return {pid: starts[pid] for pid in found if pid != os.getpid()}
+
+
+def descendants(roots: list[int]) -> set[int]:
+    """These processes and all their descendants, as /proc shows them now."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        info = _stat(int(entry.name)) if entry.name.isdigit() else None
+        if info is not None:
+            parents[int(entry.name)] = info[0]
+    return _with_descendants(roots, parents)
+
+
+def _with_descendants(roots: list[int], parents: dict[int, int]) -> set[int]:
     found = set(roots)
     grew = True
     while grew:
@@ -46,7 +61,7 @@ def tree(marker: bytes) -> dict[int, int]:
             if parent in found and pid not in found:
                 found.add(pid)
                 grew = True
-    return {pid: starts[pid] for pid in found if pid != os.getpid()}
+    return found
 
 
 def kill_survivors(processes: dict[int, int]) -> list[int]:

@@ -48,7 +48,10 @@ def check(**kw: Any) -> None:
         select_checks(kw["only"])
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    early = _prefetch(kw["transport"], conn)
+    from envcheck.prefetch import inventory_key  # noqa: PLC0415
+
+    key = inventory_key(conn.inventories, conn.limit)  # of the files as this run reads them
+    early = _prefetch(kw["transport"], conn, key)
     try:
         inventory = conn.load_inventory()
     except BaseException:
@@ -56,7 +59,7 @@ def check(**kw: Any) -> None:
             early.close_prepared()
         signal.signal(signal.SIGTERM, previous)
         raise
-    transport = _transport(kw["transport"], conn, inventory, early)
+    transport = _transport(kw["transport"], conn, inventory, early, key)
     # The SSH handshakes of the first `forks` hosts run while the catalogue loads and
     # the probe scripts are built (README: "Where the time goes").
     transport.prepare([h.target for h in inventory.hosts[: conn.forks]], conn.timeout)
@@ -118,14 +121,14 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _prefetch(name: str, conn: Any) -> Any:
+def _prefetch(name: str, conn: Any, key: str | None) -> Any:
     """The OpenSSH transport with the sessions of the previous run's hosts already
     starting, when the inventory is unchanged since (envcheck.prefetch); else None."""
     if name != "openssh":
         return None  # paramiko opens in the foreground: nothing to overlap
-    from envcheck.prefetch import inventory_key, remembered  # noqa: PLC0415
+    from envcheck.prefetch import remembered  # noqa: PLC0415
 
-    targets = [t for t in remembered(inventory_key(conn.inventories, conn.limit)) if not t.local]
+    targets = [t for t in remembered(key) if not t.local]
     if not targets:
         return None
     transport = _openssh(conn)
@@ -133,12 +136,12 @@ def _prefetch(name: str, conn: Any) -> Any:
     return transport
 
 
-def _transport(name: str, conn: Any, inventory: Any, early: Any) -> Any:
-    from envcheck.prefetch import inventory_key, remember  # noqa: PLC0415
+def _transport(name: str, conn: Any, inventory: Any, early: Any, key: str | None) -> Any:
+    from envcheck.prefetch import remember  # noqa: PLC0415
     from envcheck.transport import LocalTransport  # noqa: PLC0415
 
     targets = [h.target for h in inventory.hosts]
-    remember(inventory_key(conn.inventories, conn.limit), targets)
+    remember(key, targets)
     if early is not None:
         early.keep_prepared(targets)
     if all(h.target.local for h in inventory.hosts):

@@ -36,8 +36,8 @@ def test_a_repeated_run_starts_its_sessions_first_and_drops_stale_ones(
     started: list[Any] = []  # the sessions each run started before reading the inventory
     real_prefetch = check_command._prefetch
 
-    def spy(name: str, conn: Any) -> Any:
-        transport = real_prefetch(name, conn)
+    def spy(name: str, conn: Any, key: str | None) -> Any:
+        transport = real_prefetch(name, conn, key)
         started.append(dict(transport.__dict__["_early"]) if transport else {})
         return transport
 
