@@ -121,7 +121,8 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
         thread, runner = ansible_runner.run_async(**kwargs)
         collected = _drain(events, thread, on_event)
         thread.join()
-        proctree.kill_survivors(started_processes)
+        if cancel.is_set():  # workers started after the note above are found again now
+            proctree.end_tree(str(private).encode(), started_processes)
         _keep_artifacts(private / "artifacts" / "ansible", run_dir, collected)
         hosts = _summaries(runner.stats or {}, collected)  # read from the artifacts: before rmtree
         complete = not cancel.is_set()

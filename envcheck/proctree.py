@@ -19,12 +19,12 @@ def _stat(pid: int) -> tuple[int, int] | None:
     return int(fields[1]), int(fields[19])
 
 
-def tree(marker: bytes) -> dict[int, int]:
-    """pid -> start time of every process whose command line holds `marker`, and of all
-    their descendants."""
+def tree(marker: bytes, also: tuple[int, ...] = ()) -> dict[int, int]:
+    """pid -> start time of every process whose command line holds `marker` (and of the
+    processes `also`), and of all their descendants."""
     parents: dict[int, int] = {}
     starts: dict[int, int] = {}
-    roots = []
+    roots = list(also)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -39,7 +39,7 @@ def tree(marker: bytes) -> dict[int, int]:
         except OSError:
             continue
     found = _with_descendants(roots, parents)
-    return {pid: starts[pid] for pid in found if pid != os.getpid()}
+    return {pid: starts[pid] for pid in found if pid != os.getpid() and pid in starts}
 
 
 def descendants(roots: list[int]) -> set[int]:
@@ -64,17 +64,39 @@ def _with_descendants(roots: list[int], parents: dict[int, int]) -> set[int]:
     return found
 
 
+def end_tree(marker: bytes, known: dict[int, int], rounds: int = 20) -> list[int]:
+    """End every process of a run: those noted before (`known`), those whose command line
+    holds `marker`, and all their descendants. Each walk stops (SIGSTOP) what it finds, so a
+    process forked during the walk is caught by the next one rather than orphaned; once a walk
+    finds nothing new, all are killed. Returns the pids killed."""
+    caught = {pid: start for pid, start in known.items() if _same(pid, start)}
+    for _ in range(rounds):
+        found = tree(marker, tuple(caught))
+        new = {pid: start for pid, start in found.items() if pid not in caught}
+        if not new:
+            break
+        for pid, start in new.items():
+            _signal(pid, start, signal.SIGSTOP)
+        caught.update(new)
+    return kill_survivors(caught)
+
+
+def _same(pid: int, start: int) -> bool:
+    info = _stat(pid)
+    return info is not None and info[1] == start
+
+
+def _signal(pid: int, start: int, number: int) -> bool:
+    if not _same(pid, start):
+        return False
+    try:
+        os.kill(pid, number)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def kill_survivors(processes: dict[int, int]) -> list[int]:
     """SIGKILL those of `processes` still alive, the same processes (start time checked, so a
     reused pid is never hit). Returns the pids killed."""
-    killed = []
-    for pid, start in processes.items():
-        info = _stat(pid)
-        if info is None or info[1] != start:
-            continue
-        try:
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-        except ProcessLookupError:
-            continue
-    return killed
+    return [pid for pid, start in processes.items() if _signal(pid, start, signal.SIGKILL)]
