@@ -121,7 +121,7 @@ def load_inventory(
             raise InventoryError(f"inventory, host {ahost.name}: {_first_lines(exc)}") from exc
         groups = tuple(sorted(g.name for g in ahost.get_groups() if g.name not in ("all", "ungrouped")))
         standard = Standard.from_vars(templated, f"inventory, host {ahost.name}")
-        hosts.append(_host(ahost.name, groups, templated, standard, become_password))
+        hosts.append(host_from_vars(ahost.name, groups, templated, standard, become_password))
 
     group_map: dict[str, list[str]] = {}
     for h in hosts:
@@ -144,7 +144,7 @@ def _peers(loader: Any, manager: Any, all_vars: Mapping[str, Any]) -> dict[str, 
     return {g: tuple(v) for g, v in out.items()}
 
 
-def _host(name: str, groups: tuple[str, ...], v: Mapping[str, Any], standard: Standard,
+def host_from_vars(name: str, groups: tuple[str, ...], v: Mapping[str, Any], standard: Standard,
           become_password: str | None) -> InventoryHost:
     ssh_args: list[str] = []
     for key in ("ansible_ssh_common_args", "ansible_ssh_extra_args"):

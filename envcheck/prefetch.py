@@ -9,7 +9,9 @@ yields is closed unused: it only ran the fixed bootstrap, which waits for a scri
 never gets. Nothing is sent to a host before the inventory has confirmed it.
 
 The remembered targets (no password: `Target.become_password` is dropped) live in
-$XDG_CACHE_HOME/envcheck/targets (~/.cache), mode 0600, one small file per inventory.
+$XDG_CACHE_HOME/envcheck/targets (~/.cache), mode 0600, one small file per inventory,
+with the resolved inventory itself where it may be kept (envcheck.inventory_snapshot: then
+the next run with the same files does not load ansible-core at all).
 ENVCHECK_NO_PREFETCH=1 turns this off.
 """
 
@@ -21,6 +23,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 from envcheck.transport import Target
 
@@ -64,25 +67,42 @@ def _is_plugin_config(path: Path) -> bool:
     return any(line.startswith("plugin:") for line in path.read_text("utf-8", "replace").splitlines())
 
 
-def remembered(key: str | None) -> list[Target]:
-    """The targets the last run with this key resolved; [] when unknown or not trustworthy."""
+def _read(key: str | None) -> dict[str, Any] | None:
+    """The file kept for this key, if it is our own private one."""
     if key is None:
-        return []
+        return None
     path = cache_dir() / f"{key}.json"
     try:
         st = path.stat()
         # Only our own, private file: its ssh arguments become an ssh command line.
         if st.st_uid != os.getuid() or st.st_mode & 0o077:
-            return []
+            return None
         data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def remembered(key: str | None) -> list[Target]:
+    """The targets the last run with this key resolved; [] when unknown or not trustworthy."""
+    data = _read(key)
+    try:
         return [Target(**{**item, "ssh_args": tuple(item["ssh_args"]), "become_password": None})
-                for item in data["targets"]]
-    except (OSError, ValueError, TypeError, KeyError):
+                for item in data["targets"]] if data else []
+    except (TypeError, KeyError):
         return []
 
 
-def remember(key: str | None, targets: Sequence[Target]) -> None:
-    """Keep the targets (never a password) for the next run with the same inventory."""
+def remembered_inventory(key: str | None) -> dict[str, Any] | None:
+    """The resolved inventory the last run with this key kept (envcheck.inventory_snapshot)."""
+    data = _read(key)
+    inventory = data.get("inventory") if data else None
+    return inventory if isinstance(inventory, dict) else None
+
+
+def remember(key: str | None, targets: Sequence[Target], inventory: dict[str, Any] | None = None) -> None:
+    """Keep the targets (never a password), and the resolved inventory when it may be kept,
+    for the next run with the same inventory."""
     if key is None:
         return
     items = [asdict(replace(t, become_password=None)) for t in targets]
@@ -92,7 +112,7 @@ def remember(key: str | None, targets: Sequence[Target]) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / f"{key}.json"
-        text = json.dumps({"targets": items}, ensure_ascii=False)
+        text = json.dumps({"targets": items, "inventory": inventory}, ensure_ascii=False)
         if path.exists() and path.read_text("utf-8") == text:
             return
         tmp = folder / f".{key}.{os.getpid()}.tmp"

@@ -1,0 +1,114 @@
+"""A resolved inventory kept for the next run with the same files: the same hosts, standard
+and peers as ansible-core gives, never kept with a secret or a value that may change."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from envcheck import inventory_snapshot
+from envcheck.inventory import load_inventory
+
+INVENTORY = """\
+all:
+  children:
+    web:
+      hosts:
+        web1: {ansible_host: 127.0.0.21, ansible_port: 2222, lan_address: 127.0.0.31}
+    db:
+      hosts:
+        db1: {ansible_host: 127.0.0.22, ansible_user: ops,
+              ansible_ssh_common_args: "-o ProxyJump=web1 -o ConnectTimeout=5"}
+"""
+GROUP_VARS = """\
+site_tz: Asia/Shanghai
+standard_timezone: "{{ site_tz }}"
+standard_ports: [80, 443]
+nginx_worker_connections: 4096
+"""
+
+
+@pytest.fixture()
+def inventory(tmp_path: Path) -> Path:
+    (tmp_path / "group_vars").mkdir()
+    (tmp_path / "group_vars" / "all.yml").write_text(GROUP_VARS)
+    inv = tmp_path / "hosts.yml"
+    inv.write_text(INVENTORY)
+    return inv
+
+
+def _round_trip(data: dict | None) -> dict | None:
+    return json.loads(json.dumps(data))  # as it is stored
+
+
+def test_a_kept_inventory_is_the_one_ansible_core_resolves(inventory: Path) -> None:
+    for limit in (None, "db"):
+        fresh = load_inventory([str(inventory)], limit, become_password="pw-from-K")
+        kept = inventory_snapshot.snapshot(fresh, vault=False)
+        assert kept is not None
+        back = inventory_snapshot.restore(_round_trip(kept), "pw-from-K")
+        assert back == fresh
+        assert back.hosts[0].standard == fresh.hosts[0].standard
+        assert back.peers == fresh.peers and "web" in back.peers  # the whole inventory, limit or not
+    assert fresh.hosts[0].target.ssh_args == ("-o", "ProxyJump=web1", "-o", "ConnectTimeout=5")
+    assert fresh.hosts[0].standard.timezone == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize("extra", [
+    "token_x: \"{{ lookup('env', 'HOME') }}\"\n",       # a value from outside the files
+    "built: \"{{ now() }}\"\n",                          # a value of the moment
+    "ansible_become_password: s3cret\n",                 # a secret
+    "mysql_root_password: s3cret\n",
+    "standard_x: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n",
+])
+def test_never_kept_with_a_secret_or_a_value_that_may_change(inventory: Path, extra: str) -> None:
+    fresh = load_inventory([str(inventory)])
+    (inventory.parent / "group_vars" / "all.yml").write_text(GROUP_VARS + extra)
+    if "password" in extra:
+        fresh = load_inventory([str(inventory)])
+    assert inventory_snapshot.snapshot(fresh, vault=False) is None
+
+
+def test_not_kept_with_a_vault_password_and_not_restored_across_versions(inventory: Path) -> None:
+    fresh = load_inventory([str(inventory)])
+    assert inventory_snapshot.snapshot(fresh, vault=True) is None
+    kept = inventory_snapshot.snapshot(fresh, vault=False)
+    assert kept is not None
+    assert inventory_snapshot.restore({**kept, "version": "0.0.0-older"}, None) is None
+    assert inventory_snapshot.restore({**kept, "hosts": [{"name": "x"}]}, None) is None  # damaged
+    assert inventory_snapshot.restore(None, None) is None
+
+
+def _check(inventory: Path, cache: Path, out: Path) -> tuple[dict, str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONPROFILEIMPORTTIME": "1"}
+    env.pop("ENVCHECK_NO_PREFETCH", None)
+    argv = [sys.executable, "-c", "from envcheck.cli import main; main()", "check", "-i", str(inventory),
+            "-c", "time.timezone", "--format", "json", "-o", str(out), "--runs-dir", str(out.parent / "runs")]
+    run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode in (0, 1), run.stderr[-2000:]
+    return json.loads(out.read_text()), run.stderr
+
+
+def test_the_second_run_does_not_load_ansible_and_an_edit_is_seen(tmp_path: Path) -> None:
+    """Through the CLI, on this machine (local connection): the second run with the same
+    files skips ansible-core and reports the same; after an edit, ansible-core again."""
+    (tmp_path / "group_vars").mkdir()
+    gv = tmp_path / "group_vars" / "all.yml"
+    gv.write_text("standard_timezone: Asia/Shanghai\n")
+    inv = tmp_path / "hosts.ini"
+    inv.write_text(f"here ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+    cache, out = tmp_path / "cache", tmp_path / "out.json"
+    first, err1 = _check(inv, cache, out)
+    second, err2 = _check(inv, cache, out)
+    assert "ansible.inventory.manager" in err1 and "ansible.inventory.manager" not in err2
+    assert first["results"] == second["results"]
+    gv.write_text("standard_timezone: Europe/Berlin\n")  # size changes: a new key
+    third, err3 = _check(inv, cache, out)
+    assert "ansible.inventory.manager" in err3
+    expected = [r["expected"] for r in third["results"] if r["check"] == "time.timezone"]
+    assert expected and "Europe/Berlin" in str(expected), third["results"]
