@@ -3,9 +3,9 @@
 A host gets one exec. The remote command is a fixed bootstrap (no inventory value in it):
 it answers a clock exchange (for round-trip corrected skew), reads an optional sudo
 password into a shell variable (never an argument, so never in a process list), then reads
-and runs the probe script from standard input. Every probe runs in its own `sh -c` under
-LC_ALL=C.UTF-8, bounded by `timeout`, and its stdout, stderr and exit code come back
-between marker lines that carry a per-run nonce.
+and runs the probe script from standard input. Every probe runs in a subshell under
+LC_ALL=C.UTF-8 (a probe that may hang bounded by the script's watchdog), and its stdout,
+stderr and exit code come back between marker lines that carry a per-run nonce.
 """
 
 from __future__ import annotations
@@ -33,23 +33,59 @@ export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin
 # A TZ from the login session (pam_env, /etc/environment) must not colour what probes see.
 unset LANGUAGE TZ
 ECT=$(mktemp -d 2>/dev/null || {{ mkdir -m 700 /tmp/.envcheck.$$ && echo /tmp/.envcheck.$$; }})
-ECTO=; if command -v timeout >/dev/null 2>&1; then ECTO=1; fi
-# Few forks per probe (a server under load is audited too): stdout streams straight out
-# (the controller caps it), stderr is printed only when there is any.
-# A timeout of 0: a probe that cannot hang, run in a subshell (a fork, no exec).
+ECMAIN=$$
+# Few forks per probe (a server under load is audited too): each probe is a forked subshell
+# (no exec); stdout streams straight out (the controller caps it), stderr is printed only
+# when there is any. One watchdog per shell bounds the probes that may hang: ecrun notes
+# "pid deadline" in $ECT/w; past the deadline the watchdog stops the probe and everything
+# under it (found in /proc) and kills them; the probe's code is then 124, as timeout(1) says.
+eckill() {{
+  ecks=" $1 "; ecgrew=1; kill -STOP "$1" 2>/dev/null
+  while [ -n "$ecgrew" ]; do
+    ecgrew=
+    for ecst in /proc/[0-9]*/stat; do
+      read -r ecl 2>/dev/null <"$ecst" || continue
+      ecq=${{ecst#/proc/}}; ecq=${{ecq%/stat}}
+      case "$ecks" in *" $ecq "*) continue;; esac
+      set -- ${{ecl##*) }}
+      case "$ecks" in *" $2 "*) ecks="$ecks$ecq "; kill -STOP "$ecq" 2>/dev/null; ecgrew=1;; esac
+    done
+  done
+  kill -KILL $ecks 2>/dev/null
+}}
+ecwatch() {{
+  while sleep 1; do
+    ecwp=; read -r ecwp ecwd 2>/dev/null <"$ECT/w"
+    if ! kill -0 "$ECMAIN" 2>/dev/null; then  # the session is gone: end its probe, tidy up
+      [ -n "$ecwp" ] && eckill "$ecwp"; rm -rf "$ECT"; exit 0
+    fi
+    [ -n "$ecwp" ] || continue
+    read -r ecup _ </proc/uptime
+    [ "${{ecup%.*}}" -ge "$ecwd" ] || continue
+    : >"$ECT/t.$ecwp"; eckill "$ecwp"
+  done
+}}
+ecwatch </dev/null >/dev/null 2>&1 &
+ECW=$!
 ecrun() {{
   printf '\\n{m} B %s\\n' "$1"
   if [ "$2" = 0 ]; then
     ( unset ECPW ECS; eval "$3" ) </dev/null 2>"$ECT/e"
-  elif [ -n "$ECTO" ]; then
-    timeout -k 2 "$2" sh -c "$3" </dev/null 2>"$ECT/e"
+    ecrc=$?
   else
-    sh -c "$3" </dev/null 2>"$ECT/e"
+    ( unset ECPW ECS; eval "$3" ) </dev/null 2>"$ECT/e" &
+    ecp=$!
+    read -r ecup _ </proc/uptime
+    echo "$ecp $((${{ecup%.*}} + $2 + 1))" >"$ECT/w"
+    wait "$ecp"
+    ecrc=$?
+    : >"$ECT/w"
+    [ -e "$ECT/t.$ecp" ] && ecrc=124
   fi
-  ecrc=$?
   printf '\\n{m} E %s\\n' "$1"; [ -s "$ECT/e" ] && head -c {max_err} "$ECT/e"
   printf '\\n{m} R %s %s\\n' "$1" "$ecrc"
 }}
+ecend() {{ kill "$ECW" 2>/dev/null; rm -rf "$ECT"; }}
 """
 
 _SUDO_OPEN = """\
@@ -82,9 +118,9 @@ def build_script(facts: Iterable[Fact], marker: str | None = None) -> ProbeScrip
         lines.append(_SUDO_OPEN.format(sep=sep))
         lines.append(prelude)  # the sudo shell is a new shell: it needs its own helpers
         lines.extend(_probe_line(f) for f in elevated)
-        lines.append('rm -rf "$ECT"')
+        lines.append("ecend")
         lines.append(sep)
-    lines.append('rm -rf "$ECT"')
+    lines.append("ecend")
     return ProbeScript(marker, "\n".join(lines) + "\n", tuple(f.id for f in facts))
 
 

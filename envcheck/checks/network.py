@@ -71,9 +71,17 @@ def _peers_command(ctx: HostContext, std: Standard) -> str | None:
     names = sorted({n for members in ctx.peers.values() for n, _ in members if n != ctx.name})
     if not names:
         return None
-    # The first address getent prints, cut with the shell (no awk per peer).
-    return "\n".join(f"a=$(getent ahostsv4 {shlex.quote(n)}); "
-                     f"printf '%s=%s\\n' {shlex.quote(n)} \"${{a%%[[:space:]]*}}\"" for n in names)
+    # One getent for every peer (it grows with the fleet): each name's answer starts with the
+    # line that carries a canonical name, in the order asked. If a name does not resolve,
+    # that order is lost: then one getent per name, the first address cut with the shell.
+    one_by_one = "\n".join(f"a=$(getent ahostsv4 {shlex.quote(n)}); "
+                           f"printf '%s=%s\\n' {shlex.quote(n)} \"${{a%%[[:space:]]*}}\"" for n in names)
+    return (f"set -- {' '.join(shlex.quote(n) for n in names)}\n"
+            "r=; c=0\n"
+            "while read -r ad _ cn; do [ -n \"$cn\" ] || continue; c=$((c + 1)); [ $c -le $# ] || break; "
+            "eval \"k=\\${$c}\"; r=\"$r$k=$ad\n\"; done <<ECEOF\n"
+            "$(getent ahostsv4 \"$@\" 2>/dev/null)\nECEOF\n"
+            f"if [ $c = $# ]; then printf '%s' \"$r\"; else\n{one_by_one}\nfi")
 
 
 @fact("network.peers", command_for=_peers_command)

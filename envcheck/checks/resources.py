@@ -20,11 +20,16 @@ SERVICE_PROCESSES = ("java", "mysqld", "mariadbd", "postgres", "nginx", "apache2
 
 def _disk_command(ctx: HostContext, std: Standard) -> str | None:
     paths = " ".join(shlex.quote(p) for p in std.disk_paths)
+    row = "printf '%s|%s|%s|%s|%s\\n' \"$k\" \"$p\" \"$t\" \"$f\" \"$m\""
+    # One df for all the paths (a line each, in order) while none fails; else one per path.
     # printf, not echo: dash's echo would turn a backslash in a path into an escape.
-    return (f"for p in {paths}; do [ -e \"$p\" ] || {{ printf 'missing|%s\\n' \"$p\"; continue; }}; "
-            "for k in space inodes; do o=-P; [ $k = inodes ] && o=-Pi; "
-            "df $o \"$p\" | { read -r _; read -r _ t _ f _ m; "
-            "printf '%s|%s|%s|%s|%s\\n' \"$k\" \"$p\" \"$t\" \"$f\" \"$m\"; }; done; done")
+    return (f"set --; for p in {paths}; do if [ -e \"$p\" ]; then set -- \"$@\" \"$p\"; "
+            "else printf 'missing|%s\\n' \"$p\"; fi; done\n"
+            "[ $# -gt 0 ] && for k in space inodes; do o=-P; [ $k = inodes ] && o=-Pi\n"
+            "if d=$(df $o \"$@\" 2>/dev/null); then\n"
+            f"{{ read -r _; for p; do read -r _ t _ f _ m; {row}; done; }} <<ECEOF\n$d\nECEOF\n"
+            f"else for p; do df $o \"$p\" 2>/dev/null | {{ read -r _; read -r _ t _ f _ m; {row}; }}; done; fi\n"
+            "done; true")
 
 
 @fact("resources.disk", command_for=_disk_command)

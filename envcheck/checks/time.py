@@ -58,13 +58,16 @@ def _zone_from_path(path: str) -> str | None:
     "/etc/environment /etc/profile /etc/profile.d/*.sh /etc/default/locale\n"
     "echo '== units =='; grep -rsE '^[[:space:]]*Environment=.*\\bTZ=' /etc/systemd/system "
     "/lib/systemd/system /usr/lib/systemd/system /run/systemd/system\n"
-    # One grep over every process's environment; our own session (its shells may carry the
-    # login TZ) is not a service: its ancestry is skipped, walked with shell builtins only.
-    "a=$$; anc=' '; while [ \"${a:-1}\" -gt 1 ] 2>/dev/null; do anc=\"$anc$a \"; "
-    "read -r st < /proc/$a/stat || break; st=${st##*) }; set -- $st; a=$2; done\n"
+    # One grep over every process's environment; our own sessions are not services: their
+    # shells may carry the login TZ, and a probe run in a forked subshell shows its shell's
+    # environment. Skipped: every process in the session of the probe or of an ancestor
+    # (the login, sudo), walked from /proc/self with shell builtins only.
+    "read -r st < /proc/self/stat; a=${st%% *}; sids=' '; while [ \"${a:-1}\" -gt 1 ] 2>/dev/null; do "
+    "read -r st < /proc/$a/stat || break; st=${st##*) }; set -- $st; sids=\"$sids$4 \"; a=$2; done\n"
     "echo '== processes =='; grep -aoHE '(^|[^A-Za-z0-9_])TZ=[[:alnum:]/_+:.-]*' /proc/[0-9]*/environ "
     "2>/dev/null | while IFS= read -r l; do p=${l#/proc/}; p=${p%%/*}; "
-    "case \"$anc\" in *\" $p \"*) continue;; esac; read -r c < /proc/$p/comm 2>/dev/null; "
+    "read -r st < /proc/$p/stat 2>/dev/null || continue; st=${st##*) }; set -- $st; "
+    "case \"$sids\" in *\" $4 \"*) continue;; esac; read -r c < /proc/$p/comm 2>/dev/null; "
     "echo \"$c TZ=${l#*TZ=}\"; done | sort -u; true",
     sudo=True,
 )

@@ -134,3 +134,24 @@ def test_peers_resolve() -> None:
     assert status("network.peers_resolve", network__peers=good) == Status.PASS
     assert status("network.peers_resolve", network__peers={**good, "db1": ""}) == Status.FAIL
     assert status("network.peers_resolve", network__peers={**good, "db1": "10.99.0.99"}) == Status.FAIL
+
+
+def _run_here(command: str) -> ProbeOutput:
+    import subprocess
+
+    proc = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30)
+    return ProbeOutput(proc.stdout, proc.returncode, proc.stderr)
+
+
+def test_the_peers_probe_asks_once_and_falls_back_to_one_name_at_a_time_on_this_machine() -> None:
+    """Run for real with this machine's resolver: every name known (one getent for all),
+    and a name that does not resolve among them (its answer is missing, so one by one)."""
+    fact = FACTS["network.peers"]
+    known = HostContext("me", "127.0.0.1", (), None, {"a": (("localhost", "127.0.0.1"), ("127.0.0.7", "x"))})
+    command = fact.bind(known, STD).command
+    assert command.count("getent ahostsv4 \"$@\"") == 1
+    assert fact.parse(_run_here(command)) == {"localhost": "127.0.0.1", "127.0.0.7": "127.0.0.7"}
+    mixed = HostContext("me", "127.0.0.1", (), None,
+                        {"a": (("localhost", "127.0.0.1"), ("no-such-peer.invalid", "x"), ("127.0.0.7", "x"))})
+    got = fact.parse(_run_here(fact.bind(mixed, STD).command))
+    assert got == {"localhost": "127.0.0.1", "no-such-peer.invalid": "", "127.0.0.7": "127.0.0.7"}

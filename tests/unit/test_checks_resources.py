@@ -111,3 +111,21 @@ def test_nofile_and_nproc() -> None:
     assert status("resources.nofile", resources__limits=limits()) == Status.SKIP
     assert status("resources.nofile", Standard.from_vars({"standard_nofile": 4096}),
                   resources__limits=low_service) == Status.PASS
+
+
+def test_the_disk_probe_reads_every_path_with_one_df_and_names_missing_ones(tmp_path: Any) -> None:
+    """Run for real with this machine's df: a path per line in order, a missing path named."""
+    import subprocess
+    from dataclasses import replace
+
+    from envcheck.checks import FACTS
+    from envcheck.checks.registry import HostContext
+    from envcheck.model import ProbeOutput
+
+    std = replace(Standard.from_vars({}), disk_paths=("/", str(tmp_path / "no such dir"), "/proc", str(tmp_path)))
+    command = FACTS["resources.disk"].bind(HostContext("me", "127.0.0.1", (), None, {}), std).command
+    proc = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30)
+    got = FACTS["resources.disk"].parse(ProbeOutput(proc.stdout, proc.returncode, proc.stderr))
+    assert got[str(tmp_path / "no such dir")] == {"missing": True}
+    assert got["/"]["mount"] == "/" and got["/proc"]["mount"] == "/proc"
+    assert got[str(tmp_path)]["space_free_percent"] is not None

@@ -88,3 +88,87 @@ def test_a_probe_that_cannot_block_runs_in_a_subshell_with_the_same_contract() -
     assert out["b.vars"].stdout == "pw=none marker=\n"
     assert out["c.after"].stdout == "x=unset\n"
     assert out["d.blocking"].stdout == "slow-path\n"
+
+
+def _alive_with(marker: str) -> list[int]:
+    """Live (not zombie) processes whose command line holds `marker`."""
+    from pathlib import Path
+
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if marker.encode() in (proc / "cmdline").read_bytes() and \
+                    (proc / "stat").read_text().rpartition(")")[2].split()[0] != "Z":
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_hung_probe_and_everything_it_started_are_killed_and_the_script_goes_on() -> None:
+    import time
+    import uuid
+
+    tag = f"31{uuid.uuid4().int % 1000}.5"  # an argument of sleep no other process has
+    script = build_script([
+        _fact("h.tree", f"sh -c 'sleep {tag} & sleep {tag}' & sleep {tag}; echo never", timeout=1),
+        _fact("n.next", "echo after"),
+    ])
+    started = time.monotonic()
+    out = split_output(script.marker, _run(script.text))
+    elapsed = time.monotonic() - started
+    assert out["h.tree"].rc == 124 and "never" not in out["h.tree"].stdout
+    assert out["n.next"] == ProbeOutput("after\n", 0, "")
+    assert 1 <= elapsed < 6, elapsed  # the timeout, plus at most the watchdog's next look
+    time.sleep(0.3)
+    assert _alive_with(tag) == [], "a process of the hung probe outlived it"
+    assert _alive_with("echo ECREADY") == [], "the watchdog outlived the script"
+
+
+def test_when_the_session_dies_the_watchdog_ends_the_probe_and_tidies_up(tmp_path) -> None:
+    """ssh cut, controller gone: the shell is killed mid-probe. Nothing of the run may stay
+    on the host: not the probe, not the watchdog, not the temporary folder."""
+    import os
+    import signal
+    import time
+    import uuid
+
+    tag = f"32{uuid.uuid4().int % 1000}.5"
+    script = build_script([_fact("h.long", f"echo started; sleep {tag}", timeout=600)])
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    shell = subprocess.Popen(["sh", "-c", BOOTSTRAP], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    assert shell.stdin is not None and shell.stdout is not None
+    shell.stdin.write(b"\n\n" + script.text.encode())
+    shell.stdin.close()
+    seen = b""
+    while b"started" not in seen:
+        seen += shell.stdout.read1(4096)
+    assert _alive_with(tag) and list(tmp_path.iterdir())
+    os.kill(shell.pid, signal.SIGKILL)
+    shell.wait()
+    deadline = time.monotonic() + 5
+    while (_alive_with(tag) or list(tmp_path.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive_with(tag) == [] and list(tmp_path.iterdir()) == []
+
+
+def test_the_tz_probe_skips_its_own_session_but_sees_a_service_with_tz() -> None:
+    """Probes run in forked subshells, which show the login shell's environment: a login
+    TZ must not be reported as a service's, while a process of another session is."""
+    import os
+
+    from envcheck.checks import FACTS, load_catalogue
+
+    load_catalogue()
+    script = build_script([FACTS["time.tz_env"]])
+    service = subprocess.Popen(["setsid", "sleep", "30"], env={**os.environ, "TZ": "Europe/Oslo"})
+    try:
+        proc = subprocess.run(["sh", "-c", BOOTSTRAP], input=b"\n\n" + script.text.encode(),
+                              capture_output=True, timeout=60, env={**os.environ, "TZ": "Asia/Tokyo"})
+    finally:
+        service.kill()
+        service.wait()
+    out = split_output(script.marker, proc.stdout.split(b"\n", 2)[2])
+    processes = FACTS["time.tz_env"].parse(out["time.tz_env"])["processes"]
+    assert "sleep: TZ=Europe/Oslo" in processes
+    assert not any("Asia/Tokyo" in p for p in processes), processes
