@@ -49,11 +49,10 @@ def deploy(**kw: Any) -> None:
 
     from envcheck.commands.deploy_view import DeployView  # noqa: PLC0415
     from envcheck.deploy import DeployRequest, run_deploy  # noqa: PLC0415
-    from envcheck.inventory import load_inventory  # noqa: PLC0415
 
     # The inventory is read as `check` reads it before anything runs: a malformed file, a
     # standard value that cannot be right or a --limit matching nothing is bad input (exit 2).
-    load_inventory(kw["inventories"], kw["limit"], kw["vault_password_file"])
+    _validate_inventory(kw["inventories"], kw["limit"], kw["vault_password_file"])
 
     request = DeployRequest(
         playbook=kw["playbook"], inventories=tuple(kw["inventories"]), limit=kw["limit"],
@@ -66,6 +65,21 @@ def deploy(**kw: Any) -> None:
         outcome = run_deploy(request, Path(kw["runs_dir"]) if kw["runs_dir"] else None, view.on_event)
     view.summary(outcome)
     sys.exit(deploy_exit_code(outcome))
+
+
+def _validate_inventory(sources: tuple[str, ...], limit: str | None, vault_password_file: str | None) -> None:
+    """Through ansible-core, unless these very files (and --limit) were read without fault
+    by an earlier check or deploy (envcheck.inventory_snapshot): then only the standard's
+    values are read again. ~0.5 s less before the playbook starts."""
+    from envcheck.inventory import load_inventory  # noqa: PLC0415
+    from envcheck.inventory_snapshot import restore, snapshot  # noqa: PLC0415
+    from envcheck.prefetch import inventory_key, remember, remembered_inventory  # noqa: PLC0415
+
+    key = inventory_key(sources, limit)
+    if vault_password_file is None and restore(remembered_inventory(key), None) is not None:
+        return
+    inventory = load_inventory(sources, limit, vault_password_file)
+    remember(key, [h.target for h in inventory.hosts], snapshot(inventory, vault_password_file is not None))
 
 
 def deploy_exit_code(outcome: Any) -> int:

@@ -112,3 +112,32 @@ def test_the_second_run_does_not_load_ansible_and_an_edit_is_seen(tmp_path: Path
     assert "ansible.inventory.manager" in err3
     expected = [r["expected"] for r in third["results"] if r["check"] == "time.timezone"]
     assert expected and "Europe/Berlin" in str(expected), third["results"]
+
+
+def test_deploy_validates_an_inventory_once_per_version_of_its_files(
+        inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """deploy refuses bad input before anything runs; files read without fault before are
+    not read through ansible-core again, an edit is, and a bad value is still refused."""
+    import envcheck.inventory
+    from envcheck.commands.deploy import _validate_inventory
+    from envcheck.errors import BadInput
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ENVCHECK_NO_PREFETCH", raising=False)
+    loads: list[str] = []
+    real = envcheck.inventory.load_inventory
+
+    def counted(*args: object, **kwargs: object) -> object:
+        loads.append("ansible-core")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(envcheck.inventory, "load_inventory", counted)
+    _validate_inventory((str(inventory),), None, None)
+    _validate_inventory((str(inventory),), None, None)
+    assert loads == ["ansible-core"]
+    _validate_inventory((str(inventory),), "db", None)  # another --limit: read again
+    assert len(loads) == 2
+    (inventory.parent / "group_vars" / "all.yml").write_text(GROUP_VARS + "standard_charset: no-such-charset\n")
+    with pytest.raises(BadInput, match="standard_charset"):
+        _validate_inventory((str(inventory),), None, None)
+    assert len(loads) == 3
