@@ -89,29 +89,36 @@ def parse_peers(out: ProbeOutput) -> dict[str, str]:
     return key_values(out.stdout)
 
 
-# A TCP connect with bash's /dev/tcp (rc 124: no answer in 3 s), else nc; the address and
-# port reach it as arguments, never as script text. Probes run 16 at a time.
+# TCP connects, a batch at a time, the address and port as arguments, never as script text.
+# With bash: one bash a batch, each connect (/dev/tcp) a forked subshell, and one timer that
+# ends those still waiting after 3 s (rc 124). Without bash: nc. Neither: rc 127.
+_TCP_BASH = (
+    "n=0; while [ $# -ge 3 ]; do ( exec 3<>\"/dev/tcp/$2/$3\" ) 2>/dev/null & p[n]=$!; t[n]=\"$1|$2|$3\"; "
+    "n=$((n + 1)); shift 3; done\n"
+    "( sleep 3 & s=$!; trap \"kill $s; exit\" TERM; wait $s; kill ${p[*]} ) >/dev/null 2>&1 & w=$!\n"
+    "for ((i = 0; i < n; i++)); do wait ${p[i]}; rc=$?; [ $rc -gt 128 ] && rc=124; "
+    "printf \"%s|%s\\n\" \"${t[i]}\" $rc; done\n"
+    "kill $w 2>/dev/null; wait"
+)
 _TCP = (
-    "if command -v bash >/dev/null 2>&1; then "
-    "ectcp() { timeout 3 bash -c ': <\"/dev/tcp/$1/$2\"' ectcp \"$1\" \"$2\"; }\n"
-    "elif command -v nc >/dev/null 2>&1; then ectcp() { nc -z -w 3 \"$1\" \"$2\"; }\n"
-    "else ectcp() { return 127; }; fi\n"
-    "ectry() { ectcp \"$2\" \"$3\" >/dev/null 2>&1; printf '%s|%s|%s|%s\\n' \"$1\" \"$2\" \"$3\" \"$?\"; }\n"
+    f"if command -v bash >/dev/null 2>&1; then ectiers() {{ bash -c {shlex.quote(_TCP_BASH)} ectiers \"$@\"; }}\n"
+    "elif command -v nc >/dev/null 2>&1; then ectiers() { while [ $# -ge 3 ]; do "
+    "{ nc -z -w 3 \"$2\" \"$3\" >/dev/null 2>&1; printf '%s|%s|%s|%s\\n' \"$1\" \"$2\" \"$3\" \"$?\"; } & "
+    "shift 3; done; wait; }\n"
+    "else ectiers() { while [ $# -ge 3 ]; do printf '%s|%s|%s|127\\n' \"$1\" \"$2\" \"$3\"; shift 3; done; }; fi\n"
 )
 _BATCH = 16
 
 
 def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
-    lines = []
+    tries = []
     for tier in std.tiers:
         if tier.source not in ctx.groups:
             continue
         for name, address in ctx.peers.get(tier.target, ()):
-            for port in tier.ports:
-                lines.append(f"ectry {shlex.quote(name)} {shlex.quote(address)} {shlex.quote(str(port))} &")
-                if len(lines) % _BATCH == 0:
-                    lines.append("wait")
-    return _TCP + "\n".join([*lines, "wait"]) if lines else None
+            tries += [f"{shlex.quote(name)} {shlex.quote(address)} {shlex.quote(str(port))}" for port in tier.ports]
+    batches = [tries[i:i + _BATCH] for i in range(0, len(tries), _BATCH)]
+    return _TCP + "\n".join("ectiers " + " ".join(batch) for batch in batches) if tries else None
 
 
 @fact("network.tiers", command_for=_tiers_command, timeout=60)

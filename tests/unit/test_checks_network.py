@@ -114,13 +114,12 @@ def test_tiers_command_from_the_source_group_only_and_quoted() -> None:
     fact = FACTS["network.tiers"]
     bound = fact.bind(CTX, STD)  # web -> app on 8080
     assert bound is not None
-    assert "ectry web1" not in bound.command
-    assert "ectry app1 10.99.0.12 8080 &" in bound.command and "ectry app2 10.99.0.22 8080 &" in bound.command
+    assert bound.command.endswith("\nectiers app1 10.99.0.12 8080 app2 10.99.0.22 8080")
     db = HostContext("db1", "127.0.0.13", ("db",), "10.99.0.13", PEERS)
     assert fact.bind(db, STD) is None  # no tier starts at db: skipped
     evil = HostContext("web1", "x", ("web",), None, {"app": (("a$(reboot)", "10.0.0.1;reboot"),)})
     cmd = fact.bind(evil, STD)
-    assert cmd is not None and "ectry 'a$(reboot)' '10.0.0.1;reboot' 8080 &" in cmd.command
+    assert cmd is not None and cmd.command.endswith("\nectiers 'a$(reboot)' '10.0.0.1;reboot' 8080")
 
 
 def test_tiers_parser_tells_refused_from_timeout() -> None:
@@ -155,3 +154,42 @@ def test_the_peers_probe_asks_once_and_falls_back_to_one_name_at_a_time_on_this_
                         {"a": (("localhost", "127.0.0.1"), ("no-such-peer.invalid", "x"), ("127.0.0.7", "x"))})
     got = fact.parse(_run_here(fact.bind(mixed, STD).command))
     assert got == {"localhost": "127.0.0.1", "no-such-peer.invalid": "", "127.0.0.7": "127.0.0.7"}
+
+
+def test_the_tiers_probe_tells_open_refused_and_silent_ports_apart_on_this_machine() -> None:
+    """Real connects on loopback: a listening port, a closed one, and one whose listener's
+    queue is full (the kernel drops the SYN: no answer at all, like a firewall's DROP)."""
+    import socket
+    import time
+
+    from envcheck.standard import Tier
+
+    listening = socket.create_server(("127.0.0.1", 0))
+    closed = socket.create_server(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(0)
+    fillers = []
+    for _ in range(4):  # fill the accept queue: later SYNs go unanswered
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(silent.getsockname())
+        fillers.append(s)
+    time.sleep(0.2)
+    ports = (listening.getsockname()[1], closed_port, silent.getsockname()[1])
+    std = Standard.from_vars({})
+    std = type(std)(**{**std.__dict__, "tiers": (Tier("web", "app", ports),)})
+    ctx = HostContext("web1", "127.0.0.1", ("web",), None, {"app": (("app1", "127.0.0.1"),)})
+    command = FACTS["network.tiers"].bind(ctx, std).command
+    try:
+        started = time.monotonic()
+        got = FACTS["network.tiers"].parse(_run_here(command))
+        elapsed = time.monotonic() - started
+    finally:
+        for s in (listening, silent, *fillers):
+            s.close()
+    states = {r["port"]: r["state"] for r in got}
+    assert states == {ports[0]: "open", ports[1]: "refused", ports[2]: "timeout"}, got
+    assert 2.5 < elapsed < 8, elapsed
