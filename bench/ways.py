@@ -124,7 +124,7 @@ def kex_inventory(f: Fleet) -> Path:
 
 
 def envcheck(f: Fleet, logs: Path, extra: tuple[str, ...] = (), inventory: Path | None = None,
-             label: str = "") -> Way:
+             label: str = "", env: dict[str, str] | None = None) -> Way:
     runs = logs / "runs"
     argv = [str(BIN / "envcheck"), "check", "-i", str(inventory or f.inventory), "--format", "json",
             "-o", "/dev/null", "--runs-dir", str(runs), "--known-hosts", str(f.lab.known_hosts_path), *extra]
@@ -132,7 +132,8 @@ def envcheck(f: Fleet, logs: Path, extra: tuple[str, ...] = (), inventory: Path 
     name = ENVCHECK + (", " + extra[-1] if extra else "") + (", " + label if label else "")
 
     def run() -> list[int]:
-        return [run_logged(argv, log=logs / f"{name.replace(' ', '_').replace(',', '')}-{len(f.hosts)}.log")]
+        log = logs / f"{name.replace(' ', '_').replace(',', '')}-{len(f.hosts)}.log"
+        return [run_logged(argv, env=None if env is None else {**os.environ, **env}, log=log)]
 
     return Way(name, run, lambda rc: rc in (0, 1), lambda: shutil.rmtree(runs, ignore_errors=True))
 

@@ -44,7 +44,7 @@ def layout(count: int, groups: list[str]) -> list[tuple[str, tuple[str, ...]]]:
     """Host names and groups: web1, app1, db1, web2, ... (round robin over the groups).
     A name never equals a group's (Ansible patterns would be ambiguous); ssh_config also
     knows the first host of each group by the group's name (`ssh -F .lab/ssh_config web`)."""
-    out = []
+    out: list[tuple[str, tuple[str, ...]]] = []
     for i in range(count):
         g = groups[i % len(groups)]
         out.append((f"{g}{i // len(groups) + 1}", (g,)))
