@@ -88,8 +88,12 @@ ecrun() {{
 ecend() {{ kill "$ECW" 2>/dev/null; rm -rf "$ECT"; }}
 """
 
+# Already root (read with builtins): the elevated probes are read by this very shell (`.`),
+# not a second one, which would need its own helpers, temporary folder and watchdog.
 _SUDO_OPEN = """\
-if [ "$(id -u)" = 0 ]; then ecsudo() {{ sh -s; }}
+ecuid=; while read -r eck ecv _; do [ "$eck" = Uid: ] && {{ ecuid=$ecv; break; }}; done </proc/self/status
+[ -n "$ecuid" ] || ecuid=$(id -u)
+if [ "$ecuid" = 0 ]; then ecsudo() {{ . /dev/stdin; }}
 elif [ -n "$ECPW" ]; then
   ecsudo() {{ {{ printf '%s\\n' "$ECPW" {sep}; cat; }} | sudo -S -p '' sh -c \
 'while IFS= read -r l; do [ "$l" = {sep} ] && break; done; exec sh -s'; }}
@@ -116,7 +120,8 @@ def build_script(facts: Iterable[Fact], marker: str | None = None) -> ProbeScrip
     if elevated:
         sep = "ECSUDO" + marker[4:]
         lines.append(_SUDO_OPEN.format(sep=sep))
-        lines.append(prelude)  # the sudo shell is a new shell: it needs its own helpers
+        # A sudo shell is a new shell: it needs its own helpers (root's reads this one's).
+        lines.append(f'if [ -z "$ECT" ]; then\n{prelude}fi')
         lines.extend(_probe_line(f) for f in elevated)
         lines.append("ecend")
         lines.append(sep)

@@ -137,15 +137,20 @@ def test_when_the_session_dies_the_watchdog_ends_the_probe_and_tidies_up(tmp_pat
     script = build_script([_fact("h.long", f"echo started; sleep {tag}", timeout=600)])
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     shell = subprocess.Popen(["sh", "-c", BOOTSTRAP], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-    assert shell.stdin is not None and shell.stdout is not None
-    shell.stdin.write(b"\n\n" + script.text.encode())
-    shell.stdin.close()
-    seen = b""
-    while b"started" not in seen:
-        seen += shell.stdout.read1(4096)
-    assert _alive_with(tag) and list(tmp_path.iterdir())
-    os.kill(shell.pid, signal.SIGKILL)
-    shell.wait()
+    try:
+        assert shell.stdin is not None and shell.stdout is not None
+        shell.stdin.write(b"\n\n" + script.text.encode())
+        shell.stdin.close()
+        seen = b""
+        while b"started" not in seen:
+            seen += shell.stdout.read1(4096)
+        deadline = time.monotonic() + 5
+        while not _alive_with(tag) and time.monotonic() < deadline:  # `echo` ran; `sleep` is starting
+            time.sleep(0.05)
+        assert _alive_with(tag) and list(tmp_path.iterdir())
+    finally:
+        os.kill(shell.pid, signal.SIGKILL)
+        shell.wait()
     deadline = time.monotonic() + 5
     while (_alive_with(tag) or list(tmp_path.iterdir())) and time.monotonic() < deadline:
         time.sleep(0.1)
