@@ -56,8 +56,10 @@ def _zone_from_path(path: str) -> str | None:
     "time.tz_env",
     "echo '== environment =='; grep -sE '^[[:space:]]*(export[[:space:]]+)?TZ=' "
     "/etc/environment /etc/profile /etc/profile.d/*.sh /etc/default/locale\n"
-    "echo '== units =='; grep -rsE '^[[:space:]]*Environment=.*\\bTZ=' /etc/systemd/system "
-    "/lib/systemd/system /usr/lib/systemd/system /run/systemd/system\n"
+    # Each unit folder once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system.
+    "echo '== units =='; d=; for u in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system "
+    "/run/systemd/system; do [ -d \"$u\" ] || continue; for v in $d; do [ \"$u\" -ef \"$v\" ] && continue 2; done; "
+    "d=\"$d $u\"; done; [ -n \"$d\" ] && grep -rsE '^[[:space:]]*Environment=.*\\bTZ=' $d\n"
     # One grep over every process's environment; our own sessions are not services: their
     # shells may carry the login TZ, and a probe run in a forked subshell shows its shell's
     # environment. Skipped: every process in the session of the probe or of an ancestor
