@@ -19,8 +19,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from envcheck import __version__
-from envcheck.inventory import Inventory, InventoryHost, host_from_vars
+from envcheck.inventory import Inventory, InventoryHost, host_from_vars, load_inventory
 from envcheck.inventory_files import source_files
+from envcheck.prefetch import remember, remembered_inventory
 from envcheck.standard import Standard
 
 FORMAT = 1
@@ -29,6 +30,20 @@ _VOLATILE = re.compile(r"lookup\s*\(|query\s*\(|\bq\s*\(|now\s*\(|ansible_date_t
                        r"\$ANSIBLE_VAULT|!vault|hostvars", re.IGNORECASE)
 # Variable names that hold secrets: an inventory with one is never kept.
 _SECRET_NAME = re.compile(r"pass|secret|token", re.IGNORECASE)
+
+
+def load(sources: Sequence[str], limit: str | None, vault_password_file: str | None,
+         become_password: str | None, key: str | None) -> Inventory:
+    """load_inventory, or the inventory kept under `key` (envcheck.prefetch.inventory_key)
+    when there is one; what ansible-core resolves is kept for the next run, with its targets."""
+    if vault_password_file is None:
+        kept = restore(remembered_inventory(key), become_password)
+        if kept is not None:
+            return kept
+    inventory = load_inventory(sources, limit, vault_password_file, become_password)
+    if key is not None:
+        remember(key, [h.target for h in inventory.hosts], snapshot(inventory, vault_password_file is not None))
+    return inventory
 
 
 def snapshot(inventory: Inventory, vault: bool) -> dict[str, Any] | None:

@@ -53,13 +53,13 @@ def check(**kw: Any) -> None:
     key = inventory_key(conn.inventories, conn.limit)  # of the files as this run reads them
     early = _prefetch(kw["transport"], conn, key)
     try:
-        inventory, fresh = _inventory(conn, key)
+        inventory = conn.load_inventory(key)
     except BaseException:
         if early is not None:
             early.close_prepared()
         signal.signal(signal.SIGTERM, previous)
         raise
-    transport = _transport(kw["transport"], conn, inventory, early, key, fresh)
+    transport = _transport(kw["transport"], conn, inventory, early)
     # The SSH handshakes of the first `forks` hosts run while the catalogue loads and
     # the probe scripts are built (README: "Where the time goes").
     transport.prepare([h.target for h in inventory.hosts[: conn.forks]], conn.timeout)
@@ -136,27 +136,10 @@ def _prefetch(name: str, conn: Any, key: str | None) -> Any:
     return transport
 
 
-def _inventory(conn: Any, key: str | None) -> tuple[Any, bool]:
-    """The inventory, and whether ansible-core resolved it now (rather than the previous
-    run, with the very same files: envcheck.inventory_snapshot)."""
-    from envcheck.inventory_snapshot import restore  # noqa: PLC0415
-    from envcheck.prefetch import remembered_inventory  # noqa: PLC0415
-
-    if conn.vault_password_file is None:
-        kept = restore(remembered_inventory(key), conn.become_password)
-        if kept is not None:
-            return kept, False
-    return conn.load_inventory(), True
-
-
-def _transport(name: str, conn: Any, inventory: Any, early: Any, key: str | None, fresh: bool) -> Any:
-    from envcheck.inventory_snapshot import snapshot  # noqa: PLC0415
-    from envcheck.prefetch import remember, remembered_inventory  # noqa: PLC0415
+def _transport(name: str, conn: Any, inventory: Any, early: Any) -> Any:
     from envcheck.transport import LocalTransport  # noqa: PLC0415
 
     targets = [h.target for h in inventory.hosts]
-    kept = snapshot(inventory, conn.vault_password_file is not None) if fresh else remembered_inventory(key)
-    remember(key, targets, kept)
     if early is not None:
         early.keep_prepared(targets)
     if all(h.target.local for h in inventory.hosts):

@@ -71,15 +71,10 @@ def _validate_inventory(sources: tuple[str, ...], limit: str | None, vault_passw
     """Through ansible-core, unless these very files (and --limit) were read without fault
     by an earlier check or deploy (envcheck.inventory_snapshot): then only the standard's
     values are read again. ~0.5 s less before the playbook starts."""
-    from envcheck.inventory import load_inventory  # noqa: PLC0415
-    from envcheck.inventory_snapshot import restore, snapshot  # noqa: PLC0415
-    from envcheck.prefetch import inventory_key, remember, remembered_inventory  # noqa: PLC0415
+    from envcheck.inventory_snapshot import load  # noqa: PLC0415
+    from envcheck.prefetch import inventory_key  # noqa: PLC0415
 
-    key = inventory_key(sources, limit)
-    if vault_password_file is None and restore(remembered_inventory(key), None) is not None:
-        return
-    inventory = load_inventory(sources, limit, vault_password_file)
-    remember(key, [h.target for h in inventory.hosts], snapshot(inventory, vault_password_file is not None))
+    load(sources, limit, vault_password_file, None, inventory_key(sources, limit))
 
 
 def deploy_exit_code(outcome: Any) -> int:

@@ -26,8 +26,10 @@ class Connection:
     vault_password_file: str | None
     become_password: str | None
 
-    def load_inventory(self) -> Any:
-        from envcheck.inventory import load_inventory, local_inventory  # noqa: PLC0415
+    def load_inventory(self, key: str | None = None) -> Any:
+        """The inventory; through the record kept under `key` (envcheck.prefetch) if given."""
+        from envcheck.inventory import local_inventory  # noqa: PLC0415
+        from envcheck.inventory_snapshot import load  # noqa: PLC0415
 
         if not self.inventories:
             if self.limit:
@@ -35,8 +37,7 @@ class Connection:
 
                 raise BadInput("--limit needs an inventory (-i) / --limit 需要指定清单 -i")
             return local_inventory()
-        return load_inventory(self.inventories, self.limit, self.vault_password_file,
-                              self.become_password)
+        return load(self.inventories, self.limit, self.vault_password_file, self.become_password, key)
 
 
 def connection_options(func: F) -> F:

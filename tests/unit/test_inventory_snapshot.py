@@ -118,20 +118,20 @@ def test_deploy_validates_an_inventory_once_per_version_of_its_files(
         inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """deploy refuses bad input before anything runs; files read without fault before are
     not read through ansible-core again, an edit is, and a bad value is still refused."""
-    import envcheck.inventory
+    import envcheck.inventory_snapshot
     from envcheck.commands.deploy import _validate_inventory
     from envcheck.errors import BadInput
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("ENVCHECK_NO_PREFETCH", raising=False)
     loads: list[str] = []
-    real = envcheck.inventory.load_inventory
+    real = envcheck.inventory_snapshot.load_inventory
 
     def counted(*args: object, **kwargs: object) -> object:
         loads.append("ansible-core")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(envcheck.inventory, "load_inventory", counted)
+    monkeypatch.setattr(envcheck.inventory_snapshot, "load_inventory", counted)
     _validate_inventory((str(inventory),), None, None)
     _validate_inventory((str(inventory),), None, None)
     assert loads == ["ansible-core"]
