@@ -31,7 +31,7 @@ MAX_STDERR_BYTES = 4096
 _PRELUDE = """\
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # A TZ from the login session (pam_env, /etc/environment) must not colour what probes see.
-unset LANGUAGE TZ
+unset LANGUAGE TZ ECCONT
 ECT=$(mktemp -d 2>/dev/null || {{ mkdir -m 700 /tmp/.envcheck.$$ && echo /tmp/.envcheck.$$; }})
 ECMAIN=$$
 # Few forks per probe (a server under load is audited too): each probe is a forked subshell
@@ -86,7 +86,21 @@ ecrun() {{
   printf '\\n{m} R %s %s\\n' "$1" "$ecrc"
 }}
 ecend() {{ kill "$ECW" 2>/dev/null; rm -rf "$ECT"; }}
+# A small file printed by the shell itself (a cat would be an exec); nothing if unreadable.
+eccat() {{ [ -r "$1" ] || return 0; while IFS= read -r ecl || [ -n "$ecl" ]; do printf '%s\\n' "$ecl"; done <"$1"; }}
+# systemd as PID 1 notes its container in /run/systemd/container (read with a builtin);
+# elsewhere systemd-detect-virt decides. Probes read the answer once per shell: $ECCONT.
+eccontainer() {{
+  ecc=; {{ IFS= read -r ecc </run/systemd/container; }} 2>/dev/null
+  [ -n "$ecc" ] || ecc=$(systemd-detect-virt -c 2>/dev/null)
+  echo "${{ecc:-none}}"
+}}
 """
+
+# Probes that name this variable get the host's container type (or "none"), found once.
+CONTAINER_VAR = "$ECCONT"
+_CONTAINER_LINE = '[ -n "$ECCONT" ] || ECCONT=$(eccontainer)'
+
 
 # Already root (read with builtins): the elevated probes are read by this very shell (`.`),
 # not a second one, which would need its own helpers, temporary folder and watchdog.
@@ -116,17 +130,23 @@ def build_script(facts: Iterable[Fact], marker: str | None = None) -> ProbeScrip
     prelude = _PRELUDE.format(m=marker, max_err=MAX_STDERR_BYTES)
     plain = [f for f in facts if not f.sudo]
     elevated = [f for f in facts if f.sudo]
-    lines = [prelude, *(_probe_line(f) for f in plain)]
+    lines = [prelude, *_container_line(plain), *(_probe_line(f) for f in plain)]
     if elevated:
         sep = "ECSUDO" + marker[4:]
         lines.append(_SUDO_OPEN.format(sep=sep))
-        # A sudo shell is a new shell: it needs its own helpers (root's reads this one's).
-        lines.append(f'if [ -z "$ECT" ]; then\n{prelude}fi')
+        # A sudo shell is a new shell: it needs its own helpers, and ends them itself (as
+        # root this very shell reads these lines: its helpers end once, below).
+        lines.append(f'ECOWN=; if [ -z "$ECT" ]; then\n{prelude}ECOWN=1\nfi')
+        lines.extend(_container_line(elevated))
         lines.extend(_probe_line(f) for f in elevated)
-        lines.append("ecend")
+        lines.append('[ -z "$ECOWN" ] || ecend')
         lines.append(sep)
     lines.append("ecend")
     return ProbeScript(marker, "\n".join(lines) + "\n", tuple(f.id for f in facts))
+
+
+def _container_line(facts: list[Fact]) -> list[str]:
+    return [_CONTAINER_LINE] if any(CONTAINER_VAR in f.command for f in facts) else []
 
 
 def _probe_line(f: Fact) -> str:

@@ -31,8 +31,9 @@ _ENV = r"^(LANG|LC_[A-Z]+|TZ|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS)="
 
 @fact(
     "locale.system",
-    "echo '== default_locale =='; cat /etc/default/locale 2>/dev/null\n"
-    "echo '== locale_conf =='; cat /etc/locale.conf 2>/dev/null\n"
+    # Two small files read by the shell itself (a cat each would be an exec).
+    "echo '== default_locale =='; eccat /etc/default/locale\n"
+    "echo '== locale_conf =='; eccat /etc/locale.conf\n"
     "echo '== environment =='; grep -sE '^[[:space:]]*(export[[:space:]]+)?(LANG|LC_[A-Z]+)=' "
     "/etc/environment /etc/profile /etc/profile.d/*.sh; true",
     may_block=False,

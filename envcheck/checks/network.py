@@ -38,15 +38,20 @@ def is_loopback(address: str) -> bool:
 
 @fact(
     "network.security",
-    "echo '== selinux =='; getenforce 2>/dev/null || echo absent\n"
+    # Each pipeline runs only where its tool is installed (else its grep, head or awk would
+    # run on nothing); the output for a missing tool is what the pipeline printed.
+    "echo '== selinux =='; { command -v getenforce >/dev/null 2>&1 && getenforce 2>/dev/null; } || echo absent\n"
     # systemctl costs more than the rest of this probe: asked only where firewalld is installed.
     "echo '== firewalld =='; if command -v firewalld >/dev/null 2>&1; then "
     "systemctl is-active firewalld 2>/dev/null || true; else echo inactive; fi\n"
-    "echo '== ufw =='; ufw status 2>/dev/null | head -1 || true\n"
-    "echo '== nft =='; nft list ruleset 2>/dev/null | "
-    "grep -c -E '^\\s+(ip|ip6|tcp|udp|ct|iif|iifname|oif|meta|counter|drop|reject|jump)' || true\n"
-    "echo '== iptables =='; iptables -S 2>/dev/null | grep -c '^-A' || true\n"
-    "echo '== input_policy =='; iptables -S INPUT 2>/dev/null | awk '$1 == \"-P\" {print $3}'",
+    "echo '== ufw =='; if command -v ufw >/dev/null 2>&1; then ufw status 2>/dev/null | head -1; fi\n"
+    "echo '== nft =='; if command -v nft >/dev/null 2>&1; then nft list ruleset 2>/dev/null | "
+    "grep -c -E '^\\s+(ip|ip6|tcp|udp|ct|iif|iifname|oif|meta|counter|drop|reject|jump)' || true; "
+    "else echo 0; fi\n"
+    "echo '== iptables =='; if command -v iptables >/dev/null 2>&1; then "
+    "iptables -S 2>/dev/null | grep -c '^-A' || true; else echo 0; fi\n"
+    "echo '== input_policy =='; if command -v iptables >/dev/null 2>&1; then "
+    "iptables -S INPUT 2>/dev/null | awk '$1 == \"-P\" {print $3}'; fi",
     sudo=True,
 )
 def parse_security(out: ProbeOutput) -> dict[str, Any]:

@@ -21,15 +21,19 @@ SERVICE_PROCESSES = ("java", "mysqld", "mariadbd", "postgres", "nginx", "apache2
 def _disk_command(ctx: HostContext, std: Standard) -> str | None:
     paths = " ".join(shlex.quote(p) for p in std.disk_paths)
     row = "printf '%s|%s|%s|%s|%s\\n' \"$k\" \"$p\" \"$t\" \"$f\" \"$m\""
-    # One df for all the paths (a line each, in order) while none fails; else one per path.
-    # printf, not echo: dash's echo would turn a backslash in a path into an escape.
+    # One df for all the paths, space and inodes together (GNU df --output, a line per path,
+    # in order); where that fails, one df -P and one df -Pi, and where those fail, a df per
+    # path. printf, not echo: dash's echo would turn a backslash in a path into an escape.
     return (f"set --; for p in {paths}; do if [ -e \"$p\" ]; then set -- \"$@\" \"$p\"; "
             "else printf 'missing|%s\\n' \"$p\"; fi; done\n"
-            "[ $# -gt 0 ] && for k in space inodes; do o=-P; [ $k = inodes ] && o=-Pi\n"
+            "[ $# -gt 0 ] && if d=$(df -k --output=size,avail,itotal,iavail,target \"$@\" 2>/dev/null); then\n"
+            f"{{ read -r _; for p; do read -r st sf it iv m; k=space; t=$st; f=$sf; {row}; "
+            f"k=inodes; t=$it; f=$iv; {row}; done; }} <<ECEOF\n$d\nECEOF\n"
+            "else for k in space inodes; do o=-P; [ $k = inodes ] && o=-Pi\n"
             "if d=$(df $o \"$@\" 2>/dev/null); then\n"
             f"{{ read -r _; for p; do read -r _ t _ f _ m; {row}; done; }} <<ECEOF\n$d\nECEOF\n"
             f"else for p; do df $o \"$p\" 2>/dev/null | {{ read -r _; read -r _ t _ f _ m; {row}; }}; done; fi\n"
-            "done; true")
+            "done; fi; true")
 
 
 @fact("resources.disk", command_for=_disk_command)
@@ -47,7 +51,12 @@ def parse_disk(out: ProbeOutput) -> dict[str, dict[str, Any]]:
     return result
 
 
-@fact("resources.memory", "grep -E '^(MemTotal|MemAvailable|SwapTotal|SwapFree):' /proc/meminfo",
+@fact("resources.memory",
+      # Read by the shell up to the last of the four lines (the first ~16 of the file): a
+      # quarter of the CPU of a grep exec. /proc/meminfo, unlike a sysctl file, reads right
+      # a byte at a time.
+      "n=0; while IFS= read -r l; do case $l in MemTotal:*|MemAvailable:*|SwapTotal:*|SwapFree:*) "
+      "echo \"$l\"; n=$((n + 1)); [ $n = 4 ] && break;; esac; done </proc/meminfo",
       may_block=False)
 def parse_memory(out: ProbeOutput) -> dict[str, int]:
     kv = key_values(out.stdout, ":")
@@ -56,12 +65,12 @@ def parse_memory(out: ProbeOutput) -> dict[str, int]:
 
 @fact(
     "resources.kernel",
-    "for k in vm/swappiness net/core/somaxconn; do "
-    # cat, not `read`: sh reads a byte at a time, and a sysctl file read past offset 0
-    # answers end-of-file (swappiness 60 reads as "6").
-    "echo \"$k=$(cat /proc/sys/$k 2>/dev/null)\"; done; "
+    # One grep for both files, not `read`: sh reads a byte at a time, and a sysctl file
+    # read past offset 0 answers end-of-file (swappiness 60 reads as "6").
+    "grep -Hs '' /proc/sys/vm/swappiness /proc/sys/net/core/somaxconn | "
+    "while IFS=: read -r k v; do echo \"${k#/proc/sys/}=$v\"; done; "
     "v=; { IFS= read -r v </sys/kernel/mm/transparent_hugepage/enabled; } 2>/dev/null; echo \"thp=$v\"; "
-    "echo \"container=$(systemd-detect-virt -c 2>/dev/null)\"",
+    "echo \"container=$ECCONT\"",
     may_block=False,
 )
 def parse_kernel(out: ProbeOutput) -> dict[str, Any]:
@@ -95,8 +104,10 @@ def _limits_command(ctx: HostContext, std: Standard) -> str | None:
     names = " ".join(SERVICE_PROCESSES)
     patterns = " ".join(shlex.quote(p + ".service") for p in UNIT_PATTERNS)
     return (
-        f"u={user}; if g=$(id -Gn \"$u\" 2>/dev/null); then "
-        "echo \"user|$u|$(id -u \"$u\")|$(set -f; set -- $g; IFS=,; echo \"$*\")\"; else echo \"user|$u|absent\"; fi\n"
+        # One `id` for the uid and the group names: uid=N(name) gid=N(name) groups=N(name),...
+        f"u={user}; if o=$(id \"$u\" 2>/dev/null); then i=${{o#uid=}}; i=${{i%%(*}}; g=; set -f; IFS=,; "
+        "for x in ${o##*groups=}; do x=${x#*\\(}; g=\"$g${g:+,}${x%\\)}\"; done; unset IFS; set +f; "
+        "echo \"user|$u|$i|$g\"; else echo \"user|$u|absent\"; fi\n"
         "echo '== limits =='; grep -sHE '^[[:space:]]*[^#[:space:]]+[[:space:]]+(soft|hard|-)[[:space:]]+"
         "(nofile|nproc)[[:space:]]' /etc/security/limits.conf /etc/security/limits.d/*.conf\n"
         "echo '== units =='; " + unit_files_exist("|".join(p + ".service" for p in UNIT_PATTERNS)) + "\n"

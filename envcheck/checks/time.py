@@ -19,16 +19,27 @@ BASELINE_NTP = Remediation("server", ("ntp",))
 # and the NTP daemons' state, which the probes read directly.
 
 
+_TZ_ENV_FILES = ("/etc/environment", "/etc/profile", "/etc/profile.d/*.sh", "/etc/default/locale")
+_TZ_UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system", "/run/systemd/system")
+_TZ_VALUE = re.compile(r"\bTZ=[\"']?([^\"'\s]*)")
+_TZ_ASSIGNED = re.compile(r"\s*(export\s+)?TZ=")  # a shell assignment (environment files)
+_TZ_IN_UNIT = re.compile(r"\s*Environment=.*\bTZ=")  # a unit's Environment= line
+
+
 def _zone_command(ctx: HostContext, std: Standard) -> str:
     # The expected zone is compared byte for byte, to name a copied /etc/localtime.
     expected = shlex.quote("/usr/share/zoneinfo/" + std.timezone)
     return (
-        'if [ -L /etc/localtime ]; then echo kind=symlink; else echo kind=file; fi\n'
-        'echo "link=$(readlink /etc/localtime 2>/dev/null)"\n'
-        'echo "resolved=$(readlink -f /etc/localtime 2>/dev/null)"\n'
+        # The resolved path is read only where the link does not name a zoneinfo file
+        # itself (the parser takes the zone from the link first).
+        'if [ -L /etc/localtime ]; then echo kind=symlink; l=$(readlink /etc/localtime 2>/dev/null); '
+        'echo "link=$l"; case "$l" in *zoneinfo/*) ;; *) echo "resolved=$(readlink -f /etc/localtime 2>/dev/null)";; '
+        'esac; else echo kind=file; echo link=; echo resolved=/etc/localtime; fi\n'
         'z=; { IFS= read -r z </etc/timezone; } 2>/dev/null; echo "etc_timezone=$z"\n'
         'd=$(date "+%z %Z"); echo "utc_offset=${d%% *}"; echo "abbrev=${d#* }"\n'
-        f"if [ -e /etc/localtime ] && cmp -s /etc/localtime {expected}; then "
+        # Where /etc/localtime is the expected file itself (-ef), there is nothing to compare.
+        f"if [ -e /etc/localtime ] && {{ [ /etc/localtime -ef {expected} ] || "
+        f"cmp -s /etc/localtime {expected}; }}; then "
         "echo same_as_expected=yes; else echo same_as_expected=no; fi\n"
     )
 
@@ -54,12 +65,12 @@ def _zone_from_path(path: str) -> str | None:
 
 @fact(
     "time.tz_env",
-    "echo '== environment =='; grep -sE '^[[:space:]]*(export[[:space:]]+)?TZ=' "
-    "/etc/environment /etc/profile /etc/profile.d/*.sh /etc/default/locale\n"
-    # Each unit folder once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system.
-    "echo '== units =='; d=; for u in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system "
-    "/run/systemd/system; do [ -d \"$u\" ] || continue; for v in $d; do [ \"$u\" -ef \"$v\" ] && continue 2; done; "
-    "d=\"$d $u\"; done; [ -n \"$d\" ] && grep -rsE '^[[:space:]]*Environment=.*\\bTZ=' $d\n"
+    # One grep, for a fixed string, over the environment files and the unit folders (each
+    # folder once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system); the
+    # parser keeps the lines that set TZ (an assignment, or a unit's Environment=).
+    "d=; for u in " + " ".join(_TZ_UNIT_DIRS) + "; do [ -d \"$u\" ] || continue; "
+    "for v in $d; do [ \"$u\" -ef \"$v\" ] && continue 2; done; d=\"$d $u\"; done\n"
+    "echo '== files =='; grep -rsF 'TZ=' " + " ".join(_TZ_ENV_FILES) + " $d\n"
     # One grep over every process's environment; our own sessions are not services: their
     # shells may carry the login TZ, and a probe run in a forked subshell shows its shell's
     # environment. Skipped: every process in the session of the probe or of an ancestor
@@ -70,27 +81,28 @@ def _zone_from_path(path: str) -> str | None:
     "2>/dev/null | while IFS= read -r l; do p=${l#/proc/}; p=${p%%/*}; "
     "read -r st < /proc/$p/stat 2>/dev/null || continue; st=${st##*) }; set -- $st; "
     "case \"$sids\" in *\" $4 \"*) continue;; esac; read -r c < /proc/$p/comm 2>/dev/null; "
-    "echo \"$c TZ=${l#*TZ=}\"; done | sort -u; true",
+    "echo \"$c TZ=${l#*TZ=}\"; done; true",
     sudo=True,
 )
 def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
     parts = sections(out.stdout)
-    tz = re.compile(r"\bTZ=[\"']?([^\"'\s]*)")
-    result: dict[str, list[str]] = {}
-    for name in ("environment", "units", "processes"):
-        found = []
-        for line in parts.get(name, "").splitlines():
-            m = tz.search(line)
-            if m:
-                where = line.split(":", 1)[0] if name != "processes" else line.split(" ", 1)[0]
-                found.append(f"{where}: TZ={m.group(1)}")
-        result[name] = sorted(set(found))
-    return result
+    found: dict[str, set[str]] = {"environment": set(), "units": set(), "processes": set()}
+    for line in parts.get("files", "").splitlines():
+        where, _, text = line.partition(":")
+        area = "units" if where.startswith(_TZ_UNIT_DIRS) else "environment"
+        m = _TZ_VALUE.search(text)
+        if m and (_TZ_IN_UNIT if area == "units" else _TZ_ASSIGNED).match(text):
+            found[area].add(f"{where}: TZ={m.group(1)}")
+    for line in parts.get("processes", "").splitlines():
+        m = _TZ_VALUE.search(line)
+        if m:
+            found["processes"].add(f"{line.split(' ', 1)[0]}: TZ={m.group(1)}")
+    return {area: sorted(entries) for area, entries in found.items()}
 
 
 @fact(
     "time.sync",
-    "echo \"container=$(systemd-detect-virt -c 2>/dev/null)\"\n"
+    "echo \"container=$ECCONT\"\n"
     "if command -v chronyc >/dev/null 2>&1; then echo daemon=chrony; "
     "chronyc -n tracking 2>&1 | sed 's/^/tracking./'; "
     "chronyc -n sources 2>/dev/null | awk '/^[\\^=#]/ {print \"source=\" $2}'; "

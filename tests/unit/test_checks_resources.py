@@ -113,8 +113,7 @@ def test_nofile_and_nproc() -> None:
                   resources__limits=low_service) == Status.PASS
 
 
-def test_the_disk_probe_reads_every_path_with_one_df_and_names_missing_ones(tmp_path: Any) -> None:
-    """Run for real with this machine's df: a path per line in order, a missing path named."""
+def _run_disk_probe(tmp_path: Any, env: dict[str, str] | None = None) -> dict[str, Any]:
     import subprocess
     from dataclasses import replace
 
@@ -124,8 +123,45 @@ def test_the_disk_probe_reads_every_path_with_one_df_and_names_missing_ones(tmp_
 
     std = replace(Standard.from_vars({}), disk_paths=("/", str(tmp_path / "no such dir"), "/proc", str(tmp_path)))
     command = FACTS["resources.disk"].bind(HostContext("me", "127.0.0.1", (), None, {}), std).command
-    proc = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30)
-    got = FACTS["resources.disk"].parse(ProbeOutput(proc.stdout, proc.returncode, proc.stderr))
+    proc = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30, env=env)
+    got: dict[str, Any] = FACTS["resources.disk"].parse(ProbeOutput(proc.stdout, proc.returncode, proc.stderr))
+    return got
+
+
+def test_the_disk_probe_reads_every_path_with_one_df_and_names_missing_ones(tmp_path: Any) -> None:
+    """Run for real with this machine's df: a path per line in order, a missing path named."""
+    got = _run_disk_probe(tmp_path)
     assert got[str(tmp_path / "no such dir")] == {"missing": True}
     assert got["/"]["mount"] == "/" and got["/proc"]["mount"] == "/proc"
     assert got[str(tmp_path)]["space_free_percent"] is not None
+
+
+def test_the_disk_probe_falls_back_where_df_has_no_output_option(tmp_path: Any) -> None:
+    """A df that refuses --output (coreutils before 8.21, busybox): the same paths, mounts and
+    inode counts through df -P and df -Pi."""
+    import os
+    import shutil
+
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    real_df = shutil.which("df")
+    log = tmp_path / "df.log"
+    (fake_bin / "df").write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {log}\n'
+        'case " $* " in *" --output="*) echo "df: unrecognized option" >&2; exit 1;; esac\n'
+        f'exec {real_df} "$@"\n')
+    (fake_bin / "df").chmod(0o755)
+    probe_dir = tmp_path / "probe"
+    probe_dir.mkdir()
+    fast = _run_disk_probe(probe_dir)
+    slow = _run_disk_probe(probe_dir, env={**os.environ, "PATH": f"{fake_bin}:{os.environ['PATH']}"})
+    calls = log.read_text().splitlines()
+    assert calls[0].startswith("-k --output=") and {c.split()[0] for c in calls[1:]} == {"-P", "-Pi"}
+    assert slow.keys() == fast.keys()
+    for path, entry in fast.items():
+        assert slow[path]["missing"] == entry["missing"]
+        assert slow[path].get("mount") == entry.get("mount")
+        assert slow[path].get("inodes_free_percent") is not None or entry.get("inodes_free_percent") is None
+        if entry.get("space_free_percent") is not None:
+            assert abs(slow[path]["space_free_percent"] - entry["space_free_percent"]) < 1.0
