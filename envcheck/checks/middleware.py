@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import ElementTree as SafeET  # server.xml comes from a host we audit
 
 from envcheck.checks.common import bad, norm_charset, ok, sections
 from envcheck.checks.locale import effective_locale
@@ -74,6 +71,12 @@ def parse_tomcat(out: ProbeOutput) -> Any:
 def _connectors(text: str) -> list[dict[str, Any]] | None:
     if not text.strip():
         return None
+    # Imported here, where a server.xml is found (it comes from a host we audit): every
+    # check run loads this module, most audit no Tomcat.
+    from xml.etree.ElementTree import ParseError  # noqa: PLC0415
+
+    from defusedxml import ElementTree as SafeET  # noqa: PLC0415
+
     try:
         root = SafeET.fromstring(text)
     except (ParseError, ValueError):

@@ -13,18 +13,23 @@ from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
 
 
-@fact(
-    "network.hostname",
-    # Shell builtins where they do the work (this runs on every host of every audit).
-    "h=; { IFS= read -r h </proc/sys/kernel/hostname; } 2>/dev/null; [ -n \"$h\" ] || h=$(hostname); "
-    "echo \"hostname=$h\"\n"
-    # getent hosts: the first address, the one gethostbyname() and so Java's getLocalHost() use.
-    "f=$(getent hosts \"$h\"); echo \"first=${f%%[[:space:]]*}\"\n"
-    "getent ahostsv4 \"$h\" | { r=' '; while read -r ad _; do case \"$r\" in *\" $ad \"*) ;; "
-    "*) r=\"$r$ad \";; esac; done; echo \"resolves=${r# }\"; }\n"
-    "a=$(ip -o addr show 2>/dev/null | { while read -r _ _ _ ad _; do printf '%s ' \"${ad%/*}\"; done; })\n"
-    "[ -n \"$a\" ] || a=$(hostname -I 2>/dev/null); echo \"addresses=$a\"",
-)
+def _hostname_command(ctx: HostContext, std: Standard) -> str:
+    return (
+        # Shell builtins where they do the work (this runs on every host of every audit).
+        "h=; { IFS= read -r h </proc/sys/kernel/hostname; } 2>/dev/null; [ -n \"$h\" ] || h=$(hostname); "
+        "echo \"hostname=$h\"\n"
+        # getent hosts: the first address, the one gethostbyname() and so Java's getLocalHost() use.
+        "f=$(getent hosts \"$h\"); echo \"first=${f%%[[:space:]]*}\"\n"
+        "getent ahostsv4 \"$h\" | { r=' '; while read -r ad _; do case \"$r\" in *\" $ad \"*) ;; "
+        "*) r=\"$r$ad \";; esac; done; echo \"resolves=${r# }\"; }\n"
+    ) + ("" if ctx.lan_address else
+         # The host's own addresses, which the name must resolve to, where the inventory
+         # gives no LAN address to compare with.
+         "a=$(ip -o addr show 2>/dev/null | { while read -r _ _ _ ad _; do printf '%s ' \"${ad%/*}\"; done; })\n"
+         "[ -n \"$a\" ] || a=$(hostname -I 2>/dev/null); echo \"addresses=$a\"")
+
+
+@fact("network.hostname", command_for=_hostname_command)
 def parse_hostname(out: ProbeOutput) -> dict[str, Any]:
     kv = key_values(out.stdout)
     return {"hostname": kv.get("hostname", ""), "first": kv.get("first") or None,

@@ -193,3 +193,13 @@ def test_the_tiers_probe_tells_open_refused_and_silent_ports_apart_on_this_machi
     states = {r["port"]: r["state"] for r in got}
     assert states == {ports[0]: "open", ports[1]: "refused", ports[2]: "timeout"}, got
     assert 2.5 < elapsed < 8, elapsed
+
+
+def test_the_hostname_probe_reads_the_hosts_addresses_only_without_a_lan_address() -> None:
+    """With the inventory's LAN address the evaluation never looks at the host's own
+    addresses: no `ip` on that host."""
+    with_lan = FACTS["network.hostname"].bind(CTX, STD)
+    without = FACTS["network.hostname"].bind(HostContext("web1", "127.0.0.11", ("web",), None, PEERS), STD)
+    assert with_lan is not None and without is not None
+    assert "ip -o addr" not in with_lan.command and "ip -o addr" in without.command
+    assert "getent hosts" in with_lan.command and "getent ahostsv4" in with_lan.command
