@@ -24,6 +24,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "evidence": ("Evidence kept in", "证据已保存到"),
     "interrupted": ("Interrupted: the results gathered so far are kept", "已中断:已收集的结果已保存"),
     "hosts_done": ("hosts checked", "台主机已检查"),
+    "skipped_hidden": ("skipped (not applicable on those hosts) not listed: --show-skipped lists them",
+                       "项跳过(对相应主机不适用)未列出:使用 --show-skipped 查看"),
 }
 
 

@@ -22,7 +22,7 @@ from envcheck import __version__
 from envcheck.inventory import Inventory, InventoryHost, host_from_vars, load_inventory
 from envcheck.inventory_files import source_files
 from envcheck.prefetch import remember, remembered_inventory
-from envcheck.standard import Standard
+from envcheck.standard import Standard, defaults_record, restore_defaults
 
 FORMAT = 1
 # Text in an inventory file that makes its resolved values depend on more than the files.
@@ -58,14 +58,17 @@ def snapshot(inventory: Inventory, vault: bool) -> dict[str, Any] | None:
     return {
         "format": FORMAT, "version": __version__, "sources": list(inventory.sources), "hosts": hosts,
         "peers": {g: [list(m) for m in members] for g, members in inventory.peers.items()},
+        "defaults": defaults_record(),
     }
 
 
 def restore(data: Mapping[str, Any] | None, become_password: str | None) -> Inventory | None:
     """The inventory kept by `snapshot`, rebuilt as load_inventory builds it (the standard's
-    defaults are read again); None if there is none or it is from another version."""
+    defaults kept with it while their file is unchanged, else read again); None if there is
+    none or it is from another version."""
     if not data or data.get("format") != FORMAT or data.get("version") != __version__:
         return None
+    restore_defaults(data.get("defaults"))
     try:
         hosts: list[InventoryHost] = []
         for item in data["hosts"]:

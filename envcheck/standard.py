@@ -11,7 +11,6 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -129,8 +128,39 @@ def _convert(name: str, value: Any, source: str) -> Any:
         raise BadInput(f"{source}: {PREFIX}{name} has an invalid value {value!r}") from exc
 
 
-@lru_cache(maxsize=1)
+_defaults: dict[str, Any] | None = None
+
+
 def load_defaults() -> dict[str, Any]:
+    global _defaults
+    if _defaults is None:
+        _defaults = _read_defaults()
+    return _defaults
+
+
+def defaults_record() -> dict[str, Any]:
+    """The defaults and the state of their file, for an inventory record kept between runs."""
+    return {"file": _defaults_stamp(), "values": load_defaults()}
+
+
+def restore_defaults(record: Any) -> None:
+    """Take the defaults of a record kept by an earlier run when their file is unchanged
+    since (size, time, inode): no YAML library to import and no file to parse."""
+    global _defaults
+    if (_defaults is None and isinstance(record, Mapping) and isinstance(record.get("values"), dict)
+            and record.get("file") == _defaults_stamp()):
+        _defaults = dict(record["values"])
+
+
+def _defaults_stamp() -> str | None:
+    try:
+        st = Path(DEFAULTS_FILE).stat()
+    except OSError:
+        return None
+    return f"{DEFAULTS_FILE}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+
+
+def _read_defaults() -> dict[str, Any]:
     import yaml  # noqa: PLC0415 - keep `envcheck --help` fast
 
     try:

@@ -23,6 +23,8 @@ from envcheck.errors import ExitCode
               default="table", show_default=True, help="Output format / 输出格式")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the output to FILE")
 @click.option("--show-passed", is_flag=True, help="List passed checks in the table too")
+@click.option("--show-skipped", is_flag=True,
+              help="List skipped checks in the terminal table too (they are always in -o files and the evidence)")
 @click.option("--transport", type=click.Choice(["openssh", "paramiko"]), default="openssh",
               show_default=True, help="SSH implementation (see README: chosen by measurement)")
 @click.option("--runs-dir", type=click.Path(file_okay=False), help="Where to keep the evidence (default ./runs)")
@@ -82,17 +84,18 @@ def check(**kw: Any) -> None:
     evidence.finish(report, lang)
     from envcheck.output import FORMATS  # noqa: PLC0415
 
-    text = FORMATS[kw["fmt"]](report, lang)
-    if kw["output"]:
-        Path(kw["output"]).write_text(text, encoding="utf-8")
     if kw["fmt"] == "table" and not kw["output"]:
         from rich.console import Console  # noqa: PLC0415
 
         from envcheck.output.table import render  # noqa: PLC0415
 
-        Console().print(render(report, lang, kw["show_passed"]))
-    elif not kw["output"]:
-        click.echo(text, nl=False)
+        Console().print(render(report, lang, kw["show_passed"], kw["show_skipped"]))
+    else:  # rendered once: to the file, or to standard output
+        text = FORMATS[kw["fmt"]](report, lang)
+        if kw["output"]:
+            Path(kw["output"]).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
     from envcheck.i18n import t  # noqa: PLC0415
 
     click.echo(f"{t('evidence', lang)}: {evidence.path}", err=True)

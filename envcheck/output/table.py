@@ -26,7 +26,9 @@ def summary_counts(report: AuditReport) -> dict[str, int]:
     return out
 
 
-def render(report: AuditReport, lang: str, show_passed: bool = False) -> object:
+def render(report: AuditReport, lang: str, show_passed: bool = False, show_skipped: bool = True) -> object:
+    """Failures first; passed checks only when asked. On a terminal skipped ones are left out
+    by default (a fleet without Tomcat skips every Tomcat check on every host), and counted."""
     from rich.console import Group  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text as RichText  # noqa: PLC0415
@@ -44,7 +46,7 @@ def render(report: AuditReport, lang: str, show_passed: bool = False) -> object:
     for key in ("status", "host", "check", "found", "expected", "fix"):
         table.add_column(t(key, lang), overflow="fold")
     for r in ordered_results(report):
-        if r.status == Status.PASS and not show_passed:
+        if (r.status == Status.PASS and not show_passed) or (r.status == Status.SKIP and not show_skipped):
             continue
         fix = r.fix.get(lang) if r.status in (Status.FAIL, Status.WARN) else r.message.get(lang)
         table.add_row(RichText(r.status.upper(), style=_STYLE[r.status]), r.host or t("fleet", lang),
@@ -52,6 +54,8 @@ def render(report: AuditReport, lang: str, show_passed: bool = False) -> object:
     parts.append(table)
     counts = summary_counts(report)
     parts.append(RichText(f"{t('summary', lang)}: " + ", ".join(f"{k} {v}" for k, v in counts.items())))
+    if not show_skipped and counts["skip"]:
+        parts.append(RichText(f"{counts['skip']} {t('skipped_hidden', lang)}", style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
 
 

@@ -106,6 +106,8 @@ def test_the_second_run_does_not_load_ansible_and_an_edit_is_seen(tmp_path: Path
     first, err1 = _check(inv, cache, out)
     second, err2 = _check(inv, cache, out)
     assert "ansible.inventory.manager" in err1 and "ansible.inventory.manager" not in err2
+    # The standard's defaults came with the record too: no YAML library imported at all.
+    assert not [line for line in err2.splitlines() if line.rstrip().endswith("| yaml")], err2
     assert first["results"] == second["results"]
     gv.write_text("standard_timezone: Europe/Berlin\n")  # size changes: a new key
     third, err3 = _check(inv, cache, out)
@@ -141,3 +143,23 @@ def test_deploy_validates_an_inventory_once_per_version_of_its_files(
     with pytest.raises(BadInput, match="standard_charset"):
         _validate_inventory((str(inventory),), None, None)
     assert len(loads) == 3
+
+
+def test_the_standards_defaults_come_with_the_record_while_their_file_is_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from envcheck import standard
+
+    defaults = tmp_path / "main.yml"
+    defaults.write_text(Path(standard.DEFAULTS_FILE).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(standard, "DEFAULTS_FILE", defaults)
+    monkeypatch.setattr(standard, "_defaults", None)
+    record = _round_trip(standard.defaults_record())
+    assert record is not None and record["values"]["standard_timezone"] == "Asia/Shanghai"
+    monkeypatch.setattr(standard, "_defaults", None)
+    standard.restore_defaults(record)
+    assert standard.load_defaults() == record["values"]
+    # The engineer edits the defaults: the record no longer speaks for the file.
+    defaults.write_text(defaults.read_text(encoding="utf-8").replace("Asia/Shanghai", "Asia/Tokyo"), encoding="utf-8")
+    monkeypatch.setattr(standard, "_defaults", None)
+    standard.restore_defaults(record)
+    assert standard.load_defaults()["standard_timezone"] == "Asia/Tokyo"
