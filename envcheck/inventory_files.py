@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from envcheck.errors import InventoryError
-
 MAX_FILE_BYTES = 16 * 1024 * 1024  # far above any real inventory (10 000 hosts is ~2 MiB)
 MAX_FILES = 10_000
 BOM = b"\xef\xbb\xbf"
 YAML_SUFFIXES = (".yml", ".yaml", ".json")
 _SKIPPED_SUFFIXES = (".retry", ".pyc", ".swp", ".orig", ".bak", "~")
+
+
+def _inventory_error(message: str) -> Exception:
+    # envcheck.errors imports click: not before a repeated check's sessions start (envcheck.early).
+    from envcheck.errors import InventoryError  # noqa: PLC0415
+
+    return InventoryError(message)
 
 
 def check_sources(sources: Sequence[str]) -> None:
@@ -42,7 +47,7 @@ def source_files(sources: Sequence[str]) -> Iterator[Path]:
                 if path.is_file() and not path.name.startswith(".") and not path.name.endswith(_SKIPPED_SUFFIXES):
                     seen += 1
                     if seen > MAX_FILES:
-                        raise InventoryError(f"inventory {source}: more than {MAX_FILES} files / 文件过多")
+                        raise _inventory_error(f"inventory {source}: more than {MAX_FILES} files / 文件过多")
                     yield path
 
 
@@ -50,19 +55,19 @@ def check_file(path: Path) -> None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InventoryError(
+            raise _inventory_error(
                 f"inventory file {path} is {size / 2**20:.0f} MiB, more than {MAX_FILE_BYTES // 2**20} MiB: "
                 "not an inventory? / 清单文件过大")
         data = path.read_bytes()
     except OSError as exc:
-        raise InventoryError(f"cannot read inventory file {path}: {exc.strerror} / 无法读取清单文件") from exc
+        raise _inventory_error(f"cannot read inventory file {path}: {exc.strerror} / 无法读取清单文件") from exc
     if b"\x00" in data or data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InventoryError(
+        raise _inventory_error(
             f"inventory file {path} is not text (a spreadsheet?): export it as an INI or YAML "
             "inventory in UTF-8 / 清单文件不是文本(是否为 Excel 表格?),请导出为 UTF-8 编码的 INI 或 YAML")
     text = _decode(path, data)
     if data.startswith(BOM) and path.suffix not in YAML_SUFFIXES and _is_read_as_ini(path):
-        raise InventoryError(
+        raise _inventory_error(
             f"inventory file {path} starts with a byte order mark (BOM): save it as UTF-8 without BOM "
             "/ 清单文件带有 BOM,请另存为无 BOM 的 UTF-8")
     if path.suffix in YAML_SUFFIXES:
@@ -87,7 +92,7 @@ def _decode(path: Path, data: bytes) -> str:
         except UnicodeDecodeError:
             pass
         line = data[: exc.start].count(b"\n") + 1
-        raise InventoryError(
+        raise _inventory_error(
             f"inventory file {path}, line {line}: not UTF-8.{hint} / 清单文件不是 UTF-8 编码"
             + (",看起来是 GBK,请用 iconv 转换" if hint else "")) from exc
 
@@ -105,4 +110,4 @@ def _check_yaml(path: Path, text: str) -> None:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InventoryError(f"inventory file {path}{where}: invalid YAML: {problem} / YAML 格式错误") from exc
+        raise _inventory_error(f"inventory file {path}{where}: invalid YAML: {problem} / YAML 格式错误") from exc

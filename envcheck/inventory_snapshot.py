@@ -37,8 +37,11 @@ def load(sources: Sequence[str], limit: str | None, vault_password_file: str | N
     """load_inventory, or the inventory kept under `key` (envcheck.prefetch.inventory_key)
     when there is one; what ansible-core resolves is kept for the next run, with its targets."""
     if vault_password_file is None:
-        kept = restore(remembered_inventory(key), become_password)
+        data = remembered_inventory(key)
+        kept = restore(data, become_password)
         if kept is not None:
+            if data and not restore_defaults(data.get("defaults")):  # kept before the defaults changed
+                remember(key, [h.target for h in kept.hosts], snapshot(kept, False))
             return kept
     inventory = load_inventory(sources, limit, vault_password_file, become_password)
     if key is not None:

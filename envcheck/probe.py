@@ -18,13 +18,10 @@ from dataclasses import dataclass
 
 from envcheck.checks.registry import Fact
 from envcheck.model import ProbeOutput
+from envcheck.transport.bootstrap import BOOTSTRAP, READY, REMOTE_COMMAND
 
-READY = b"ECREADY"
-BOOTSTRAP = (
-    "echo ECREADY; IFS= read -r _; date +%s.%N; "
-    'IFS= read -r ECPW; ECS=$(cat); eval "$ECS"'
-)
-REMOTE_COMMAND = "sh -c " + shlex.quote(BOOTSTRAP)
+__all__ = ["BOOTSTRAP", "READY", "REMOTE_COMMAND", "ProbeScript", "build_script", "decode", "split_output"]
+
 MAX_PROBE_BYTES = 1024 * 1024  # one probe's stdout is cut past 1 MiB
 MAX_STDERR_BYTES = 4096
 

@@ -143,13 +143,17 @@ def defaults_record() -> dict[str, Any]:
     return {"file": _defaults_stamp(), "values": load_defaults()}
 
 
-def restore_defaults(record: Any) -> None:
+def restore_defaults(record: Any) -> bool:
     """Take the defaults of a record kept by an earlier run when their file is unchanged
-    since (size, time, inode): no YAML library to import and no file to parse."""
+    since (size, time, inode): no YAML library to import and no file to parse. False when
+    the record has none or stale ones (they are read from the file when needed)."""
     global _defaults
-    if (_defaults is None and isinstance(record, Mapping) and isinstance(record.get("values"), dict)
+    if not (isinstance(record, Mapping) and isinstance(record.get("values"), dict)
             and record.get("file") == _defaults_stamp()):
+        return False
+    if _defaults is None:
         _defaults = dict(record["values"])
+    return True
 
 
 def _defaults_stamp() -> str | None:

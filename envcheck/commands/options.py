@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from envcheck.early import DEFAULT_FORKS, DEFAULT_TIMEOUT  # also read there, before click
 from envcheck.i18n import LANGS, default_lang
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,9 +47,9 @@ def connection_options(func: F) -> F:
                      help="Ansible inventory (YAML, INI or directory); repeatable. "
                           "None: this machine, without SSH. / Ansible 清单"),
         click.option("-l", "--limit", help="Ansible host pattern, e.g. 'db:&beijing' / 主机范围"),
-        click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True,
+        click.option("-f", "--forks", type=click.IntRange(1, 500), default=DEFAULT_FORKS, show_default=True,
                      help="Hosts worked on at once / 并发主机数"),
-        click.option("--timeout", type=click.FloatRange(1, 3600), default=60, show_default=True,
+        click.option("--timeout", type=click.FloatRange(1, 3600), default=DEFAULT_TIMEOUT, show_default=True,
                      help="Seconds per host / 每台主机超时秒数"),
         click.option("--ssh-config", type=click.Path(dir_okay=False), help="ssh_config file (ssh -F)"),
         click.option("--known-hosts", type=click.Path(dir_okay=False),

@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from envcheck.probe import READY, REMOTE_COMMAND
+from envcheck.transport.bootstrap import READY, REMOTE_COMMAND
 
 MAX_SESSION_BYTES = 64 * 1024 * 1024
 

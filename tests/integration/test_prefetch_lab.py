@@ -63,3 +63,43 @@ def test_a_repeated_run_starts_its_sessions_first_and_drops_stale_ones(
     assert audited[first.name] == second.ssh_address
     for channel, _ in [*started[1].values(), *started[2].values()]:
         assert channel.proc.poll() is not None  # every session ended, used or not
+
+
+# Run as the console command runs: envcheck.entry.main, with every session opened noted with
+# whether click (and with it the check command) had been imported yet.
+_COUNTED_ENTRY = """\
+import json, sys
+import envcheck.transport.process as process
+opened = []
+real_open = process.OpenSSHTransport.open
+def open_noted(self, target, command, deadline):
+    opened.append([target.name, "click" in sys.modules])
+    return real_open(self, target, command, deadline)
+process.OpenSSHTransport.open = open_noted
+import atexit
+atexit.register(lambda: sys.stderr.write("OPENED " + json.dumps(opened) + "\\n"))
+from envcheck.entry import main
+main()
+"""
+
+
+def test_the_console_command_starts_a_repeated_runs_sessions_before_click_loads(
+        lab: Lab, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("ENVCHECK_NO_PREFETCH", None)
+    argv = [sys.executable, "-c", _COUNTED_ENTRY, "check", "-i", str(lab.inventory_path), "-c", "time.timezone",
+            "--format", "json", "--runs-dir", str(tmp_path / "runs")]
+    names = sorted(h.name for h in lab.hosts)
+    for run in ("first", "second"):
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode in (0, 1), proc.stderr
+        assert all(h["reachable"] for h in json.loads(proc.stdout)["hosts"])
+        opened = json.loads(proc.stderr.split("OPENED ", 1)[1].splitlines()[0])
+        assert sorted(name for name, _ in opened) == names  # one session per host, none twice
+        # The first run learns the hosts from the inventory (click parsed the command line
+        # first); the second starts every session before click is even imported.
+        assert {loaded for _, loaded in opened} == ({True} if run == "first" else {False})

@@ -163,3 +163,25 @@ def test_the_standards_defaults_come_with_the_record_while_their_file_is_unchang
     monkeypatch.setattr(standard, "_defaults", None)
     standard.restore_defaults(record)
     assert standard.load_defaults()["standard_timezone"] == "Asia/Tokyo"
+
+
+def test_a_record_without_the_defaults_gets_them_on_the_next_run(
+        inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record kept by an earlier version (or before the defaults file changed) is used,
+    and kept again with the current defaults: the run after needs no YAML either."""
+    from envcheck import prefetch, standard
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ENVCHECK_NO_PREFETCH", raising=False)
+    key = prefetch.inventory_key((str(inventory),), None)
+    first = inventory_snapshot.load((str(inventory),), None, None, None, key)
+    record_file = prefetch.cache_dir() / f"{key}.json"
+    stored = json.loads(record_file.read_text())
+    del stored["inventory"]["defaults"]  # as an older envcheck kept it
+    record_file.write_text(json.dumps(stored))
+    monkeypatch.setattr(standard, "_defaults", None)
+    monkeypatch.setattr(inventory_snapshot, "load_inventory", lambda *a, **k: pytest.fail("ansible-core"))
+    again = inventory_snapshot.load((str(inventory),), None, None, None, key)
+    assert [h.standard for h in again.hosts] == [h.standard for h in first.hosts]
+    kept = prefetch.remembered_inventory(key)
+    assert kept is not None and standard.restore_defaults(kept["defaults"])

@@ -1,0 +1,5 @@
+"""`python -m envcheck`: the same as the `envcheck` command."""
+
+from envcheck.entry import main
+
+main()
