@@ -115,7 +115,10 @@ UNIT_DIRS = ("/etc/systemd/system.control", "/run/systemd/system.control", "/run
 def unit_files_exist(patterns: str) -> str:
     """Shell that sets ecu=1 when a unit file matching the `case` patterns (already quoted
     where they hold inventory values) exists in the unit path. systemctl costs ~5 ms of CPU
-    a call: probes ask it only about units that are there (builtins only, no exec)."""
+    a call: probes ask it only about units that are there (builtins only, no exec). Each
+    folder read once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system."""
     dirs = " ".join(UNIT_DIRS)
-    return (f"ecu=; for d in {dirs}; do for f in \"$d\"/*.service; do "
+    return (f"ecu=; ecs=; for d in {dirs}; do [ -d \"$d\" ] || continue; "
+            "for s in $ecs; do [ \"$d\" -ef \"$s\" ] && continue 2; done; ecs=\"$ecs $d\"; "
+            "for f in \"$d\"/*.service; do "
             f"case \"${{f##*/}}\" in {patterns}) ecu=1; break 2;; esac; done; done")
