@@ -104,8 +104,10 @@ KEX_X25519 = ("-o", "KexAlgorithms=curve25519-sha256")
 
 def floor(f: Fleet, kex: tuple[str, ...] = ()) -> Way:
     def run() -> list[int]:
+        # ControlPath=none: a master left by someone's `ssh -F` to a lab host (ControlPersist)
+        # would otherwise carry the floor's session for free.
         procs = [subprocess.Popen(["ssh", "-F", str(f.lab.ssh_config_path), "-o", "ControlMaster=no",
-                                   *kex, h.name, "true"]) for h in f.hosts]
+                                   "-o", "ControlPath=none", *kex, h.name, "true"]) for h in f.hosts]
         return [p.wait() for p in procs]
 
     return Way(FLOOR + (", kex curve25519" if kex else ""), run, lambda rc: rc == 0)
