@@ -26,7 +26,9 @@ _SETTINGS = {"-i": "inventories", "--inventory": "inventories", "-l": "limit", "
              "--known-hosts": "known_hosts", "--transport": "transport"}
 _OTHER_VALUES = {"--vault-password-file", "-c", "--only", "--format", "-o", "--output", "--runs-dir", "--lang"}
 _SHORT_WITH_VALUE = {"-i", "-l", "-f", "-c", "-o"}
-_FLAGS = {"--accept-new-host-keys", "-K", "--ask-become-pass", "--show-passed", "--show-skipped"}
+# Not -K / --ask-become-pass: the prompt may outlast the sessions' deadline; those runs start
+# their sessions after it, as before.
+_FLAGS = {"--accept-new-host-keys", "--show-passed", "--show-skipped"}
 
 
 class Settings(NamedTuple):

@@ -39,7 +39,7 @@ def test_the_settings_read_early_are_those_click_reads(args: list[str]) -> None:
 @pytest.mark.parametrize("argv", [
     ["deploy", "-i", "h.yml"], ["check", "-i", "h.yml", "--help"], ["check", "-i", "h.yml", "stray"],
     ["check", "-i", "h.yml", "--new-option", "x"], ["check", "-i"], ["check", "-i", "h.yml", "-f", "many"],
-    ["check", "-Ki", "h.yml"], [],
+    ["check", "-Ki", "h.yml"], ["check", "-i", "h.yml", "-K"], ["check", "-i", "h.yml", "--ask-become-pass"], [],
 ])
 def test_anything_else_is_left_to_click(argv: list[str]) -> None:
     assert read_settings(argv) is None
