@@ -43,6 +43,11 @@ class Settings(NamedTuple):
     accept_new_host_keys: bool
     key: str | None  # envcheck.prefetch.inventory_key of the inventory files as read
 
+    @classmethod
+    def of(cls, connection: Any, key: str | None) -> Settings:
+        """The settings of a check command's Connection (envcheck.commands.options), as click read them."""
+        return cls(**{name: getattr(connection, name) for name in cls._fields if name != "key"}, key=key)
+
 
 _started: tuple[Settings, Any] | None = None
 

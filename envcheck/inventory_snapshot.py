@@ -38,9 +38,11 @@ def load(sources: Sequence[str], limit: str | None, vault_password_file: str | N
     when there is one; what ansible-core resolves is kept for the next run, with its targets."""
     if vault_password_file is None:
         data = remembered_inventory(key)
+        # The standard's defaults kept with the record, while their file is unchanged.
+        defaults_kept = restore_defaults(data.get("defaults")) if data else False
         kept = restore(data, become_password)
         if kept is not None:
-            if data and not restore_defaults(data.get("defaults")):  # kept before the defaults changed
+            if not defaults_kept:  # kept before the defaults changed: keep it again with them
                 remember(key, [h.target for h in kept.hosts], snapshot(kept, False))
             return kept
     inventory = load_inventory(sources, limit, vault_password_file, become_password)
@@ -67,11 +69,10 @@ def snapshot(inventory: Inventory, vault: bool) -> dict[str, Any] | None:
 
 def restore(data: Mapping[str, Any] | None, become_password: str | None) -> Inventory | None:
     """The inventory kept by `snapshot`, rebuilt as load_inventory builds it (the standard's
-    defaults kept with it while their file is unchanged, else read again); None if there is
-    none or it is from another version."""
+    defaults as `load` set them, else read again); None if there is none or it is from
+    another version."""
     if not data or data.get("format") != FORMAT or data.get("version") != __version__:
         return None
-    restore_defaults(data.get("defaults"))
     try:
         hosts: list[InventoryHost] = []
         for item in data["hosts"]:

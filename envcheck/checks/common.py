@@ -112,13 +112,17 @@ UNIT_DIRS = ("/etc/systemd/system.control", "/run/systemd/system.control", "/run
              "/usr/lib/systemd/system", "/run/systemd/generator.late")
 
 
+def existing_dirs(var: str, dirs: tuple[str, ...]) -> str:
+    """Shell that sets $var to those of the (fixed, space-free) folders that exist, each
+    folder once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system."""
+    return (f"{var}=; for ecd in {' '.join(dirs)}; do [ -d \"$ecd\" ] || continue; "
+            f"for ecs in ${var}; do [ \"$ecd\" -ef \"$ecs\" ] && continue 2; done; {var}=\"${var} $ecd\"; done")
+
+
 def unit_files_exist(patterns: str) -> str:
     """Shell that sets ecu=1 when a unit file matching the `case` patterns (already quoted
     where they hold inventory values) exists in the unit path. systemctl costs ~5 ms of CPU
-    a call: probes ask it only about units that are there (builtins only, no exec). Each
-    folder read once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system."""
-    dirs = " ".join(UNIT_DIRS)
-    return (f"ecu=; ecs=; for d in {dirs}; do [ -d \"$d\" ] || continue; "
-            "for s in $ecs; do [ \"$d\" -ef \"$s\" ] && continue 2; done; ecs=\"$ecs $d\"; "
-            "for f in \"$d\"/*.service; do "
+    a call: probes ask it only about units that are there (builtins only, no exec)."""
+    return (existing_dirs("ecud", UNIT_DIRS) + "\n"
+            "ecu=; for d in $ecud; do for f in \"$d\"/*.service; do "
             f"case \"${{f##*/}}\" in {patterns}) ecu=1; break 2;; esac; done; done")

@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, key_values, ok, sections
+from envcheck.checks.common import bad, existing_dirs, key_values, ok, sections
 from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
@@ -68,8 +68,7 @@ def _zone_from_path(path: str) -> str | None:
     # One grep, for a fixed string, over the environment files and the unit folders (each
     # folder once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system); the
     # parser keeps the lines that set TZ (an assignment, or a unit's Environment=).
-    "d=; for u in " + " ".join(_TZ_UNIT_DIRS) + "; do [ -d \"$u\" ] || continue; "
-    "for v in $d; do [ \"$u\" -ef \"$v\" ] && continue 2; done; d=\"$d $u\"; done\n"
+    existing_dirs("d", _TZ_UNIT_DIRS) + "\n"
     "echo '== files =='; grep -rsF 'TZ=' " + " ".join(_TZ_ENV_FILES) + " $d\n"
     # One grep over every process's environment; our own sessions are not services: their
     # shells may carry the login TZ, and a probe run in a forked subshell shows its shell's

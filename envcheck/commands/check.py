@@ -131,8 +131,7 @@ def _prefetch(name: str, conn: Any, key: str | None) -> Any:
         return None  # paramiko opens in the foreground: nothing to overlap
     from envcheck.early import Settings, take  # noqa: PLC0415
 
-    early = take(Settings(conn.inventories, conn.limit, conn.forks, conn.timeout, conn.ssh_config,
-                          conn.known_hosts, conn.accept_new_host_keys, key))
+    early = take(Settings.of(conn, key))
     if early is not None:  # started by the console entry point, before click and the catalogue
         return early
     from envcheck.prefetch import remembered  # noqa: PLC0415

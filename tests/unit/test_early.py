@@ -8,7 +8,7 @@ import pytest
 
 from envcheck.commands.check import check
 from envcheck.commands.options import build_connection
-from envcheck.early import read_settings
+from envcheck.early import Settings, read_settings
 
 SAME_AS_CLICK = [
     ["-i", "hosts.yml"],
@@ -34,6 +34,7 @@ def test_the_settings_read_early_are_those_click_reads(args: list[str]) -> None:
     assert early_transport == transport
     assert settings == (conn.inventories, conn.limit, conn.forks, conn.timeout, conn.ssh_config,
                         conn.known_hosts, conn.accept_new_host_keys, None)
+    assert Settings.of(conn, None) == settings
 
 
 @pytest.mark.parametrize("argv", [
