@@ -189,6 +189,7 @@ def run_audit(
     facts = facts_needed(checks, fleet)
     started = datetime.now(UTC)
     gathered: dict[str, HostFacts] = {}
+    evaluated: dict[str, list[Result]] = {}
     complete = True
     pool = ThreadPoolExecutor(max_workers=max(1, forks), thread_name_prefix="envcheck-host")
     try:
@@ -199,6 +200,8 @@ def run_audit(
         for future in as_completed(futures):
             hf = future.result()
             gathered[hf.status.name] = hf
+            # Evaluated as it arrives, while other hosts still answer: not after the last one.
+            evaluated[hf.status.name] = evaluate_host(hf, inventory.host(hf.status.name).standard, checks)
             if on_host:
                 on_host(hf)
             if stop is not None and stop.is_set():
@@ -213,7 +216,7 @@ def run_audit(
     ordered = [gathered[h.name] for h in inventory.hosts if h.name in gathered]
     results: list[Result] = []
     for hf in ordered:
-        results += evaluate_host(hf, inventory.host(hf.status.name).standard, checks)
+        results += evaluated[hf.status.name]
     fleet_hosts = [
         FleetHost(hf.status.name, hf.groups, hf, inventory.host(hf.status.name).standard)
         for hf in ordered if hf.status.reachable
