@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck import __version__
-from envcheck.runs import new_run_dir, safe_name, write_json
+from envcheck.runs import new_run_dir, safe_name, write_atomic, write_json
 
 
 @dataclass
@@ -41,12 +41,16 @@ class CheckEvidence:
                        for k, v in hf.raw.items()},
         })
 
-    def finish(self, report: Any, lang: str) -> None:
-        from envcheck.output.json_format import as_dict  # noqa: PLC0415
+    def finish(self, report: Any, lang: str) -> str:
+        """result.json and the final run.json; returns result.json's text, which is also the
+        `--format json` output (one document, rendered once)."""
+        from envcheck.output.json_format import render  # noqa: PLC0415
 
-        write_json(self.path / "result.json", as_dict(report, lang))
+        result = render(report, lang)
+        write_atomic(self.path / "result.json", result)
         run = {"tool": "envcheck", "version": __version__, "kind": "check",
                "started": report.started.isoformat(), "finished": report.finished.isoformat(),
                "complete": report.complete, "inventory": list(self.inventory), "hosts": list(self.hosts),
                "pending": list(report.pending)}
         write_json(self.path / "run.json", run)
+        return result

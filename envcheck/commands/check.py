@@ -81,7 +81,7 @@ def check(**kw: Any) -> None:
         if progress is not None:
             progress.close()
         signal.signal(signal.SIGTERM, previous)
-    evidence.finish(report, lang)
+    result_json = evidence.finish(report, lang)
     from envcheck.output import FORMATS  # noqa: PLC0415
 
     if kw["fmt"] == "table" and not kw["output"]:
@@ -91,7 +91,7 @@ def check(**kw: Any) -> None:
 
         Console().print(render(report, lang, kw["show_passed"], kw["show_skipped"]))
     else:  # rendered once: to the file, or to standard output
-        text = FORMATS[kw["fmt"]](report, lang)
+        text = result_json if kw["fmt"] == "json" else FORMATS[kw["fmt"]](report, lang)
         if kw["output"]:
             Path(kw["output"]).write_text(text, encoding="utf-8")
         else:
