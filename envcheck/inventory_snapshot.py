@@ -40,7 +40,7 @@ def load(sources: Sequence[str], limit: str | None, vault_password_file: str | N
         data = remembered_inventory(key)
         # The standard's defaults kept with the record, while their file is unchanged.
         defaults_kept = restore_defaults(data.get("defaults")) if data else False
-        kept = restore(data, become_password)
+        kept = restore(data, become_password, validated=defaults_kept)
         if kept is not None:
             if not defaults_kept:  # kept before the defaults changed: keep it again with them
                 remember(key, [h.target for h in kept.hosts], snapshot(kept, False))
@@ -67,17 +67,19 @@ def snapshot(inventory: Inventory, vault: bool) -> dict[str, Any] | None:
     }
 
 
-def restore(data: Mapping[str, Any] | None, become_password: str | None) -> Inventory | None:
+def restore(data: Mapping[str, Any] | None, become_password: str | None,
+            validated: bool = False) -> Inventory | None:
     """The inventory kept by `snapshot`, rebuilt as load_inventory builds it (the standard's
     defaults as `load` set them, else read again); None if there is none or it is from
-    another version."""
+    another version. `validated`: the record's standard was validated by the run that kept
+    it, over these same defaults, and is not validated again."""
     if not data or data.get("format") != FORMAT or data.get("version") != __version__:
         return None
     try:
         hosts: list[InventoryHost] = []
         for item in data["hosts"]:
             name, variables = str(item["name"]), dict(item["vars"])
-            standard = Standard.from_vars(variables, f"inventory, host {name}")
+            standard = Standard.from_vars(variables, f"inventory, host {name}", validate=not validated)
             hosts.append(host_from_vars(name, tuple(item["groups"]), variables, standard, become_password))
         groups: dict[str, list[str]] = {}
         for h in hosts:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -63,8 +62,9 @@ class Standard:
     service_user: str
 
     @classmethod
-    def from_vars(cls, host_vars: Mapping[str, Any], source: str = "inventory") -> Standard:
-        """Build the standard for one host from its variables over the defaults."""
+    def from_vars(cls, host_vars: Mapping[str, Any], source: str = "inventory", validate: bool = True) -> Standard:
+        """Build the standard for one host from its variables over the defaults; `validate`
+        False only for values a run has validated before (envcheck.inventory_snapshot)."""
         merged = {**load_defaults(), **{k: v for k, v in host_vars.items() if k.startswith(PREFIX)}}
         values: dict[str, Any] = {}
         for f in fields(cls):
@@ -73,10 +73,13 @@ class Standard:
                 raise BadInput(f"{source}: {key} is missing (and has no default in {DEFAULTS_FILE})")
             values[f.name] = _convert(f.name, merged[key], source)
         std = cls(**values)
-        std.validate(source)
+        if validate:
+            std.validate(source)
         return std
 
     def validate(self, source: str) -> None:
+        import zoneinfo  # noqa: PLC0415 (not on a repeated run: envcheck.inventory_snapshot)
+
         try:
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -185,3 +186,39 @@ def test_a_record_without_the_defaults_gets_them_on_the_next_run(
     assert [h.standard for h in again.hosts] == [h.standard for h in first.hosts]
     kept = prefetch.remembered_inventory(key)
     assert kept is not None and standard.restore_defaults(kept["defaults"])
+
+
+def test_a_kept_standard_is_validated_again_only_when_its_defaults_changed(
+        inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run that kept the record validated its standard; the next runs with the same
+    files and defaults trust it (no time zone database, no codec lookups), and an edited
+    defaults file is validated again: a bad value there is still refused."""
+    from envcheck import prefetch, standard
+    from envcheck.errors import BadInput
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ENVCHECK_NO_PREFETCH", raising=False)
+    defaults = tmp_path / "main.yml"
+    defaults.write_text(Path(standard.DEFAULTS_FILE).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(standard, "DEFAULTS_FILE", defaults)
+    monkeypatch.setattr(standard, "_defaults", None)
+    key = prefetch.inventory_key((str(inventory),), None)
+    validated: list[str] = []
+    real = standard.Standard.validate
+
+    def counted(self: standard.Standard, source: str) -> None:
+        validated.append(source)
+        real(self, source)
+
+    monkeypatch.setattr(standard.Standard, "validate", counted)
+    first = inventory_snapshot.load((str(inventory),), None, None, None, key)
+    assert len(validated) == len(first.hosts)  # ansible-core's run
+    monkeypatch.setattr(inventory_snapshot, "load_inventory", lambda *a, **k: pytest.fail("ansible-core"))
+    again = inventory_snapshot.load((str(inventory),), None, None, None, key)
+    assert [h.standard for h in again.hosts] == [h.standard for h in first.hosts]
+    assert len(validated) == len(first.hosts)  # the record: not validated again
+    text = re.sub(r"(?m)^standard_charset:.*$", "standard_charset: no-such-charset", defaults.read_text("utf-8"))
+    defaults.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(standard, "_defaults", None)
+    with pytest.raises(BadInput, match="standard_charset"):  # the record's defaults no longer hold
+        inventory_snapshot.load((str(inventory),), None, None, None, key)
