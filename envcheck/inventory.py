@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +59,7 @@ class Inventory:
 
 def local_inventory() -> Inventory:
     """No inventory given: this machine, through the local transport."""
-    name = socket.gethostname()
+    name = os.uname().nodename  # gethostname(), without importing socket
     host = InventoryHost(
         name=name,
         groups=(),
