@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -108,18 +109,43 @@ def start(argv: Sequence[str]) -> None:
     read = read_settings(argv)
     if read is None or read[1] != "openssh" or not read[0].inventories:
         return
-    from envcheck.prefetch import inventory_key, remembered  # noqa: PLC0415
+    from envcheck.prefetch import inventory_key, remembered_items  # noqa: PLC0415
+    from envcheck.sshcommand import CONNECT_TIMEOUT, REMOTE_COMMAND, spawn, ssh_argv, ssh_options  # noqa: PLC0415
 
     settings = read[0]._replace(key=inventory_key(read[0].inventories, read[0].limit))
-    targets = [t for t in remembered(settings.key) if not t.local][: settings.forks]
-    if not targets:
+    items = [i for i in remembered_items(settings.key) if not i.get("local")][: settings.forks]
+    # The ssh processes first, from the kept values: the transport's classes (dataclasses,
+    # threading) load while the handshakes run (as OpenSSHTransport would start them).
+    options = ssh_options(settings.ssh_config, settings.known_hosts, settings.accept_new_host_keys,
+                          CONNECT_TIMEOUT, None)
+    spawned = []
+    for item in items:
+        try:
+            argv = ssh_argv(options, item["address"], item["port"], item["user"], item["key_file"],
+                            item["ssh_args"], REMOTE_COMMAND)
+            spawned.append((item, argv, spawn(argv), time.monotonic()))
+        except (KeyError, TypeError, OSError):
+            break  # a damaged record or no ssh: the check command starts them, and says why
+    if not spawned:
         return
-    from envcheck.transport.process import OpenSSHTransport  # noqa: PLC0415
+    from envcheck.prefetch import target_of  # noqa: PLC0415
+    from envcheck.transport.process import OpenSSHTransport, ProcessChannel  # noqa: PLC0415
 
     transport = OpenSSHTransport(settings.ssh_config, settings.known_hosts, settings.accept_new_host_keys)
-    transport.prepare(targets, settings.timeout)
     _started = (settings, transport)
     atexit.register(_close_untaken)
+    for item, argv, proc, started in spawned:
+        channel = ProcessChannel(argv, proc)
+        try:
+            target = target_of(item)
+            # Only the very session the transport would have started is taken.
+            taken = transport.argv(target, REMOTE_COMMAND) == argv
+        except (KeyError, TypeError):
+            taken = False
+        if taken:
+            transport.adopt(target, channel, started)
+        else:
+            channel.close()
 
 
 def take(settings: Settings) -> Any:

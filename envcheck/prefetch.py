@@ -21,11 +21,11 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from envcheck.transport import Target
+if TYPE_CHECKING:
+    from envcheck.transport import Target
 
 KEEP_FILES = 64  # the newest inventories remembered
 _ANSIBLE_CONFIGS = ("ansible.cfg", "~/.ansible.cfg", "/etc/ansible/ansible.cfg")
@@ -68,7 +68,7 @@ def _is_plugin_config(path: Path) -> bool:
 
 
 def _read(key: str | None) -> dict[str, Any] | None:
-    """The file kept for this key, if it is our own private one."""
+    """The file kept for this key, if it is our own private one (parsed once per version of it)."""
     if key is None:
         return None
     path = cache_dir() / f"{key}.json"
@@ -77,20 +77,41 @@ def _read(key: str | None) -> dict[str, Any] | None:
         # Only our own, private file: its ssh arguments become an ssh command line.
         if st.st_uid != os.getuid() or st.st_mode & 0o077:
             return None
-        data = json.loads(path.read_text("utf-8"))
+        version = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+        if version not in _parsed:
+            _parsed.clear()
+            _parsed[version] = json.loads(path.read_text("utf-8"))
+        data = _parsed[version]
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
 
+# The file as parsed by this process: read by envcheck.early and again for the inventory.
+_parsed: dict[tuple[str, int, int, int], Any] = {}
+
+
 def remembered(key: str | None) -> list[Target]:
     """The targets the last run with this key resolved; [] when unknown or not trustworthy."""
-    data = _read(key)
     try:
-        return [Target(**{**item, "ssh_args": tuple(item["ssh_args"]), "become_password": None})
-                for item in data["targets"]] if data else []
+        return [target_of(item) for item in remembered_items(key)]
     except (TypeError, KeyError):
         return []
+
+
+def remembered_items(key: str | None) -> list[dict[str, Any]]:
+    """The targets as kept (plain values: envcheck.early starts their sessions before the
+    transport classes are imported); target_of() makes each a Target."""
+    data = _read(key)
+    items = data.get("targets") if data else None
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def target_of(item: dict[str, Any]) -> Target:
+    """TypeError or KeyError for an item that is not a kept target."""
+    from envcheck.transport import Target  # noqa: PLC0415
+
+    return Target(**{**item, "ssh_args": tuple(item["ssh_args"]), "become_password": None})
 
 
 def remembered_inventory(key: str | None) -> dict[str, Any] | None:
@@ -105,6 +126,8 @@ def remember(key: str | None, targets: Sequence[Target], inventory: dict[str, An
     for the next run with the same inventory."""
     if key is None:
         return
+    from dataclasses import asdict, replace  # noqa: PLC0415
+
     items = [asdict(replace(t, become_password=None)) for t in targets]
     for item in items:
         del item["become_password"]

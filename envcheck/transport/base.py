@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from envcheck.transport.bootstrap import READY, REMOTE_COMMAND
+from envcheck.sshcommand import READY, REMOTE_COMMAND
 
 MAX_SESSION_BYTES = 64 * 1024 * 1024
 
@@ -114,6 +114,10 @@ class Transport(ABC):
                 early[_session_key(target)] = (self.open(target, REMOTE_COMMAND, started + timeout), started)
             except TransportError:
                 pass  # run() opens it again and reports why it fails
+
+    def adopt(self, target: Target, channel: Channel, started: float) -> None:
+        """A session of this target started before this transport existed (envcheck.early)."""
+        self.__dict__.setdefault("_early", {})[_session_key(target)] = (channel, started)
 
     def keep_prepared(self, targets: Sequence[Target]) -> None:
         """End the sessions started for targets not among these (the inventory changed)."""

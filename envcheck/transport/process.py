@@ -8,21 +8,19 @@ import selectors
 import subprocess
 import time
 
+from envcheck.sshcommand import CONNECT_TIMEOUT, spawn, ssh_argv, ssh_options
 from envcheck.transport.base import Channel, Target, Transport, TransportError
 
 
 class ProcessChannel(Channel):
-    def __init__(self, argv: list[str]) -> None:
-        try:
-            self.proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,  # Ctrl+C reaches envcheck, which ends this by its PID
-            )
-        except OSError as exc:
-            raise TransportError(f"cannot start {argv[0]}: {exc}") from exc
+    def __init__(self, argv: list[str], proc: subprocess.Popen[bytes] | None = None) -> None:
+        """Start argv; or take `proc`, already started from argv (envcheck.early)."""
+        if proc is None:
+            try:
+                proc = spawn(argv)
+            except OSError as exc:
+                raise TransportError(f"cannot start {argv[0]}: {exc}") from exc
+        self.proc = proc
         assert self.proc.stdout and self.proc.stderr and self.proc.stdin
         self._out = self.proc.stdout.fileno()
         self._err = self.proc.stderr.fileno()
@@ -147,7 +145,7 @@ class OpenSSHTransport(Transport):
     opens_in_background = True
 
     def __init__(self, ssh_config: str | None = None, known_hosts: str | None = None,
-                 accept_new_host_keys: bool = False, connect_timeout: int = 10,
+                 accept_new_host_keys: bool = False, connect_timeout: int = CONNECT_TIMEOUT,
                  control_dir: str | None = None) -> None:
         super().__init__()
         self.ssh_config = ssh_config
@@ -157,30 +155,10 @@ class OpenSSHTransport(Transport):
         self.control_dir = control_dir
 
     def argv(self, target: Target, command: str) -> list[str]:
-        argv = ["ssh"]
-        if self.ssh_config:
-            argv += ["-F", self.ssh_config]
-        argv += [
-            "-o", "BatchMode=yes",
-            "-o", f"ConnectTimeout={self.connect_timeout}",
-            "-o", "StrictHostKeyChecking=" + ("accept-new" if self.accept_new else "yes"),
-            "-o", "SendEnv=-*",  # the engineer's own LANG/LC_* must not reach the probes
-            "-o", "LogLevel=ERROR",
-        ]
-        if self.known_hosts:
-            argv += ["-o", f"UserKnownHostsFile={self.known_hosts}"]
-        if self.control_dir:
-            argv += ["-o", "ControlMaster=auto", "-o", "ControlPersist=60",
-                     "-o", f"ControlPath={self.control_dir}/%C"]
-        argv += list(target.ssh_args)
-        if target.port:
-            argv += ["-p", str(target.port)]
-        if target.user:
-            argv += ["-l", target.user]
-        if target.key_file:
-            argv += ["-i", target.key_file, "-o", "IdentitiesOnly=yes"]
-        # `--` ends options: an address cannot be read as one (no `-oProxyCommand=` tricks).
-        return [*argv, "--", target.address, command]
+        options = ssh_options(self.ssh_config, self.known_hosts, self.accept_new, self.connect_timeout,
+                              self.control_dir)
+        return ssh_argv(options, target.address, target.port, target.user, target.key_file, target.ssh_args,
+                        command)
 
     def open(self, target: Target, command: str, deadline: float) -> Channel:
         return ProcessChannel(self.argv(target, command))

@@ -65,17 +65,19 @@ def test_a_repeated_run_starts_its_sessions_first_and_drops_stale_ones(
         assert channel.proc.poll() is not None  # every session ended, used or not
 
 
-# Run as the console command runs: envcheck.entry.main, with every session opened noted with
-# whether click (and with it the check command) had been imported yet.
+# Run as the console command runs: envcheck.entry.main, with every session started noted with
+# its address and whether click (with it the check command) and the transport's classes had
+# been imported yet.
 _COUNTED_ENTRY = """\
 import json, sys
-import envcheck.transport.process as process
+import envcheck.sshcommand as sshcommand
 opened = []
-real_open = process.OpenSSHTransport.open
-def open_noted(self, target, command, deadline):
-    opened.append([target.name, "click" in sys.modules])
-    return real_open(self, target, command, deadline)
-process.OpenSSHTransport.open = open_noted
+real_spawn = sshcommand.spawn
+def spawn_noted(argv):
+    if argv[0] == "ssh":
+        opened.append([argv[-2], "click" in sys.modules, "envcheck.transport.base" in sys.modules])
+    return real_spawn(argv)
+sshcommand.spawn = spawn_noted  # before envcheck.transport.process takes it by name
 import atexit
 atexit.register(lambda: sys.stderr.write("OPENED " + json.dumps(opened) + "\\n"))
 from envcheck.entry import main
@@ -93,13 +95,15 @@ def test_the_console_command_starts_a_repeated_runs_sessions_before_click_loads(
     env.pop("ENVCHECK_NO_PREFETCH", None)
     argv = [sys.executable, "-c", _COUNTED_ENTRY, "check", "-i", str(lab.inventory_path), "-c", "time.timezone",
             "--format", "json", "--runs-dir", str(tmp_path / "runs")]
-    names = sorted(h.name for h in lab.hosts)
+    addresses = sorted(h.ssh_address for h in lab.hosts)
     for run in ("first", "second"):
         proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
         assert proc.returncode in (0, 1), proc.stderr
         assert all(h["reachable"] for h in json.loads(proc.stdout)["hosts"])
         opened = json.loads(proc.stderr.split("OPENED ", 1)[1].splitlines()[0])
-        assert sorted(name for name, _ in opened) == names  # one session per host, none twice
+        assert sorted(address for address, _, _ in opened) == addresses  # one session per host, none twice
         # The first run learns the hosts from the inventory (click parsed the command line
-        # first); the second starts every session before click is even imported.
-        assert {loaded for _, loaded in opened} == ({True} if run == "first" else {False})
+        # first); the second starts every session before click, or even the transport's
+        # classes, are imported.
+        assert {(click, classes) for _, click, classes in opened} == (
+            {(True, True)} if run == "first" else {(False, False)})

@@ -1,0 +1,66 @@
+"""How every OpenSSH session starts: the ssh command line, and the fixed command it runs (no
+inventory value in it), which answers the clock exchange, reads an optional sudo password
+into a shell variable, then reads and runs the probe script (envcheck.probe) from standard
+input. A module of its own, outside envcheck.transport (whose package loads the transport
+classes) and importing nothing heavier than subprocess, so that a repeated check's sessions
+start before the rest of envcheck loads (envcheck.early)."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections.abc import Sequence
+
+READY = b"ECREADY"
+BOOTSTRAP = (
+    "echo ECREADY; IFS= read -r _; date +%s.%N; "
+    'IFS= read -r ECPW; ECS=$(cat); eval "$ECS"'
+)
+REMOTE_COMMAND = "sh -c " + shlex.quote(BOOTSTRAP)
+CONNECT_TIMEOUT = 10  # seconds for the TCP connection and the handshake (ssh ConnectTimeout)
+
+
+def ssh_options(ssh_config: str | None, known_hosts: str | None, accept_new_host_keys: bool,
+                connect_timeout: int, control_dir: str | None) -> list[str]:
+    """The options of the run, the same for every host (`ssh` and what precedes the host's own)."""
+    argv = ["ssh"]
+    if ssh_config:
+        argv += ["-F", ssh_config]
+    argv += [
+        "-o", "BatchMode=yes",
+        "-o", f"ConnectTimeout={connect_timeout}",
+        "-o", "StrictHostKeyChecking=" + ("accept-new" if accept_new_host_keys else "yes"),
+        "-o", "SendEnv=-*",  # the engineer's own LANG/LC_* must not reach the probes
+        "-o", "LogLevel=ERROR",
+    ]
+    if known_hosts:
+        argv += ["-o", f"UserKnownHostsFile={known_hosts}"]
+    if control_dir:
+        argv += ["-o", "ControlMaster=auto", "-o", "ControlPersist=60",
+                 "-o", f"ControlPath={control_dir}/%C"]
+    return argv
+
+
+def ssh_argv(options: Sequence[str], address: str, port: int | None, user: str | None,
+             key_file: str | None, ssh_args: Sequence[str], command: str) -> list[str]:
+    """The whole ssh command line for one host: the run's options, then the host's."""
+    argv = [*options, *ssh_args]
+    if port:
+        argv += ["-p", str(port)]
+    if user:
+        argv += ["-l", user]
+    if key_file:
+        argv += ["-i", key_file, "-o", "IdentitiesOnly=yes"]
+    # `--` ends options: an address cannot be read as one (no `-oProxyCommand=` tricks).
+    return [*argv, "--", address, command]
+
+
+def spawn(argv: Sequence[str]) -> subprocess.Popen[bytes]:
+    """Start a session's process, its three streams piped; OSError if it cannot start."""
+    return subprocess.Popen(
+        list(argv),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # Ctrl+C reaches envcheck, which ends this by its PID
+    )
