@@ -4,6 +4,7 @@ containers at once within the lab's 60 s), reused when one is already up at the 
 from __future__ import annotations
 
 import os
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -45,7 +46,20 @@ def lab_up(cfg: LabConfig, count: int, parallel: int = 4, timeout: float = 240) 
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         list(pool.map(lambda h: _ensure_host(lab, h, timeout), hosts))
     files.write_access_files(lab)
+    with ThreadPoolExecutor(max_workers=len(hosts)) as pool:
+        list(pool.map(lambda h: _wait_booted(lab, h, timeout), hosts))
     return lab
+
+
+def _wait_booted(lab: Lab, h: LabHost, timeout: float) -> None:
+    """Until the host's systemd has finished starting up (running or degraded): sshd answers
+    long before, and hosts still booting spend the CPU the first rounds are timed on."""
+    argv = ["ssh", "-F", str(lab.ssh_config_path), "-o", "ControlMaster=no", "-o", "ControlPath=none",
+            h.name, "systemctl is-system-running --wait"]
+    try:
+        subprocess.run(argv, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        print(f"warning: {h.name} still starting up after {timeout:.0f} s", flush=True)
 
 
 def _ensure_host(lab: Lab, h: LabHost, timeout: float) -> None:
