@@ -29,13 +29,14 @@ COMPILE = $(PY) -m compileall -q -j 0 envcheck >/dev/null
 # The editable install as a plain path in a .pth file (setuptools' compat mode): the default
 # mode installs an import finder that every start imports with pathlib, re and urllib before
 # envcheck's first line (site: 17-22 ms against 5 ms, `python -X importtime -c pass`); an
-# engineer's `pip install .` has no finder either.
+# engineer's `pip install .` has no finder either. setuptools calls the mode transitional:
+# should a later one refuse it, the default mode is installed instead (slower start only).
 EDITABLE = --config-settings editable_mode=compat -e
 
 .venv/.installed: setup.cfg pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q $(EDITABLE) '.[dev]'
+	$(PIP) install -q $(EDITABLE) '.[dev]' || $(PIP) install -q -e '.[dev]'
 	$(COMPILE)
 	touch $@
 
@@ -73,7 +74,7 @@ lab-up: venv apt
 	$(PY) -m tests.lab up --hosts $(LAB_HOSTS) --groups $(LAB_GROUPS)
 
 .venv/.bench-installed: .venv/.installed
-	$(PIP) install -q $(EDITABLE) '.[dev,bench]'
+	$(PIP) install -q $(EDITABLE) '.[dev,bench]' || $(PIP) install -q -e '.[dev,bench]'
 	touch $@
 
 # The benchmark (README: "Benchmark"): starts its own 20-host lab; 40 minutes on a busy
