@@ -22,11 +22,11 @@ def main() -> Any:
     start(argv)
     from envcheck.cli import main as cli_main  # noqa: PLC0415
 
-    if not check:
-        return cli_main()
     try:
         return cli_main()
     except SystemExit as exc:
+        if not check:
+            raise
         leave(exc.code)
 
 

@@ -111,12 +111,13 @@ class Transport(ABC):
                 continue
             started = time.monotonic()
             try:
-                early[_session_key(target)] = (self.open(target, REMOTE_COMMAND, started + timeout), started)
+                self.adopt(target, self.open(target, REMOTE_COMMAND, started + timeout), started)
             except TransportError:
                 pass  # run() opens it again and reports why it fails
 
     def adopt(self, target: Target, channel: Channel, started: float) -> None:
-        """A session of this target started before this transport existed (envcheck.early)."""
+        """Keep a started session for run() to take: started by prepare(), or before this
+        transport existed (envcheck.early)."""
         self.__dict__.setdefault("_early", {})[_session_key(target)] = (channel, started)
 
     def keep_prepared(self, targets: Sequence[Target]) -> None:
