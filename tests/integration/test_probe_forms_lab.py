@@ -8,6 +8,7 @@ compared here with the tool's answer.
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import pytest
@@ -46,3 +47,24 @@ def test_container_and_memory_read_by_the_shell_match_the_tools(lab: Lab) -> Non
                                                                     "SwapFree"}
     assert facts["resources.memory"]["MemTotal"] == from_grep["MemTotal"]
     assert facts["resources.memory"]["SwapTotal"] == from_grep["SwapTotal"]
+
+
+def test_listening_ports_asked_by_state_match_ss_l(lab: Lab) -> None:
+    """`ss state listening` (the kernel's table of listeners only) finds what `ss -l` does."""
+    name = lab.hosts[0].name
+    listener = ("python3 -c 'import socket, sys\n"
+                "s = socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen()\n"
+                "print(s.getsockname()[1], flush=True); sys.stdin.read()'")
+    held = subprocess.Popen(["ssh", "-F", str(lab.ssh_config_path), name, listener],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert held.stdout is not None
+        port = int(held.stdout.readline())
+        facts = gather(lab, name, ["network.ports"])
+        full = lab.ssh(name, "ss -Hltn")
+    finally:
+        held.communicate(timeout=30)  # end of input ends the listener
+    from_ss_l = FACTS["network.ports"].parse(ProbeOutput(full.stdout, full.returncode, ""))
+    assert {"port": port, "address": "127.0.0.1"} in facts["network.ports"]
+    assert {"port": 22, "address": "0.0.0.0"} in facts["network.ports"]
+    assert facts["network.ports"] == from_ss_l
