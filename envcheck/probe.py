@@ -89,7 +89,7 @@ eccat() {{ [ -r "$1" ] || return 0; while IFS= read -r ecl || [ -n "$ecl" ]; do 
 # elsewhere systemd-detect-virt decides. Probes read the answer once per shell: $ECCONT.
 eccontainer() {{
   ecc=; {{ IFS= read -r ecc </run/systemd/container; }} 2>/dev/null
-  [ -n "$ecc" ] || ecc=$(systemd-detect-virt -c 2>/dev/null)
+  [ -n "$ecc" ] || ecc=$(systemd-detect-virt -c </dev/null 2>/dev/null)
   echo "${{ecc:-none}}"
 }}
 """

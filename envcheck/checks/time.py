@@ -36,7 +36,9 @@ def _zone_command(ctx: HostContext, std: Standard) -> str:
         'echo "link=$l"; case "$l" in *zoneinfo/*) ;; *) echo "resolved=$(readlink -f /etc/localtime 2>/dev/null)";; '
         'esac; else echo kind=file; echo link=; echo resolved=/etc/localtime; fi\n'
         'z=; { IFS= read -r z </etc/timezone; } 2>/dev/null; echo "etc_timezone=$z"\n'
-        'd=$(date "+%z %Z"); echo "utc_offset=${d%% *}"; echo "abbrev=${d#* }"\n'
+        # The offset and abbreviation of the bootstrap's clock line (one date fewer).
+        'case "$ECNOW" in *" "*) d=${ECNOW#* };; *) d=$(date "+%z %Z");; esac\n'
+        'echo "utc_offset=${d%% *}"; echo "abbrev=${d#* }"\n'
         # Where /etc/localtime is the expected file itself (-ef), there is nothing to compare.
         f"if [ -e /etc/localtime ] && {{ [ /etc/localtime -ef {expected} ] || "
         f"cmp -s /etc/localtime {expected}; }}; then "

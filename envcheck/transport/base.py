@@ -196,8 +196,8 @@ def _wait_ready(channel: Channel, deadline: float) -> None:
 def _clock(line: bytes, t1: float, t2: float) -> tuple[float | None, float]:
     rtt_ms = (t2 - t1) * 1000
     try:
-        remote = float(line.strip().decode("ascii"))
-    except ValueError:
+        remote = float(line.split()[0].decode("ascii"))  # "%s.%N %z %Z"
+    except (ValueError, IndexError):
         return None, rtt_ms  # e.g. a date without %N: no offset rather than a wrong one
     return (remote - (t1 + t2) / 2) * 1000, rtt_ms
 

@@ -18,7 +18,7 @@ def _run(script: str, password: str = "") -> bytes:
     proc = subprocess.run(["sh", "-c", BOOTSTRAP], input=stdin, capture_output=True, timeout=30, check=True)
     lines = proc.stdout.split(b"\n", 2)
     assert lines[0] == b"ECREADY"
-    float(lines[1])  # the host's clock
+    float(lines[1].split()[0])  # the host's clock, then its UTC offset and zone abbreviation
     return lines[2]
 
 
@@ -177,3 +177,30 @@ def test_the_tz_probe_skips_its_own_session_but_sees_a_service_with_tz() -> None
     processes = FACTS["time.tz_env"].parse(out["time.tz_env"])["processes"]
     assert "sleep: TZ=Europe/Oslo" in processes
     assert not any("Asia/Tokyo" in p for p in processes), processes
+
+
+def test_the_script_is_read_the_same_from_a_socket_as_from_a_pipe() -> None:
+    """sshd gives the shell a pipe (read by the shell itself) or, built otherwise, a socket
+    (read through cat): the same probes run either way."""
+    import socket
+
+    script = build_script([_fact("a.one", "echo one"), _fact("b.two", "echo two >&2; exit 2")])
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        proc = subprocess.Popen(["sh", "-c", BOOTSTRAP], stdin=theirs, stdout=subprocess.PIPE)
+        ours.sendall(b"\n\n" + script.text.encode())
+        ours.shutdown(socket.SHUT_WR)
+        stdout, _ = proc.communicate(timeout=30)
+    from_socket = split_output(script.marker, stdout.split(b"\n", 2)[2])
+    from_pipe = split_output(script.marker, _run(script.text))
+    assert from_socket == from_pipe == {"a.one": ProbeOutput("one\n", 0, ""), "b.two": ProbeOutput("", 2, "two\n")}
+
+
+def test_the_clock_line_gives_the_zone_of_the_system_not_of_the_login() -> None:
+    """time.zone takes the offset from the clock line: a TZ the login carries must not show."""
+    env = {"PATH": "/usr/bin:/bin", "TZ": "Pacific/Kiritimati"}  # +14:00, never this machine's
+    proc = subprocess.run(["sh", "-c", BOOTSTRAP], input=b"\n\n", capture_output=True, timeout=30, env=env)
+    clock = proc.stdout.split(b"\n")[1].decode().split()
+    system = subprocess.run(["date", "+%z %Z"], capture_output=True, text=True, check=True,
+                            env={"PATH": "/usr/bin:/bin"}).stdout.split()
+    assert len(clock) == 3 and clock[1:] == system and clock[1] != "+1400"
