@@ -122,7 +122,20 @@ def existing_dirs(var: str, dirs: tuple[str, ...]) -> str:
 def unit_files_exist(patterns: str) -> str:
     """Shell that sets ecu=1 when a unit file matching the `case` patterns (already quoted
     where they hold inventory values) exists in the unit path. systemctl costs ~5 ms of CPU
-    a call: probes ask it only about units that are there (builtins only, no exec)."""
+    a call: probes ask it only about units that are there (builtins only, no exec). The glob
+    takes only names that start as a pattern does: the shell's loop over the ~200 units of
+    /lib/systemd/system cost ~0.7 ms a host."""
     return (existing_dirs("ecud", UNIT_DIRS) + "\n"
-            "ecu=; for d in $ecud; do for f in \"$d\"/*.service; do "
+            f"ecu=; for d in $ecud; do for f in \"$d\"/{_first_letters(patterns)}*.service; do "
             f"case \"${{f##*/}}\" in {patterns}) ecu=1; break 2;; esac; done; done")
+
+
+def _first_letters(patterns: str) -> str:
+    """A bracket expression of the patterns' first letters, or nothing where one pattern
+    starts otherwise (a quoted inventory value, a wildcard): then every unit file is read."""
+    firsts = set()
+    for pattern in patterns.split("|"):
+        if not (pattern[:1].isascii() and pattern[:1].isalnum()):
+            return ""
+        firsts.add(pattern[0])
+    return "[" + "".join(sorted(firsts)) + "]"

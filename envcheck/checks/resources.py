@@ -66,15 +66,15 @@ def parse_memory(out: ProbeOutput) -> dict[str, int]:
 @fact(
     "resources.kernel",
     # One grep for both files, not `read`: sh reads a byte at a time, and a sysctl file
-    # read past offset 0 answers end-of-file (swappiness 60 reads as "6").
-    "grep -Hs '' /proc/sys/vm/swappiness /proc/sys/net/core/somaxconn | "
-    "while IFS=: read -r k v; do echo \"${k#/proc/sys/}=$v\"; done; "
-    "v=; { IFS= read -r v </sys/kernel/mm/transparent_hugepage/enabled; } 2>/dev/null; echo \"thp=$v\"; "
-    "echo \"container=$ECCONT\"",
+    # read past offset 0 answers end-of-file (swappiness 60 reads as "6"). grep's
+    # `file:value` is the form of every line here (no pipe, no loop).
+    "grep -Hs '' /proc/sys/vm/swappiness /proc/sys/net/core/somaxconn; "
+    "v=; { IFS= read -r v </sys/kernel/mm/transparent_hugepage/enabled; } 2>/dev/null; echo \"thp:$v\"; "
+    "echo \"container:$ECCONT\"",
     may_block=False,
 )
 def parse_kernel(out: ProbeOutput) -> dict[str, Any]:
-    kv = key_values(out.stdout)
+    kv = {k.removeprefix("/proc/sys/"): v for k, v in key_values(out.stdout, ":").items()}
     thp = re.search(r"\[(\w+)\]", kv.get("thp", ""))
     return {
         "vm.swappiness": int(kv["vm/swappiness"]) if kv.get("vm/swappiness", "").isdigit() else None,
