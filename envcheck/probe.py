@@ -10,8 +10,8 @@ stderr and exit code come back between marker lines that carry a per-run nonce.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -122,7 +122,8 @@ class ProbeScript:
 
 
 def build_script(facts: Iterable[Fact], marker: str | None = None) -> ProbeScript:
-    marker = marker or "@@EC" + secrets.token_hex(8)
+    # os.urandom as secrets.token_hex does (secrets imports hmac and hashlib: ~3 ms a run)
+    marker = marker or "@@EC" + os.urandom(8).hex()
     facts = list(facts)
     prelude = _PRELUDE.format(m=marker, max_err=MAX_STDERR_BYTES)
     plain = [f for f in facts if not f.sudo]

@@ -45,8 +45,8 @@ class Fact:
     # command it returns must be shlex.quote()d. None: the fact does not apply here.
     command_for: CommandFor | None = None
     # False for a probe that reads only this host's own files and /proc (never a daemon, DNS,
-    # a peer, a mount or another process's memory): it cannot hang, so it runs in a subshell
-    # instead of under `timeout` + `sh -c` (two execs fewer on every audited host).
+    # a peer, a mount or another process's memory): it cannot hang, so its subshell runs in
+    # the foreground, without the watchdog's bookkeeping (envcheck.probe).
     may_block: bool = True
 
     def bind(self, ctx: HostContext, std: Standard) -> Fact | None:

@@ -39,10 +39,11 @@ def _zone_command(ctx: HostContext, std: Standard) -> str:
         # The offset and abbreviation of the bootstrap's clock line (one date fewer).
         'case "$ECNOW" in *" "*) d=${ECNOW#* };; *) d=$(date "+%z %Z");; esac\n'
         'echo "utc_offset=${d%% *}"; echo "abbrev=${d#* }"\n'
-        # Where /etc/localtime is the expected file itself (-ef), there is nothing to compare.
-        f"if [ -e /etc/localtime ] && {{ [ /etc/localtime -ef {expected} ] || "
-        f"cmp -s /etc/localtime {expected}; }}; then "
-        "echo same_as_expected=yes; else echo same_as_expected=no; fi\n"
+        # Where /etc/localtime is the expected file itself (-ef), there is nothing to compare;
+        # a symlink's zone is named by its link (aliases such as PRC are links or hard links
+        # of one file: -ef), so only a copied file is compared byte for byte.
+        f"s=no; if [ /etc/localtime -ef {expected} ]; then s=yes; elif [ ! -L /etc/localtime ] && "
+        f"[ -e /etc/localtime ] && cmp -s /etc/localtime {expected}; then s=yes; fi; echo \"same_as_expected=$s\"\n"
     )
 
 
