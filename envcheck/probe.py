@@ -82,6 +82,9 @@ ecrun() {{
   printf '\\n{m} E %s\\n' "$1"; [ -s "$ECT/e" ] && head -c {max_err} "$ECT/e"
   printf '\\n{m} R %s %s\\n' "$1" "$ecrc"
 }}
+# A probe whose subject is not installed (its `present` test is false): ABSENT, no subshell.
+ecabsent() {{ printf '\\n{m} B %s\\nABSENT\\n\\n{m} E %s\\n\\n{m} R %s 0\\n' "$1" "$1" "$1"; }}
+ecany() {{ for ecf; do [ -x "$ecf" ] && return 0; done; return 1; }}
 ecend() {{ kill "$ECW" 2>/dev/null; rm -rf "$ECT"; }}
 # A small file printed by the shell itself (a cat would be an exec); nothing if unreadable.
 eccat() {{ [ -r "$1" ] || return 0; while IFS= read -r ecl || [ -n "$ecl" ]; do printf '%s\\n' "$ecl"; done <"$1"; }}
@@ -149,7 +152,8 @@ def _container_line(facts: list[Fact]) -> list[str]:
 
 def _probe_line(f: Fact) -> str:
     timeout = max(1, int(f.timeout)) if f.may_block else 0
-    return f"ecrun {shlex.quote(f.id)} {timeout} {shlex.quote(f.command)}"
+    run = f"ecrun {shlex.quote(f.id)} {timeout} {shlex.quote(f.command)}"
+    return f"if {f.present}; then {run}; else ecabsent {shlex.quote(f.id)}; fi" if f.present else run
 
 
 def split_output(marker: str, stdout: bytes) -> dict[str, ProbeOutput]:

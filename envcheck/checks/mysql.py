@@ -52,7 +52,7 @@ _MYSQL_COMMAND = (
 )
 
 
-@fact("mysql.variables", _MYSQL_COMMAND, sudo=True, timeout=20)
+@fact("mysql.variables", _MYSQL_COMMAND, sudo=True, timeout=20, present="{ " + _SERVER + "; }")
 def parse_mysql(out: ProbeOutput) -> Any:
     if out.stdout.strip() == "ABSENT":
         return absent("no MySQL/MariaDB server on this host", "本机未安装 MySQL/MariaDB 服务")

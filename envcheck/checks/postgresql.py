@@ -38,7 +38,8 @@ _PG_COMMAND = (
 )
 
 
-@fact("postgresql.settings", _PG_COMMAND, sudo=True, timeout=20)
+@fact("postgresql.settings", _PG_COMMAND, sudo=True, timeout=20,
+      present="ecany /usr/lib/postgresql/*/bin/postgres /usr/pgsql-*/bin/postgres /usr/bin/postgres")
 def parse_pg(out: ProbeOutput) -> Any:
     if out.stdout.strip() == "ABSENT":
         return absent("no PostgreSQL server on this host", "本机未安装 PostgreSQL 服务")

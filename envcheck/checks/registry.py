@@ -48,6 +48,10 @@ class Fact:
     # a peer, a mount or another process's memory): it cannot hang, so its subshell runs in
     # the foreground, without the watchdog's bookkeeping (envcheck.probe).
     may_block: bool = True
+    # A test made of shell builtins only (command -v, [ ], ecany PATH...), false where the
+    # probe's subject is not installed: there the probe is not started (no subshell, on
+    # every host without it) and reads as `ABSENT`, as its command would print.
+    present: str | None = None
 
     def bind(self, ctx: HostContext, std: Standard) -> Fact | None:
         if self.command_for is None:
@@ -120,6 +124,7 @@ def fact(
     timeout: float = 10.0,
     command_for: CommandFor | None = None,
     may_block: bool = True,
+    present: str | None = None,
 ) -> Callable[[Parser], Parser]:
     """Register a parser as the fact `fact_id`, read by `command` (or by the command
     that `command_for` builds per host from the inventory)."""
@@ -129,7 +134,7 @@ def fact(
             raise ValueError(f"fact {fact_id} registered twice")
         if not command and command_for is None:
             raise ValueError(f"fact {fact_id} has no command")
-        FACTS[fact_id] = Fact(fact_id, command, parse, sudo, timeout, command_for, may_block)
+        FACTS[fact_id] = Fact(fact_id, command, parse, sudo, timeout, command_for, may_block, present)
         return parse
 
     return register

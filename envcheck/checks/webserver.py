@@ -15,7 +15,8 @@ DEPLOY_NGINX = Remediation("middleware", ("nginx",))
 DEPLOY_APACHE = Remediation("middleware", ("apache",))
 
 
-@fact("nginx.config", "command -v nginx >/dev/null 2>&1 || { echo ABSENT; exit 0; }; nginx -T 2>&1", sudo=True)
+@fact("nginx.config", "command -v nginx >/dev/null 2>&1 || { echo ABSENT; exit 0; }; nginx -T 2>&1", sudo=True,
+      present="command -v nginx >/dev/null 2>&1")
 def parse_nginx(out: ProbeOutput) -> Any:
     if out.stdout.strip() == "ABSENT":
         return absent("no Nginx on this host", "本机未安装 Nginx")
@@ -36,6 +37,7 @@ def parse_nginx(out: ProbeOutput) -> Any:
     "\"$d\"/apache2.conf \"$d\"/conf/httpd.conf \"$d\"/conf-enabled \"$d\"/sites-enabled \"$d\"/conf.d "
     "2>/dev/null; true",
     sudo=True,
+    present="{ [ -d /etc/apache2 ] || [ -d /etc/httpd ]; }",
 )
 def parse_apache(out: ProbeOutput) -> Any:
     if out.stdout.strip() == "ABSENT":

@@ -204,3 +204,17 @@ def test_the_clock_line_gives_the_zone_of_the_system_not_of_the_login() -> None:
     system = subprocess.run(["date", "+%z %Z"], capture_output=True, text=True, check=True,
                             env={"PATH": "/usr/bin:/bin"}).stdout.split()
     assert len(clock) == 3 and clock[1:] == system and clock[1] != "+1400"
+
+
+def test_a_probe_whose_subject_is_absent_is_not_started() -> None:
+    """`present` false: ABSENT comes back as the probe's own output would say it, and the
+    command does not run (no subshell on hosts without the software)."""
+    def present(fid: str, test: str) -> Fact:
+        return Fact(fid, "echo ran; echo ABSENT-never", lambda out: out.stdout, present=test)
+
+    script = build_script([present("a.none", "ecany /nonexistent/bin/x /nonexistent/*/y"),
+                           present("b.here", "ecany /nonexistent/x /bin/sh"),
+                           present("c.cmd", "command -v no-such-command-here >/dev/null 2>&1")])
+    out = split_output(script.marker, _run(script.text))
+    assert out["a.none"] == ProbeOutput("ABSENT\n", 0, "") == out["c.cmd"]
+    assert out["b.here"] == ProbeOutput("ran\nABSENT-never\n", 0, "")
