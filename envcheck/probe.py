@@ -90,16 +90,16 @@ ecend() {{ kill "$ECW" 2>/dev/null; rm -rf "$ECT"; }}
 eccat() {{ [ -r "$1" ] || return 0; while IFS= read -r ecl || [ -n "$ecl" ]; do printf '%s\\n' "$ecl"; done <"$1"; }}
 # systemd as PID 1 notes its container in /run/systemd/container (read with a builtin);
 # elsewhere systemd-detect-virt decides. Probes read the answer once per shell: $ECCONT.
-eccontainer() {{
-  ecc=; {{ IFS= read -r ecc </run/systemd/container; }} 2>/dev/null
-  [ -n "$ecc" ] || ecc=$(systemd-detect-virt -c </dev/null 2>/dev/null)
-  echo "${{ecc:-none}}"
+eccontainer() {{  # sets ECCONT itself: a $(...) around a function is a fork
+  ECCONT=; {{ IFS= read -r ECCONT </run/systemd/container; }} 2>/dev/null
+  [ -n "$ECCONT" ] || ECCONT=$(systemd-detect-virt -c </dev/null 2>/dev/null)
+  ECCONT=${{ECCONT:-none}}
 }}
 """
 
 # Probes that name this variable get the host's container type (or "none"), found once.
 CONTAINER_VAR = "$ECCONT"
-_CONTAINER_LINE = '[ -n "$ECCONT" ] || ECCONT=$(eccontainer)'
+_CONTAINER_LINE = '[ -n "$ECCONT" ] || eccontainer'
 
 
 # Already root (read with builtins): the elevated probes are read by this very shell (`.`),

@@ -78,15 +78,16 @@ def _zone_from_path(path: str) -> str | None:
     # environment. Skipped: every process in the session of the probe or of an ancestor
     # (the login, sudo), walked from /proc/self with shell builtins only, and only once a
     # process with a TZ is found (the sh reads each stat file a byte at a time).
-    "echo '== processes =='; grep -aoHE '(^|[^A-Za-z0-9_])TZ=[[:alnum:]/_+:.-]*' /proc/[0-9]*/environ "
-    "2>/dev/null | { sids=; while IFS= read -r l; do "
+    # The matches are read back from a variable, not a pipe: no loop subshell where none match.
+    "echo '== processes =='; ectz=$(grep -aoHE '(^|[^A-Za-z0-9_])TZ=[[:alnum:]/_+:.-]*' /proc/[0-9]*/environ "
+    "2>/dev/null)\n[ -z \"$ectz\" ] || { sids=; while IFS= read -r l; do "
     "[ -n \"$sids\" ] || { read -r st < /proc/self/stat; a=${st%% *}; sids=' '; "
-    "while [ \"${a:-1}\" -gt 1 ] 2>/dev/null; do read -r st < /proc/$a/stat || break; st=${st##*) }; "
+    "while [ \"${a:-1}\" -gt 1 ] 2>/dev/null; do read -r st 2>/dev/null </proc/$a/stat || break; st=${st##*) }; "
     "set -- $st; sids=\"$sids$4 \"; a=$2; done; }\n"
     "p=${l#/proc/}; p=${p%%/*}; "
-    "read -r st < /proc/$p/stat 2>/dev/null || continue; st=${st##*) }; set -- $st; "
-    "case \"$sids\" in *\" $4 \"*) continue;; esac; read -r c < /proc/$p/comm 2>/dev/null; "
-    "echo \"$c TZ=${l#*TZ=}\"; done; }; true",
+    "read -r st 2>/dev/null </proc/$p/stat || continue; st=${st##*) }; set -- $st; "
+    "case \"$sids\" in *\" $4 \"*) continue;; esac; read -r c 2>/dev/null </proc/$p/comm; "
+    "echo \"$c TZ=${l#*TZ=}\"; done <<ECEOF\n$ectz\nECEOF\n}; true",
     sudo=True,
 )
 def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
