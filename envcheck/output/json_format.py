@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from envcheck import __version__
 from envcheck.audit import AuditReport
+from envcheck.runs import json_text
 
 SCHEMA_VERSION = 1
 
@@ -42,4 +42,4 @@ def _round(value: float | None) -> float | None:
 
 
 def render(report: AuditReport, lang: str) -> str:
-    return json.dumps(as_dict(report, lang), ensure_ascii=False, indent=2, default=str) + "\n"
+    return json_text(as_dict(report, lang))
