@@ -110,7 +110,7 @@ def _limits_command(ctx: HostContext, std: Standard) -> str | None:
         "echo \"user|$u|$i|$g\"; else echo \"user|$u|absent\"; fi\n"
         "echo '== limits =='; grep -sHE '^[[:space:]]*[^#[:space:]]+[[:space:]]+(soft|hard|-)[[:space:]]+"
         "(nofile|nproc)[[:space:]]' /etc/security/limits.conf /etc/security/limits.d/*.conf\n"
-        "echo '== units =='; " + unit_files_exist("|".join(p + ".service" for p in UNIT_PATTERNS)) + "\n"
+        "echo '== units =='; " + unit_files_exist("|".join(p + ".service" for p in UNIT_PATTERNS), fixed=True) + "\n"
         "[ -n \"$ecu\" ] && units=$( { systemctl list-units --all --type=service --plain --no-legend --full "
         f"{patterns}; systemctl list-unit-files --type=service --no-legend --plain {patterns}; }} 2>/dev/null "
         "| awk '$1 !~ /@\\.service$/ {print $1}' | sort -u)\n"

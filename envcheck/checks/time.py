@@ -66,28 +66,36 @@ def _zone_from_path(path: str) -> str | None:
     return match.group(1) if match else None
 
 
+# One grep (-o: the match, not the line) over the environment files, the unit folders and
+# every process's environment: a shell assignment at a line's start, a unit's Environment=
+# line up to its TZ value, or TZ= after a NUL (environ) or punctuation. A comment's `# TZ=`
+# or `"TZ=$TZ"` matches as text that the parser does not take for an assignment.
+_TZ_GREP = ("^[[:space:]]*(export[[:space:]]+)?TZ=[^[:space:][:cntrl:]]*"
+            "|^[[:space:]]*Environment=.*TZ=[^[:space:][:cntrl:]\"']*"
+            "|(^|[^A-Za-z0-9_[:space:]#])TZ=[[:alnum:]/_+:.-]*")
+
+
 @fact(
     "time.tz_env",
-    # One grep, for a fixed string, over the environment files and the unit folders (each
-    # folder once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system); the
-    # parser keeps the lines that set TZ (an assignment, or a unit's Environment=).
+    # Each unit folder once: with a merged /usr, /lib/systemd/system is /usr/lib/systemd/system.
     existing_dirs("d", _TZ_UNIT_DIRS) + "\n"
-    "echo '== files =='; grep -rsF 'TZ=' " + " ".join(_TZ_ENV_FILES) + " $d\n"
-    # One grep over every process's environment; our own sessions are not services: their
-    # shells may carry the login TZ, and a probe run in a forked subshell shows its shell's
-    # environment. Skipped: every process in the session of the probe or of an ancestor
-    # (the login, sudo), walked from /proc/self with shell builtins only, and only once a
-    # process with a TZ is found (the sh reads each stat file a byte at a time).
-    # The matches are read back from a variable, not a pipe: no loop subshell where none match.
-    "echo '== processes =='; ectz=$(grep -aoHE '(^|[^A-Za-z0-9_])TZ=[[:alnum:]/_+:.-]*' /proc/[0-9]*/environ "
-    "2>/dev/null)\n[ -z \"$ectz\" ] || { sids=; while IFS= read -r l; do "
+    "ectz=$(grep -rsaoHE " + shlex.quote(_TZ_GREP) + " " + " ".join(_TZ_ENV_FILES)
+    + " $d /proc/[0-9]*/environ 2>/dev/null)\n"
+    # Our own sessions are not services: their shells may carry the login TZ, and a probe run
+    # in a forked subshell shows its shell's environment. Skipped: every process in the
+    # session of the probe or of an ancestor (the login, sudo), walked from /proc/self with
+    # shell builtins only, and only once a process with a TZ is found (the sh reads each stat
+    # file a byte at a time). The matches are read back from a here-document, not a pipe.
+    "echo '== files =='; ecp=; [ -z \"$ectz\" ] || { sids=; while IFS= read -r l; do "
+    "case \"$l\" in /proc/[0-9]*/environ:*) ;; *) printf '%s\\n' \"$l\"; continue;; esac\n"
+    "[ -n \"$ecp\" ] || { ecp=1; echo '== processes =='; }\n"
     "[ -n \"$sids\" ] || { read -r st < /proc/self/stat; a=${st%% *}; sids=' '; "
     "while [ \"${a:-1}\" -gt 1 ] 2>/dev/null; do read -r st 2>/dev/null </proc/$a/stat || break; st=${st##*) }; "
     "set -- $st; sids=\"$sids$4 \"; a=$2; done; }\n"
     "p=${l#/proc/}; p=${p%%/*}; "
     "read -r st 2>/dev/null </proc/$p/stat || continue; st=${st##*) }; set -- $st; "
     "case \"$sids\" in *\" $4 \"*) continue;; esac; read -r c 2>/dev/null </proc/$p/comm; "
-    "echo \"$c TZ=${l#*TZ=}\"; done <<ECEOF\n$ectz\nECEOF\n}; true",
+    "echo \"$c TZ=${l#*TZ=}\"; done <<ECEOF\n$ectz\nECEOF\n}; [ -n \"$ecp\" ] || echo '== processes =='; true",
     sudo=True,
 )
 def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
