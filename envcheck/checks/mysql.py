@@ -32,8 +32,8 @@ _VARIABLES = (
     "version",
 )
 
+# Run only where the server is installed (present=_SERVER; elsewhere the probe reads ABSENT).
 _MYSQL_COMMAND = (
-    f"if ! {{ {_SERVER}; }}; then echo ABSENT; exit 0; fi\n"
     f"M={_CLIENT}\n"
     "echo '== variables =='\n"
     '$M --default-character-set=utf8mb4 -N -B -e "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('

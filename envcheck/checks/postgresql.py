@@ -23,9 +23,9 @@ _SETTINGS = (
     "lc_ctype",
 )
 
+# Run only where a server binary is (present=_SERVER; elsewhere the probe reads ABSENT).
+_SERVER = "ecany /usr/lib/postgresql/*/bin/postgres /usr/pgsql-*/bin/postgres /usr/bin/postgres"
 _PG_COMMAND = (
-    "found=; for b in /usr/lib/postgresql/*/bin/postgres /usr/pgsql-*/bin/postgres /usr/bin/postgres; do "
-    '[ -x "$b" ] && found=$b; done; [ -n "$found" ] || { echo ABSENT; exit 0; }\n'
     "cd / && P() { if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- psql -XAtq -F '|' \"$@\"; "
     'else su postgres -s /bin/sh -c \'psql -XAtq -F "|" "$@"\' -- sh "$@"; fi; }\n'
     "echo '== settings =='\n"
@@ -39,7 +39,7 @@ _PG_COMMAND = (
 
 
 @fact("postgresql.settings", _PG_COMMAND, sudo=True, timeout=20,
-      present="ecany /usr/lib/postgresql/*/bin/postgres /usr/pgsql-*/bin/postgres /usr/bin/postgres")
+      present=_SERVER)
 def parse_pg(out: ProbeOutput) -> Any:
     if out.stdout.strip() == "ABSENT":
         return absent("no PostgreSQL server on this host", "本机未安装 PostgreSQL 服务")

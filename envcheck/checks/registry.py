@@ -50,7 +50,8 @@ class Fact:
     may_block: bool = True
     # A test made of shell builtins only (command -v, [ ], ecany PATH...), false where the
     # probe's subject is not installed: there the probe is not started (no subshell, on
-    # every host without it) and reads as `ABSENT`, as its command would print.
+    # every host without it) and reads as `ABSENT`, which its parser takes for "not here".
+    # The command itself then need not test for it again.
     present: str | None = None
 
     def bind(self, ctx: HostContext, std: Standard) -> Fact | None:

@@ -15,8 +15,7 @@ DEPLOY_NGINX = Remediation("middleware", ("nginx",))
 DEPLOY_APACHE = Remediation("middleware", ("apache",))
 
 
-@fact("nginx.config", "command -v nginx >/dev/null 2>&1 || { echo ABSENT; exit 0; }; nginx -T 2>&1", sudo=True,
-      present="command -v nginx >/dev/null 2>&1")
+@fact("nginx.config", "nginx -T 2>&1", sudo=True, present="command -v nginx >/dev/null 2>&1")
 def parse_nginx(out: ProbeOutput) -> Any:
     if out.stdout.strip() == "ABSENT":
         return absent("no Nginx on this host", "本机未安装 Nginx")
@@ -31,7 +30,7 @@ def parse_nginx(out: ProbeOutput) -> Any:
 
 @fact(
     "apache.config",
-    "d=; for x in /etc/apache2 /etc/httpd; do [ -d \"$x\" ] && d=$x; done; [ -n \"$d\" ] || { echo ABSENT; exit 0; }\n"
+    "d=; for x in /etc/apache2 /etc/httpd; do [ -d \"$x\" ] && d=$x; done\n"
     # -R: sites-enabled/ and conf-enabled/ hold symlinks, which -r does not follow.
     "echo \"== root $d ==\"; grep -RhsiE '^[[:space:]]*(AddDefaultCharset|LimitRequestBody|ProxyPass)[[:space:]]' "
     "\"$d\"/apache2.conf \"$d\"/conf/httpd.conf \"$d\"/conf-enabled \"$d\"/sites-enabled \"$d\"/conf.d "
