@@ -92,7 +92,7 @@ def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
     if name == "envcheck":
         return ways.envcheck(f, logs)
     if name == "envcheck-fresh":  # as on the first run after an inventory edit
-        return ways.envcheck(f, logs, label="inventory read afresh", env={"ENVCHECK_NO_PREFETCH": "1"})
+        return ways.envcheck(f, logs, label="inventory read afresh", env={"ENVCHECK_NO_RECORD": "1"})
     if name == "envcheck-paramiko":
         return ways.envcheck(f, logs, ("--transport", "paramiko"))
     if name == "floor-x25519":
@@ -222,7 +222,7 @@ def main() -> None:
             f"envcheck runs its whole catalogue; the peers run the {ways.PEER_CHECKS} checks of "
             "bench/peers (audit.yml, test_audit.py).",
             "envcheck check: its inventory's record kept by an earlier run with the same files (the "
-            "warm-up), so ansible-core is not loaded; \"inventory read afresh\": ENVCHECK_NO_PREFETCH=1, "
+            "warm-up), so ansible-core is not loaded; \"inventory read afresh\": ENVCHECK_NO_RECORD=1, "
             "as on the first run after an inventory edit (ansible-core loads it).",
             "CPU is the controller's: the process and all its descendants (ControlPersist masters "
             "included, reaped as a subreaper). Hosts' CPU: every process of the lab hosts (sshd, "

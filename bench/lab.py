@@ -8,7 +8,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from envcheck.proctree import descendants
+from envcheck.deploy.proctree import descendants
 from tests.lab import files
 from tests.lab.base import ensure_base
 from tests.lab.config import REPO, LabConfig

@@ -1,5 +1,5 @@
 """`python -m envcheck`: the same as the `envcheck` command."""
 
-from envcheck.entry import main
+from envcheck.cli import main
 
 main()

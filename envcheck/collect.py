@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 
+from envcheck.audit.probe import decode
 from envcheck.inventory import InventoryHost
 from envcheck.masking import mask_text
-from envcheck.probe import decode
-from envcheck.remote import HostRun, RemoteSettings, run_on_hosts
 from envcheck.runs import new_run_dir, safe_name, write_atomic, write_json
+from envcheck.ssh.group import HostRun, RemoteSettings, run_on_hosts
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,10 @@
-"""User errors and the exit codes, decided in one place."""
+"""User errors: each a click.ClickException subclass with its exit code (envcheck.exitcodes)."""
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 import click
 
-
-class ExitCode(IntEnum):
-    OK = 0  # nothing failed
-    FAILED = 1  # at least one check failed
-    BAD_INPUT = 2  # bad input or usage
-    UNREACHABLE = 3  # a host could not be reached (wins over FAILED)
-    INTERRUPTED = 130  # Ctrl+C
+from envcheck.exitcodes import ExitCode
 
 
 class BadInput(click.ClickException):
@@ -27,3 +19,6 @@ class InventoryError(BadInput):
 
 class RunDirError(BadInput):
     pass
+
+
+__all__ = ["BadInput", "ExitCode", "InventoryError", "RunDirError"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.errors import BadInput, RunDirError
+from envcheck.runs import latest_run
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,11 @@ def find_check_run(runs_base: Path, explicit: str | None) -> Path:
         if not (path / "result.json").is_file():
             raise RunDirError(f"{path}: no result.json (a finished `envcheck check` run?) / 不是完整的检查记录")
         return path
-    candidates = sorted(p for p in runs_base.glob("*-check") if (p / "result.json").is_file())
-    if not candidates:
+    latest = latest_run(runs_base, "check", "result.json")
+    if latest is None:
         raise RunDirError(f"no finished check run under {runs_base}: run `envcheck check` first, or give "
                           "--from RUN_DIR / 没有找到检查记录,请先运行 envcheck check")
-    return candidates[-1]
+    return latest
 
 
 def read_failures(run_dir: Path) -> tuple[list[Failure], list[str]]:

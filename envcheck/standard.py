@@ -62,9 +62,8 @@ class Standard:
     service_user: str
 
     @classmethod
-    def from_vars(cls, host_vars: Mapping[str, Any], source: str = "inventory", validate: bool = True) -> Standard:
-        """Build the standard for one host from its variables over the defaults; `validate`
-        False only for values a run has validated before (envcheck.inventory_snapshot)."""
+    def from_vars(cls, host_vars: Mapping[str, Any], source: str = "inventory") -> Standard:
+        """Build the standard for one host from its variables over the defaults, validated."""
         merged = {**load_defaults(), **{k: v for k, v in host_vars.items() if k.startswith(PREFIX)}}
         values: dict[str, Any] = {}
         for f in fields(cls):
@@ -73,12 +72,11 @@ class Standard:
                 raise BadInput(f"{source}: {key} is missing (and has no default in {DEFAULTS_FILE})")
             values[f.name] = _convert(f.name, merged[key], source)
         std = cls(**values)
-        if validate:
-            std.validate(source)
+        std.validate(source)
         return std
 
     def validate(self, source: str) -> None:
-        import zoneinfo  # noqa: PLC0415 (not on a repeated run: envcheck.inventory_snapshot)
+        import zoneinfo  # noqa: PLC0415 (not on a repeated run: envcheck.inventory.snapshot)
 
         try:
             zoneinfo.ZoneInfo(self.timezone)
@@ -141,39 +139,11 @@ def load_defaults() -> dict[str, Any]:
     return _defaults
 
 
-def defaults_record() -> dict[str, Any]:
-    """The defaults and the state of their file, for an inventory record kept between runs."""
-    return {"file": _defaults_stamp(), "values": load_defaults()}
-
-
-def restore_defaults(record: Any) -> bool:
-    """Take the defaults of a record kept by an earlier run when their file is unchanged
-    since (size, time, inode): no YAML library to import and no file to parse. False when
-    the record has none or stale ones (they are read from the file when needed)."""
-    global _defaults
-    if not (isinstance(record, Mapping) and isinstance(record.get("values"), dict)
-            and record.get("file") == _defaults_stamp()):
-        return False
-    if _defaults is None:
-        _defaults = dict(record["values"])
-    return True
-
-
-def _defaults_stamp() -> str | None:
-    try:
-        st = Path(DEFAULTS_FILE).stat()
-    except OSError:
-        return None
-    return f"{DEFAULTS_FILE}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
-
-
 def _read_defaults() -> dict[str, Any]:
     import yaml  # noqa: PLC0415 - keep `envcheck --help` fast
 
     try:
-        # libyaml's parser where PyYAML has it (a tenth of the pure-Python one's CPU).
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(Path(DEFAULTS_FILE).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+        data = yaml.safe_load(Path(DEFAULTS_FILE).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise BadInput(f"cannot read the standard defaults {DEFAULTS_FILE}: {exc}") from exc
     if not isinstance(data, dict):

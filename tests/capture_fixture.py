@@ -13,11 +13,11 @@ import argparse
 import json
 from pathlib import Path
 
-from envcheck.audit import host_context
+from envcheck.audit.engine import host_context
+from envcheck.audit.probe import build_script, split_output
 from envcheck.checks import FACTS, load_catalogue
 from envcheck.inventory import load_inventory, local_inventory
-from envcheck.probe import build_script, split_output
-from envcheck.transport import LocalTransport, OpenSSHTransport
+from envcheck.ssh import LocalTransport, OpenSSHTransport
 
 FIXTURES = Path(__file__).parent / "fixtures" / "facts"
 

@@ -7,9 +7,9 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from envcheck.checks.common import bad, norm_locale, ok
 from envcheck.checks.registry import FleetHost, HostContext, Remediation, absent, fleet_check
-from envcheck.checks.zones import abbreviation_of, same_zone
+from envcheck.checks.util.common import bad, norm_locale, ok
+from envcheck.checks.util.zones import abbreviation_of, same_zone
 from envcheck.model import Absent, FactError, Outcome, Severity, Status
 from envcheck.standard import Standard
 

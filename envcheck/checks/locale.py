@@ -7,7 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import (
+from envcheck.checks.registry import Remediation, absent, check, fact
+from envcheck.checks.util.common import (
     bad,
     effective_locale,
     key_values,
@@ -17,8 +18,7 @@ from envcheck.checks.common import (
     ok,
     sections,
 )
-from envcheck.checks.jvm import java_main, jvm_encodings, jvm_options
-from envcheck.checks.registry import Remediation, absent, check, fact
+from envcheck.checks.util.jvm import java_main, jvm_encodings, jvm_options
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
 

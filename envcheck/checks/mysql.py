@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, ok, sections
 from envcheck.checks.registry import Remediation, absent, check, fact
+from envcheck.checks.util.common import bad, ok, sections
 from envcheck.model import FactError, Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
 

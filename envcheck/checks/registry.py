@@ -46,7 +46,7 @@ class Fact:
     command_for: CommandFor | None = None
     # False for a probe that reads only this host's own files and /proc (never a daemon, DNS,
     # a peer, a mount or another process's memory): it cannot hang, so its subshell runs in
-    # the foreground, without the watchdog's bookkeeping (envcheck.probe).
+    # the foreground, without the watchdog's bookkeeping (envcheck.audit.probe).
     may_block: bool = True
     # A test made of shell builtins only (command -v, [ ], ecany PATH...), false where the
     # probe's subject is not installed: there the probe is not started (no subshell, on

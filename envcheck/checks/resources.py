@@ -7,9 +7,9 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, key_values, ok, sections, unit_files_exist
-from envcheck.checks.pamlimits import limit_value, lower, pam_limits
 from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
+from envcheck.checks.util.common import bad, key_values, ok, sections, unit_files_exist
+from envcheck.checks.util.pamlimits import limit_value, lower, pam_limits
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
 

@@ -7,8 +7,8 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, existing_dirs, key_values, ok, sections
 from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
+from envcheck.checks.util.common import bad, existing_dirs, key_values, ok, sections
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
 

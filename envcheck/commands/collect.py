@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from envcheck.commands.options import build_connection, connection_options, lang_option
-from envcheck.errors import BadInput, ExitCode
+from envcheck.errors import BadInput
+from envcheck.exitcodes import of_hosts
 
 
 def _size(text: str) -> int:
@@ -45,7 +46,7 @@ def collect(**kw: Any) -> None:
     """
     from envcheck.collect import AREAS  # noqa: PLC0415
     from envcheck.collect import collect as run_collect  # noqa: PLC0415
-    from envcheck.remote import for_command  # noqa: PLC0415
+    from envcheck.ssh.group import for_command  # noqa: PLC0415
 
     areas = [a.strip() for a in kw["what"].split(",") if a.strip()]
     unknown = [a for a in areas if a not in AREAS]
@@ -66,4 +67,4 @@ def collect(**kw: Any) -> None:
                     else f"{h.host}: {h.files} files, {len(h.truncated)} cut to the cap, {h.masked} secrets masked")
             click.echo(line)
     click.echo(f"{'已保存到' if zh else 'bundle'}: {outcome.bundle}")
-    sys.exit(ExitCode.UNREACHABLE if any(h.error for h in outcome.hosts) else ExitCode.OK)
+    sys.exit(of_hosts(outcome.hosts))

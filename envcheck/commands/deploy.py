@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from envcheck.commands.options import lang_option
-from envcheck.errors import BadInput, ExitCode
+from envcheck.errors import BadInput
+from envcheck.exitcodes import of_deploy
 
 
 def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
@@ -47,8 +48,8 @@ def deploy(**kw: Any) -> None:
     """
     from pathlib import Path  # noqa: PLC0415
 
-    from envcheck.commands.deploy_view import DeployView  # noqa: PLC0415
-    from envcheck.deploy import DeployRequest, run_deploy  # noqa: PLC0415
+    from envcheck.deploy.runner import DeployRequest, run_deploy  # noqa: PLC0415
+    from envcheck.deploy.view import DeployView  # noqa: PLC0415
 
     # The inventory is read as `check` reads it before anything runs: a malformed file, a
     # standard value that cannot be right or a --limit matching nothing is bad input (exit 2).
@@ -64,24 +65,11 @@ def deploy(**kw: Any) -> None:
     with view:
         outcome = run_deploy(request, Path(kw["runs_dir"]) if kw["runs_dir"] else None, view.on_event)
     view.summary(outcome)
-    sys.exit(deploy_exit_code(outcome))
+    sys.exit(of_deploy(outcome))
 
 
 def _validate_inventory(sources: tuple[str, ...], limit: str | None, vault_password_file: str | None) -> None:
-    """Through ansible-core, unless these very files (and --limit) were read without fault
-    by an earlier check or deploy (envcheck.inventory_snapshot): then only the standard's
-    values are read again. ~0.5 s less before the playbook starts."""
-    from envcheck.inventory_snapshot import load  # noqa: PLC0415
-    from envcheck.prefetch import inventory_key  # noqa: PLC0415
+    """Read as `check` reads it (envcheck.inventory.record: unchanged files are not resolved again)."""
+    from envcheck.inventory.record import load  # noqa: PLC0415
 
-    load(sources, limit, vault_password_file, None, inventory_key(sources, limit))
-
-
-def deploy_exit_code(outcome: Any) -> int:
-    if not outcome.complete:
-        return ExitCode.INTERRUPTED
-    if any(h.unreachable for h in outcome.hosts):
-        return ExitCode.UNREACHABLE
-    if outcome.status != "successful" or any(h.failed for h in outcome.hosts):
-        return ExitCode.FAILED
-    return ExitCode.OK
+    load(sources, limit, vault_password_file, None)

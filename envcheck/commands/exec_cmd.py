@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from envcheck.commands.options import build_connection, connection_options, lang_option
-from envcheck.errors import BadInput, ExitCode
+from envcheck.errors import BadInput
+from envcheck.exitcodes import of_hosts
 
 
 @click.command("exec")
@@ -30,7 +31,7 @@ def exec_(command: str, **kw: Any) -> None:
       envcheck exec -i hosts.yml --limit db 'df -h /var/lib'
       envcheck exec -i hosts.yml --sudo 'systemctl is-active tomcat10'
     """
-    from envcheck.remote import for_command, run_on_hosts  # noqa: PLC0415
+    from envcheck.ssh.group import for_command, run_on_hosts  # noqa: PLC0415
 
     if not command.strip():
         raise BadInput("an empty command / 命令为空")
@@ -41,15 +42,7 @@ def exec_(command: str, **kw: Any) -> None:
         click.echo(json.dumps([r.__dict__ for r in runs], ensure_ascii=False, indent=2))
     else:
         _print_text(runs, kw["lang"] == "zh")
-    sys.exit(exit_code(runs))
-
-
-def exit_code(runs: list[Any]) -> int:
-    if any(r.error for r in runs):
-        return ExitCode.UNREACHABLE
-    if any(r.exit_code != 0 for r in runs):
-        return ExitCode.FAILED
-    return ExitCode.OK
+    sys.exit(of_hosts(runs))
 
 
 def _print_text(runs: list[Any], zh: bool) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +86,10 @@ def _print_manual(manual: Any, zh: bool) -> None:
 
 
 def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) -> int:
-    from envcheck.commands.deploy import deploy_exit_code  # noqa: PLC0415
-    from envcheck.commands.deploy_view import DeployView  # noqa: PLC0415
-    from envcheck.deploy import DeployRequest, run_deploy  # noqa: PLC0415
+    from envcheck.deploy.runner import DeployRequest, run_deploy  # noqa: PLC0415
+    from envcheck.deploy.view import DeployView  # noqa: PLC0415
+    from envcheck.exitcodes import of_deploy  # noqa: PLC0415
+    from envcheck.exitcodes import worst as worst_of  # noqa: PLC0415
 
     worst: int = ExitCode.OK
     for p in plans:
@@ -102,38 +102,29 @@ def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) 
         with view:
             outcome = run_deploy(request, runs_base, view.on_event)
         view.summary(outcome)
-        code = deploy_exit_code(outcome)
+        code = of_deploy(outcome)
         if code == ExitCode.INTERRUPTED:
             return code
-        worst = max(worst, code, key=_rank)
+        worst = worst_of((worst, code))
     return worst
 
 
-def _rank(code: int) -> int:
-    return {ExitCode.OK: 0, ExitCode.FAILED: 1, ExitCode.UNREACHABLE: 2}.get(ExitCode(code), 3)
-
-
 def _recheck(plans: Any, conn: Any, runs_base: Path, lang: str) -> int:
-    from envcheck.audit import run_audit  # noqa: PLC0415
-    from envcheck.commands.check import exit_code  # noqa: PLC0415
-    from envcheck.evidence import CheckEvidence  # noqa: PLC0415
-    from envcheck.fix import before_after, recheck_hosts  # noqa: PLC0415
-    from envcheck.inventory import load_inventory  # noqa: PLC0415
-    from envcheck.transport import OpenSSHTransport  # noqa: PLC0415
+    """The checks the plans fixed, on their hosts, through the same use case as `envcheck check`."""
+    from dataclasses import replace  # noqa: PLC0415
 
-    checks = sorted({c for p in plans.plans for c in p.checks})
+    from envcheck.audit.run import CheckRequest, run_check  # noqa: PLC0415
+    from envcheck.exitcodes import of_audit  # noqa: PLC0415
+    from envcheck.fix import before_after, recheck_hosts  # noqa: PLC0415
+
+    checks = tuple(sorted({c for p in plans.plans for c in p.checks}))
     fixed = [f for f in plans.failures if f.check in checks]
-    inventory = load_inventory(conn.inventories, ",".join(recheck_hosts(plans.plans)),
-                               conn.vault_password_file, conn.become_password)
-    evidence = CheckEvidence.create(runs_base, inventory)
-    with tempfile.TemporaryDirectory(prefix="envcheck-cm-"):
-        transport = OpenSSHTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys)
-        report = run_audit(inventory, transport, checks, conn.forks, conn.timeout,
-                           on_host=evidence.host_done)
-    evidence.finish(report, lang)
-    _print_before_after(before_after(fixed, report.results), lang == "zh")
-    click.echo(f"{'复查记录' if lang == 'zh' else 're-check kept in'}: {evidence.path}", err=True)
-    return exit_code(report)
+    # The hosts the playbooks touched, chosen by name: --limit of the fix itself is already in them.
+    hosts = replace(conn, limit=",".join(recheck_hosts(plans.plans)))
+    run = run_check(CheckRequest(hosts, checks, runs_dir=runs_base, lang=lang))
+    _print_before_after(before_after(fixed, run.report.results), lang == "zh")
+    click.echo(f"{'复查记录' if lang == 'zh' else 're-check kept in'}: {run.run_dir}", err=True)
+    return of_audit(run.report)
 
 
 def _print_before_after(rows: list[tuple[str, str, str, str, str]], zh: bool) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from envcheck.commands.options import build_connection, connection_options, lang_option
-from envcheck.errors import BadInput, ExitCode
+from envcheck.errors import BadInput
 
 
 @click.group()
@@ -20,7 +20,7 @@ def inventory() -> None:
 
 def _import_help() -> str:
     """The accepted headers and role words, from the tables the parser uses (never drift)."""
-    from envcheck.hostsheet import HEADERS, REQUIRED, ROLES  # noqa: PLC0415 - stdlib only, fast
+    from envcheck.inventory.hostsheet import HEADERS, REQUIRED, ROLES  # noqa: PLC0415 - stdlib only, fast
 
     def block(table: dict[str, tuple[str, ...]], note: dict[str, str]) -> str:
         return "\n".join(f"  {k:<12}{', '.join(v)}{note.get(k, '')}" for k, v in table.items())
@@ -59,7 +59,7 @@ def import_(source: Path, output: Path, sheet: str | None, skip_bad_rows: bool,
             default_user: str | None, key: str | None, known_hosts: str | None, force: bool) -> None:
     import yaml  # noqa: PLC0415
 
-    from envcheck.hostsheet import inventory_document, parse_rows, read_rows  # noqa: PLC0415
+    from envcheck.inventory.hostsheet import inventory_document, parse_rows, read_rows  # noqa: PLC0415
     from envcheck.runs import write_atomic  # noqa: PLC0415
 
     result = parse_rows(read_rows(source, sheet))
@@ -144,23 +144,21 @@ def ping(**kw: Any) -> None:
     检查每台主机:能否连接、能否登录、sudo 是否可用。
     Exit code 0 when every host answers with working sudo, 3 otherwise.
     """
-    import tempfile  # noqa: PLC0415
-
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    from envcheck.ping import ping_all  # noqa: PLC0415
-    from envcheck.transport import OpenSSHTransport  # noqa: PLC0415
+    from envcheck.exitcodes import decide  # noqa: PLC0415
+    from envcheck.inventory.ping import ping_all  # noqa: PLC0415
+    from envcheck.ssh import transport_for  # noqa: PLC0415
 
     conn = build_connection(kw)
     zh = kw["lang"] == "zh"
     if not conn.inventories:
         raise BadInput("inventory ping needs -i INVENTORY / 需要指定清单 -i")
     inv = conn.load_inventory()
-    with tempfile.TemporaryDirectory(prefix="envcheck-cm-"):
-        transport = OpenSSHTransport(conn.ssh_config, conn.known_hosts, conn.accept_new_host_keys)
-        results = ping_all(inv.hosts, transport, conn.forks, conn.timeout)
-    code = ExitCode.OK if all(r.ok for r in results) else ExitCode.UNREACHABLE
+    transport = transport_for("openssh", conn.ssh, [h.target for h in inv.hosts])
+    results = ping_all(inv.hosts, transport, conn.forks, conn.timeout)
+    code = decide(unreachable=not all(r.ok for r in results))
     if kw["fmt"] == "json":
         import dataclasses  # noqa: PLC0415
         import json  # noqa: PLC0415

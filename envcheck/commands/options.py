@@ -4,41 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
 
-from envcheck.early import DEFAULT_FORKS, DEFAULT_TIMEOUT  # also read there, before click
 from envcheck.i18n import LANGS, default_lang
+from envcheck.ssh.settings import DEFAULT_FORKS, DEFAULT_TIMEOUT, Connection, SshSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True)
-class Connection:
-    inventories: tuple[str, ...]
-    limit: str | None
-    forks: int
-    timeout: float
-    ssh_config: str | None
-    known_hosts: str | None
-    accept_new_host_keys: bool
-    vault_password_file: str | None
-    become_password: str | None
-
-    def load_inventory(self, key: str | None = None) -> Any:
-        """The inventory; through the record kept under `key` (envcheck.prefetch) if given."""
-        from envcheck.inventory import local_inventory  # noqa: PLC0415
-        from envcheck.inventory_snapshot import load  # noqa: PLC0415
-
-        if not self.inventories:
-            if self.limit:
-                from envcheck.errors import BadInput  # noqa: PLC0415
-
-                raise BadInput("--limit needs an inventory (-i) / --limit 需要指定清单 -i")
-            return local_inventory()
-        return load(self.inventories, self.limit, self.vault_password_file, self.become_password, key)
 
 
 def connection_options(func: F) -> F:
@@ -75,9 +48,7 @@ def build_connection(kw: dict[str, Any]) -> Connection:
         limit=kw.pop("limit"),
         forks=kw.pop("forks"),
         timeout=kw.pop("timeout"),
-        ssh_config=kw.pop("ssh_config"),
-        known_hosts=kw.pop("known_hosts"),
-        accept_new_host_keys=kw.pop("accept_new_host_keys"),
+        ssh=SshSettings(kw.pop("ssh_config"), kw.pop("known_hosts"), kw.pop("accept_new_host_keys")),
         vault_password_file=kw.pop("vault_password_file"),
         become_password=password,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from envcheck.audit import AuditReport
+from envcheck.audit.engine import AuditReport
 
 Formatter = Callable[[AuditReport, str], str]  # (report, lang) -> text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from envcheck import __version__
-from envcheck.audit import AuditReport
+from envcheck.audit.engine import AuditReport
 from envcheck.runs import json_text
 
 SCHEMA_VERSION = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from envcheck.audit import AuditReport
+from envcheck.audit.engine import AuditReport
 from envcheck.model import Status
 
 

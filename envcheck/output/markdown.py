@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envcheck.audit import AuditReport
+from envcheck.audit.engine import AuditReport
 from envcheck.i18n import t
 from envcheck.output.table import ordered_results, summary_counts
 

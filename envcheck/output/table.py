@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
-from envcheck.audit import AuditReport
+from envcheck.audit.engine import AuditReport
 from envcheck.i18n import t
 from envcheck.model import STATUS_ORDER, Result, Status
 

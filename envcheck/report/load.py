@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.errors import RunDirError
+from envcheck.runs import list_runs
 
 KINDS = ("check", "verify", "deploy")
 DEPLOY_HISTORY = 20  # deploy runs listed when none are named
@@ -74,9 +75,9 @@ def find_runs(named: Sequence[Path], base: Path) -> Runs:
                               "run directories / 没有运行记录目录")
         runs = []
         for kind in ("check", "verify"):
-            latest = sorted(base.glob(f"*-{kind}"))[-1:]
+            latest = list_runs(base, kind)[-1:]
             runs += [load_run(p) for p in latest]
-        runs += [load_run(p) for p in sorted(base.glob("*-deploy"))[-DEPLOY_HISTORY:]]
+        runs += [load_run(p) for p in list_runs(base, "deploy")[-DEPLOY_HISTORY:]]
         if not runs:
             raise RunDirError(f"{base}: holds no check, verify or deploy run / 没有任何运行记录")
     by_kind: dict[str, list[Run]] = {k: [] for k in KINDS}

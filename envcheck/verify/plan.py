@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.errors import BadInput
-from envcheck.transport.base import ssh_option_pairs
+from envcheck.ssh.session import ssh_option_pairs
 
 ROLES = ("baseline", "postgresql", "mysql", "nginx", "apache", "tomcat")
 SUITE_DIR = Path(__file__).resolve().parent / "suites"

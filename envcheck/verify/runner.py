@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from envcheck import __version__
-from envcheck.errors import ExitCode
 from envcheck.runs import new_run_dir, write_json
 from envcheck.verify.plan import SUITE_DIR, Plan
 
@@ -52,14 +51,9 @@ class VerifyRun:
 
     @property
     def exit_code(self) -> int:
-        """The one place that decides the exit code of a verify run (as `envcheck check`)."""
-        if not self.complete:
-            return ExitCode.INTERRUPTED
-        if any(not h.reachable for h in self.hosts):
-            return ExitCode.UNREACHABLE
-        if any(t.outcome in ("failed", "error") for t in self.tests) or self.pytest_exit not in (0, 5):
-            return ExitCode.FAILED
-        return ExitCode.OK
+        from envcheck.exitcodes import of_verify  # noqa: PLC0415
+
+        return of_verify(self)
 
 
 @dataclass

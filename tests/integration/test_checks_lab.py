@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from envcheck.audit import AuditReport
+from envcheck.audit.engine import AuditReport
 from envcheck.checks import load_catalogue
 from envcheck.model import Status
 from tests.lab import faults

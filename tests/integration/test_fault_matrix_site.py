@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from envcheck.audit import AuditReport
+from envcheck.audit.engine import AuditReport
 from envcheck.checks import load_catalogue
 from envcheck.model import Status
 from tests.lab.audit import audit

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from envcheck.audit import gather_host, host_context
+from envcheck.audit.engine import gather_host, host_context
 from envcheck.checks import FACTS, load_catalogue
 from envcheck.inventory import load_inventory
 from envcheck.model import ProbeOutput
@@ -24,7 +24,7 @@ load_catalogue()
 
 
 def gather(lab: Lab, name: str, fact_ids: list[str]) -> dict[str, Any]:
-    from envcheck.transport import OpenSSHTransport
+    from envcheck.ssh import OpenSSHTransport
 
     inventory = load_inventory([str(lab.inventory_path)], name)
     [host] = inventory.hosts

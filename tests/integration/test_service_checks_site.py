@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.audit import AuditReport
+from envcheck.audit.engine import AuditReport
 from envcheck.checks import load_catalogue
 from envcheck.model import Status
 from tests.lab import faults

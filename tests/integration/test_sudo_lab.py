@@ -81,10 +81,10 @@ def test_no_password_and_no_nopasswd_is_an_error_not_a_hang(ops_inventory: Path,
 
 
 def test_one_session_runs_plain_probes_as_the_user_and_sudo_probes_as_root(ops_inventory: Path) -> None:
+    from envcheck.audit.probe import build_script, split_output
     from envcheck.checks.registry import Fact
     from envcheck.inventory import load_inventory
-    from envcheck.probe import build_script, split_output
-    from envcheck.transport import OpenSSHTransport
+    from envcheck.ssh import OpenSSHTransport
 
     [host] = load_inventory([str(ops_inventory)], become_password=PASSWORD).hosts
     script = build_script([Fact("u.plain", "id -un", lambda o: o), Fact("u.root", "id -un", lambda o: o, sudo=True)])

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envcheck.audit import AuditReport, run_audit
+from envcheck.audit.engine import AuditReport, run_audit
 from envcheck.checks import load_catalogue
 from envcheck.inventory import load_inventory
 from envcheck.model import Result, Status
-from envcheck.transport import OpenSSHTransport
+from envcheck.ssh import OpenSSHTransport
 
 load_catalogue()
 

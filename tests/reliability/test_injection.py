@@ -1,7 +1,7 @@
 """Injection: host names, addresses, variables and expected values holding `;`, `$(...)`,
 backticks, quotes and newlines never change the commands that run.
 
-Where commands are built: the probe script (envcheck/probe.py, the facts whose commands come
+Where commands are built: the probe script (envcheck/audit/probe.py, the facts whose commands come
 from the inventory: envcheck/checks/*), the ssh command line (envcheck/transport/process.py;
 paramiko sends the same fixed REMOTE_COMMAND), and ansible-playbook's command line
 (envcheck/deploy.py through ansible-runner). test_injection_lab.py runs hostile values on a
@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from envcheck.audit.probe import BOOTSTRAP, REMOTE_COMMAND, build_script, split_output
 from envcheck.checks import load_catalogue
 from envcheck.checks.registry import FACTS, HostContext
-from envcheck.deploy import DeployRequest, _runner_kwargs, playbook_path
-from envcheck.probe import BOOTSTRAP, REMOTE_COMMAND, build_script, split_output
+from envcheck.deploy.runner import DeployRequest, _runner_kwargs, playbook_path
+from envcheck.ssh import OpenSSHTransport, Target
 from envcheck.standard import Standard, Tier
-from envcheck.transport import OpenSSHTransport, Target
 from tests.reliability.hostile import hostile
 
 pytestmark = pytest.mark.reliability

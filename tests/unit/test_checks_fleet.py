@@ -6,7 +6,7 @@ from typing import Any
 
 from envcheck.checks import FLEET_CHECKS, load_catalogue
 from envcheck.checks.registry import FleetHost, HostContext
-from envcheck.checks.zones import abbreviation_of, same_zone
+from envcheck.checks.util.zones import abbreviation_of, same_zone
 from envcheck.model import Absent, FactError, HostFacts, HostStatus, Outcome, Status, Text
 from envcheck.standard import Standard
 

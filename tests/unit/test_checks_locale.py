@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from envcheck.audit import evaluate_check
+from envcheck.audit.engine import evaluate_check
 from envcheck.checks import CHECKS, load_catalogue
-from envcheck.checks.common import locale_charset
-from envcheck.checks.jvm import java_main, jvm_encodings, jvm_options
+from envcheck.checks.util.common import locale_charset
+from envcheck.checks.util.jvm import java_main, jvm_encodings, jvm_options
 from envcheck.model import Absent, Status, Text
 from envcheck.standard import Standard
 

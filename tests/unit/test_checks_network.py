@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from envcheck.audit import evaluate_check
+from envcheck.audit.engine import evaluate_check
 from envcheck.checks import CHECKS, FACTS, load_catalogue
 from envcheck.checks.registry import HostContext
 from envcheck.model import ProbeOutput, Status

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from envcheck.audit import evaluate_check
+from envcheck.audit.engine import evaluate_check
 from envcheck.checks import CHECKS, load_catalogue
-from envcheck.checks.pamlimits import pam_limits
+from envcheck.checks.util.pamlimits import pam_limits
 from envcheck.model import Status
 from envcheck.standard import Standard
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import envcheck.deploy as deploy
-from envcheck.deploy import DeployRequest, TaskEvent, run_deploy
+import envcheck.deploy.runner as deploy
+from envcheck.deploy.runner import DeployRequest, TaskEvent, run_deploy
 from envcheck.errors import BadInput
 
 PLAYBOOK = """\
@@ -109,7 +109,7 @@ def test_ctrl_c_cancels_the_run_and_restores_the_signal_handlers(
     import signal
     import time
 
-    from envcheck.commands.deploy import deploy_exit_code
+    from envcheck.exitcodes import of_deploy as deploy_exit_code
     from envcheck.errors import ExitCode
 
     (playbook_dir / "server.yml").write_text(SLOW_PLAYBOOK)

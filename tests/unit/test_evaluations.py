@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from envcheck.audit import evaluate_check
+from envcheck.audit.engine import evaluate_check
 from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue
 from envcheck.checks.registry import FleetHost, HostContext
 from envcheck.model import HostFacts, HostStatus, Status

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from envcheck.audit.probe import decode
 from envcheck.checks import FACTS, load_catalogue
 from envcheck.model import Absent, FactError, ProbeOutput
-from envcheck.probe import decode
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "facts"
 load_catalogue()

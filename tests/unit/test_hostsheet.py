@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from envcheck.cli import cli
 from envcheck.errors import BadInput
-from envcheck.hostsheet import decode_csv, parse_rows, read_rows
 from envcheck.inventory import load_inventory
+from envcheck.inventory.hostsheet import decode_csv, parse_rows, read_rows
 
 ZH_ROWS = [
     ["某某医院 HIS 服务器清单", None, None, None, None],  # a title row above the header

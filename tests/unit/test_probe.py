@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import subprocess
 
+from envcheck.audit.probe import BOOTSTRAP, build_script, decode, split_output
 from envcheck.checks.registry import Fact
 from envcheck.model import ProbeOutput
-from envcheck.probe import BOOTSTRAP, build_script, decode, split_output
 
 
 def _fact(fid: str, command: str, sudo: bool = False, timeout: float = 10) -> Fact:

@@ -10,7 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
-from envcheck import proctree
+from envcheck.deploy import proctree
 
 
 def _alive(pids: set[int]) -> set[int]:

@@ -122,7 +122,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
 
 def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GBK/GB18030 (Chinese Excel)."""
-    from envcheck.probe import decode  # noqa: PLC0415
+    from envcheck.audit.probe import decode  # noqa: PLC0415
 
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")

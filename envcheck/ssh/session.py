@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from envcheck.sshcommand import READY, REMOTE_COMMAND
+from envcheck.ssh.command import READY, REMOTE_COMMAND
 
 MAX_SESSION_BYTES = 64 * 1024 * 1024
 
@@ -89,6 +89,7 @@ class Transport(ABC):
 
     def __init__(self) -> None:
         self.cancelled = threading.Event()
+        self._prepared: dict[Target, tuple[Channel, float]] = {}
 
     def cancel(self) -> None:
         """End every session of this transport now (Ctrl+C, SIGTERM): each returns "interrupted"."""
@@ -98,44 +99,27 @@ class Transport(ABC):
     def open(self, target: Target, command: str, deadline: float) -> Channel: ...
 
     def prepare(self, targets: Sequence[Target], timeout: float) -> None:
-        """Start the sessions of these targets now (when opening costs the caller nothing):
-        the SSH handshakes run while the caller loads the catalogue and builds the probe
-        scripts; run() takes the session started for its target. close_prepared() ends
-        those never taken (an interrupted or refused run). A target already started (by
-        envcheck.prefetch, before the inventory was read) keeps its session."""
+        """Start the sessions of these targets now, when opening costs the caller nothing
+        (the handshake runs in a child process): the handshakes overlap the caller's own work
+        (building the probe scripts). run() takes the session started for its target;
+        close_prepared() ends those never taken (an interrupted or refused run)."""
         if not self.opens_in_background:
             return
-        early = self.__dict__.setdefault("_early", {})
         for target in targets:
-            if _session_key(target) in early:
-                continue
             started = time.monotonic()
             try:
-                self.adopt(target, self.open(target, REMOTE_COMMAND, started + timeout), started)
+                channel = self.open(target, REMOTE_COMMAND, started + timeout)
             except TransportError:
-                pass  # run() opens it again and reports why it fails
-
-    def adopt(self, target: Target, channel: Channel, started: float) -> None:
-        """Keep a started session for run() to take: started by prepare(), or before this
-        transport existed (envcheck.early)."""
-        self.__dict__.setdefault("_early", {})[_session_key(target)] = (channel, started)
-
-    def keep_prepared(self, targets: Sequence[Target]) -> None:
-        """End the sessions started for targets not among these (the inventory changed)."""
-        wanted = {_session_key(t) for t in targets}
-        early: dict[Target, tuple[Channel, float]] = self.__dict__.get("_early", {})
-        for key in [k for k in early if k not in wanted]:
-            early.pop(key)[0].close()
+                continue  # run() opens it again and reports why it fails
+            self._prepared[_session_key(target)] = (channel, started)
 
     def close_prepared(self) -> None:
-        early: dict[Target, tuple[Channel, float]] = self.__dict__.get("_early", {})
-        while early:
-            _, (channel, _) = early.popitem()
+        while self._prepared:
+            _, (channel, _) = self._prepared.popitem()
             channel.close()
 
     def _take(self, target: Target) -> tuple[Channel, float] | None:
-        early: dict[Target, tuple[Channel, float]] = self.__dict__.get("_early", {})
-        return early.pop(_session_key(target), None)
+        return self._prepared.pop(_session_key(target), None)
 
     def explain(self, target: Target, stderr: bytes, exit_status: int | None) -> str:
         """A reason for a failed session a person can act on."""

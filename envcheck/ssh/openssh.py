@@ -8,19 +8,16 @@ import selectors
 import subprocess
 import time
 
-from envcheck.sshcommand import CONNECT_TIMEOUT, spawn, ssh_argv, ssh_options
-from envcheck.transport.base import Channel, Target, Transport, TransportError
+from envcheck.ssh.command import CONNECT_TIMEOUT, spawn, ssh_argv, ssh_options
+from envcheck.ssh.session import Channel, Target, Transport, TransportError
 
 
 class ProcessChannel(Channel):
-    def __init__(self, argv: list[str], proc: subprocess.Popen[bytes] | None = None) -> None:
-        """Start argv; or take `proc`, already started from argv (envcheck.early)."""
-        if proc is None:
-            try:
-                proc = spawn(argv)
-            except OSError as exc:
-                raise TransportError(f"cannot start {argv[0]}: {exc}") from exc
-        self.proc = proc
+    def __init__(self, argv: list[str]) -> None:
+        try:
+            self.proc = spawn(argv)
+        except OSError as exc:
+            raise TransportError(f"cannot start {argv[0]}: {exc}") from exc
         assert self.proc.stdout and self.proc.stderr and self.proc.stdin
         self._out = self.proc.stdout.fileno()
         self._err = self.proc.stderr.fileno()

@@ -1,9 +1,7 @@
 """How every OpenSSH session starts: the ssh command line, and the fixed command it runs (no
 inventory value in it), which answers the clock exchange, reads an optional sudo password
-into a shell variable, then reads and runs the probe script (envcheck.probe) from standard
-input. A module of its own, outside envcheck.transport (whose package loads the transport
-classes) and importing nothing heavier than subprocess, so that a repeated check's sessions
-start before the rest of envcheck loads (envcheck.early)."""
+into a shell variable, then reads and runs the probe script (envcheck.audit.probe) from
+standard input."""
 
 from __future__ import annotations
 

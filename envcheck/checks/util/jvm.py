@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import effective_locale, locale_charset
+from envcheck.checks.util.common import effective_locale, locale_charset
 
 # JVM launcher options that take the next argument as their value.
 _JAVA_ARG_OPTIONS = {"-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-modules",

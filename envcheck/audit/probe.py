@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from envcheck.checks.registry import Fact
 from envcheck.model import ProbeOutput
-from envcheck.sshcommand import BOOTSTRAP, READY, REMOTE_COMMAND
+from envcheck.ssh.command import BOOTSTRAP, READY, REMOTE_COMMAND
 
 __all__ = ["BOOTSTRAP", "READY", "REMOTE_COMMAND", "ProbeScript", "build_script", "decode", "split_output"]
 

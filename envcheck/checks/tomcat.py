@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, norm_charset, ok, sections
 from envcheck.checks.locale import effective_locale
 from envcheck.checks.registry import Remediation, absent, check, fact
+from envcheck.checks.util.common import bad, norm_charset, ok, sections
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.standard import Standard
 

@@ -1,4 +1,4 @@
-"""Nginx and Apache in front of Tomcat: response charset and request body size."""
+"""Nginx in front of Tomcat: response charset and request body size."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from envcheck.checks.common import bad, norm_charset, ok, sections
 from envcheck.checks.registry import Remediation, absent, check, fact
+from envcheck.checks.util.common import bad, norm_charset, ok
 from envcheck.model import FactError, Outcome, ProbeOutput, Severity
 from envcheck.standard import Standard
 
 DEPLOY_NGINX = Remediation("middleware", ("nginx",))
-DEPLOY_APACHE = Remediation("middleware", ("apache",))
 
 
 @fact("nginx.config", "nginx -T 2>&1", sudo=True, present="command -v nginx >/dev/null 2>&1")
@@ -26,30 +25,6 @@ def parse_nginx(out: ProbeOutput) -> Any:
     sizes = re.findall(r"^\s*client_max_body_size\s+([^;\s]+)\s*;", text, re.M)
     proxies = re.findall(r"^\s*proxy_pass\s+([^;\s]+)\s*;", text, re.M)
     return {"charsets": charsets, "client_max_body_size": sizes, "proxy_pass": proxies}
-
-
-@fact(
-    "apache.config",
-    "d=; for x in /etc/apache2 /etc/httpd; do [ -d \"$x\" ] && d=$x; done\n"
-    # -R: sites-enabled/ and conf-enabled/ hold symlinks, which -r does not follow.
-    "echo \"== root $d ==\"; grep -RhsiE '^[[:space:]]*(AddDefaultCharset|LimitRequestBody|ProxyPass)[[:space:]]' "
-    "\"$d\"/apache2.conf \"$d\"/conf/httpd.conf \"$d\"/conf-enabled \"$d\"/sites-enabled \"$d\"/conf.d "
-    "2>/dev/null; true",
-    sudo=True,
-    present="{ [ -d /etc/apache2 ] || [ -d /etc/httpd ]; }",
-)
-def parse_apache(out: ProbeOutput) -> Any:
-    if out.stdout.strip() == "ABSENT":
-        return absent("no Apache httpd on this host", "本机未安装 Apache httpd")
-    body = next((v for k, v in sections(out.stdout).items() if k.startswith("root")), "")
-    directives: dict[str, list[str]] = {}
-    for line in body.splitlines():
-        parts = line.split(None, 1)
-        if len(parts) == 2:
-            directives.setdefault(parts[0].lower(), []).append(parts[1].strip())
-    return {"AddDefaultCharset": directives.get("adddefaultcharset", []),
-            "LimitRequestBody": directives.get("limitrequestbody", []),
-            "ProxyPass": directives.get("proxypass", [])}
 
 
 @check(
@@ -97,20 +72,3 @@ def nginx_body_size(f: Mapping[str, Any], std: Standard) -> Outcome:
                   f"client_max_body_size {shown}")
     return bad(shown, f">= {std.http_client_max_body_size}", f"client_max_body_size {shown} is below the standard",
                f"client_max_body_size {shown} 小于标准")
-
-
-@check(
-    "apache.default_charset",
-    title=("Apache sends AddDefaultCharset UTF-8", "Apache 设置 AddDefaultCharset UTF-8"),
-    fix=("Set `AddDefaultCharset UTF-8` (Debian: /etc/apache2/conf-available/charset.conf) and reload.",
-         "设置 `AddDefaultCharset UTF-8`(Debian:/etc/apache2/conf-available/charset.conf)并重新加载。"),
-    severity=Severity.MAJOR,
-    facts=["apache.config"],
-    remediation=DEPLOY_APACHE,
-)
-def apache_charset(f: Mapping[str, Any], std: Standard) -> Outcome:
-    found = f["apache.config"]["AddDefaultCharset"]
-    if found and all(norm_charset(v) == norm_charset(std.charset) for v in found):
-        return ok(found, std.charset, "AddDefaultCharset UTF-8", "AddDefaultCharset UTF-8")
-    return bad(found or "not set", std.charset, f"AddDefaultCharset: {found or 'not set'}",
-               f"AddDefaultCharset:{found or '未设置'}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from envcheck.errors import InventoryError
+
 MAX_FILE_BYTES = 16 * 1024 * 1024  # far above any real inventory (10 000 hosts is ~2 MiB)
 MAX_FILES = 10_000
 BOM = b"\xef\xbb\xbf"
@@ -18,9 +20,6 @@ _SKIPPED_SUFFIXES = (".retry", ".pyc", ".swp", ".orig", ".bak", "~")
 
 
 def _inventory_error(message: str) -> Exception:
-    # envcheck.errors imports click: not before a repeated check's sessions start (envcheck.early).
-    from envcheck.errors import InventoryError  # noqa: PLC0415
-
     return InventoryError(message)
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.errors import InventoryError
-from envcheck.inventory_files import check_sources
+from envcheck.inventory.files import check_sources
+from envcheck.ssh import Target
 from envcheck.standard import Standard
-from envcheck.transport import Target
 
 # Vars read from the inventory (templated), besides the standard_* ones.
 _CONNECTION_VARS = (

@@ -1,4 +1,8 @@
-"""Run directories: the evidence of every run, kept under runs/<timestamp>-<kind>/."""
+"""Run directories: the evidence of every run, kept under runs/<started>-<kind>/.
+
+The one contract for naming, finding and writing them; envcheck.runs.check writes and reads
+the check runs.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,36 @@ from typing import Any
 
 from envcheck.paths import runs_dir
 
+KINDS = ("check", "deploy", "verify", "fix", "collect")
+
 
 def new_run_dir(kind: str, base: Path | None = None) -> Path:
+    """A new, empty runs/<started>-<kind>/. Names sort by the time the run started, to the
+    microsecond (`20261202-101500.123456-check`), however many start in one second; two
+    processes that pick the same instant cannot both create it, and the second takes the next."""
     base = base or runs_dir()
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for n in range(1000):
-        path = base / (f"{stamp}-{kind}" if n == 0 else f"{stamp}-{n}-{kind}")
+    base.mkdir(parents=True, exist_ok=True)
+    for _ in range(1000):
+        path = base / f"{datetime.now().strftime('%Y%m%d-%H%M%S.%f')}-{kind}"
         try:
-            path.mkdir(parents=True)
+            path.mkdir()
             return path
         except FileExistsError:
             continue
-    raise RuntimeError("cannot create a run directory")
+    raise RuntimeError(f"cannot create a run directory under {base}")
+
+
+def list_runs(base: Path, kind: str) -> list[Path]:
+    """The run directories of a kind under base, oldest first (by the time they started)."""
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.glob(f"*-{kind}") if p.is_dir())
+
+
+def latest_run(base: Path, kind: str, required: str = "run.json") -> Path | None:
+    """The newest run of a kind that holds `required` (a finished check has result.json)."""
+    found = [p for p in list_runs(base, kind) if (p / required).is_file()]
+    return found[-1] if found else None
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

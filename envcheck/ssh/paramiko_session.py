@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any
 
-from envcheck.transport.base import Channel, Target, Transport, TransportError, ssh_option
+from envcheck.ssh.session import Channel, Target, Transport, TransportError, ssh_option
 
 
 class ParamikoChannel(Channel):

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from envcheck.audit.probe import build_script, split_output
 from envcheck.checks.registry import Fact
 from envcheck.inventory import InventoryHost
 from envcheck.model import ProbeOutput
-from envcheck.probe import build_script, split_output
-from envcheck.transport import Transport
+from envcheck.ssh import Transport
 
 _LOGIN = Fact("ping.login", "id -un", lambda o: o, timeout=5)
 _SUDO = Fact("ping.sudo", "id -u", lambda o: o, sudo=True, timeout=10)

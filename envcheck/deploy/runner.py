@@ -23,7 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from envcheck import __version__, proctree
+from envcheck import __version__
+from envcheck.deploy import proctree
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
 from envcheck.runs import new_run_dir, write_json

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from envcheck.audit.probe import build_script, split_output
 from envcheck.checks.registry import (
     CHECKS,
     FACTS,
@@ -33,9 +34,8 @@ from envcheck.model import (
     Status,
     Text,
 )
-from envcheck.probe import build_script, split_output
+from envcheck.ssh import Transport
 from envcheck.standard import Standard
-from envcheck.transport import Transport
 
 HOST_FACT = "host"  # pseudo fact: the HostContext of the host, from the inventory
 

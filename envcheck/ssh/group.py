@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from envcheck.inventory import InventoryHost
-from envcheck.transport.base import ssh_option
+from envcheck.ssh.session import ssh_option
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def for_command(conn: Any, command: str) -> tuple[Any, RemoteSettings]:
 
     if not conn.inventories:
         raise BadInput(f"{command} needs -i INVENTORY / 需要指定清单 -i")
-    settings = RemoteSettings(conn.known_hosts, conn.accept_new_host_keys, conn.become_password,
+    settings = RemoteSettings(conn.ssh.known_hosts, conn.ssh.accept_new_host_keys, conn.become_password,
                               timeout=conn.timeout)
     return conn.load_inventory(), settings
 
