@@ -30,8 +30,9 @@ from bench.table import ENVCHECK, Extra, Report, Samples, markdown, rows, to_jso
 from tests.lab.lab import Lab
 
 RESULTS = Path(__file__).resolve().parent / "results"
-WAYS = ("floor", "envcheck", "envcheck-fresh", "envcheck-paramiko", "floor-x25519", "envcheck-x25519", "ansible",
-        "testinfra-ssh", "testinfra-paramiko")
+BASELINE: list[Path] = [Path("envcheck")]  # --baseline: another version's envcheck
+WAYS = ("floor", "envcheck", "envcheck-baseline", "envcheck-fresh", "envcheck-paramiko", "floor-x25519",
+        "envcheck-x25519", "ansible", "testinfra-ssh", "testinfra-paramiko")
 
 
 def _subreaper() -> None:
@@ -93,6 +94,8 @@ def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
         return ways.envcheck(f, logs)
     if name == "envcheck-fresh":  # as on the first run after an inventory edit
         return ways.envcheck(f, logs, label="inventory read afresh", env={"ENVCHECK_NO_RECORD": "1"})
+    if name == "envcheck-baseline":  # another version, interleaved with this one (--baseline)
+        return ways.envcheck(f, logs, label="baseline", binary=BASELINE[0])
     if name == "envcheck-paramiko":
         return ways.envcheck(f, logs, ("--transport", "paramiko"))
     if name == "floor-x25519":
@@ -199,12 +202,21 @@ def main() -> None:
     ap.add_argument("--deploy-hosts", type=int, default=1)
     ap.add_argument("--keep-lab", action="store_true", help="leave the lab up (and reuse a running one)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--baseline", type=Path,
+                    help="the envcheck executable of another version (e.g. a checkout's .venv/bin/envcheck), "
+                         "measured as the way envcheck-baseline, interleaved with this one")
     args = ap.parse_args()
     counts = sorted({int(c) for c in args.hosts.split(",")})
     names = [w for w in args.ways.split(",") if w]
     for w in names:
         if w not in WAYS:
             ap.error(f"unknown way {w!r}")
+    if args.baseline is not None:
+        BASELINE[0] = args.baseline.resolve()
+    elif "envcheck-baseline" in names:
+        if args.ways != ap.get_default("ways"):
+            ap.error("the way envcheck-baseline needs --baseline PATH")
+        names.remove("envcheck-baseline")
     _subreaper()
     work = Path("/tmp") / f"envcheck-bench-{os.getpid()}"
     work.mkdir(parents=True)

@@ -126,9 +126,10 @@ def kex_inventory(f: Fleet) -> Path:
 
 
 def envcheck(f: Fleet, logs: Path, extra: tuple[str, ...] = (), inventory: Path | None = None,
-             label: str = "", env: dict[str, str] | None = None) -> Way:
-    runs = logs / "runs"
-    argv = [str(BIN / "envcheck"), "check", "-i", str(inventory or f.inventory), "--format", "json",
+             label: str = "", env: dict[str, str] | None = None, binary: Path | None = None) -> Way:
+    """`envcheck check` on the fleet; `binary`: another version's envcheck (a baseline)."""
+    runs = logs / ("runs-" + label.replace(" ", "-") if label else "runs")
+    argv = [str(binary or BIN / "envcheck"), "check", "-i", str(inventory or f.inventory), "--format", "json",
             "-o", "/dev/null", "--runs-dir", str(runs), "--known-hosts", str(f.lab.known_hosts_path), *extra]
 
     name = ENVCHECK + (", " + extra[-1] if extra else "") + (", " + label if label else "")
