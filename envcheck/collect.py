@@ -16,12 +16,13 @@ import shlex
 import tarfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from envcheck.audit.probe import decode
 from envcheck.inventory import InventoryHost
 from envcheck.masking import mask_text
-from envcheck.runs import new_run_dir, safe_name, write_atomic, write_json
+from envcheck.runs import new_run_dir, safe_name, write_atomic, write_record
 from envcheck.ssh.group import HostRun, RemoteSettings, run_on_hosts
 
 
@@ -137,12 +138,13 @@ class CollectOutcome:
 def collect(hosts: Sequence[InventoryHost], areas: Sequence[str], settings: RemoteSettings,
             cap: int, sudo: bool = False, forks: int = 20, runs_base: Path | None = None) -> CollectOutcome:
     run_dir = new_run_dir("collect", runs_base)
+    started = datetime.now(UTC)
     run_dir.chmod(0o700)  # configs and logs of a customer's hosts: for the engineer's eyes only
     runs = run_on_hosts(hosts, remote_script(areas, cap), settings, sudo=sudo, forks=forks)
     results = tuple(_store(run, run_dir / safe_name(run.host), cap) for run in runs)
-    write_json(run_dir / "collect.json", {
-        "tool": "envcheck", "kind": "collect", "areas": list(areas), "max_file_bytes": cap,
-        "hosts": [asdict(r) for r in results],
+    write_record(run_dir, "collect", {
+        "started": started.isoformat(), "finished": datetime.now(UTC).isoformat(), "complete": True,
+        "areas": list(areas), "max_file_bytes": cap, "hosts": [asdict(r) for r in results],
     })
     bundle = run_dir / f"{run_dir.name}.tar.gz"
     with tarfile.open(bundle, "w:gz") as tar:

@@ -42,18 +42,20 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     before any host is contacted. Each host's evidence is written as it answers, so an
     interrupted run (`stop` set, or KeyboardInterrupt) keeps what it gathered. `on_start` is
     told the number of hosts once the inventory is read; `on_host` each host as it answers."""
-    load_catalogue()
-    select_checks(request.only)
+    if request.only:  # unknown ids are bad input before any host is contacted
+        load_catalogue()
+        select_checks(request.only)
     conn = request.connection
     inventory = inventory or conn.load_inventory()
     targets = [h.target for h in inventory.hosts]
     if on_start is not None:
         on_start(len(targets))
     transport = transport_for(request.transport, conn.ssh, targets)
-    # The handshakes of the first `forks` hosts run while the evidence folder is made and
-    # the probe scripts are built.
+    # The SSH handshakes of the first `forks` hosts run while the
+    # catalogue loads and the probe scripts are built.
     transport.prepare(targets[: conn.forks], conn.timeout)
     try:
+        load_catalogue()
         evidence = CheckEvidence.create(request.runs_dir, inventory)
 
         def host_done(hf: HostFacts) -> None:

@@ -39,7 +39,7 @@ def collect(**kw: Any) -> None:
     收集每台主机的标准配置文件和近期日志,打包发给厂商;配置中的密码和密钥已脱敏。
     Areas: system, nginx, apache, tomcat, postgresql, mysql (absent ones are skipped).
     Written to runs/<timestamp>-collect/<host>/ (files/, commands/, manifest.tsv), with
-    collect.json and runs/<timestamp>-collect/<timestamp>-collect.tar.gz.
+    run.json and runs/<timestamp>-collect/<timestamp>-collect.tar.gz.
     Masked: password=, PGPASSWORD, MYSQL_PWD, IDENTIFIED BY, password="..." attributes,
     credentials in URLs, PEM private keys; key files and keystores are never copied.
     Exit code 0 all hosts collected, 3 a host could not be reached (the others complete).

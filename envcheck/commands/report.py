@@ -30,7 +30,7 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, fmt: str, runs_dir: 
     """
     from envcheck.paths import runs_dir as default_runs  # noqa: PLC0415
     from envcheck.report.build import build, render  # noqa: PLC0415
-    from envcheck.report.load import find_runs  # noqa: PLC0415
+    from envcheck.runs.load import find_runs  # noqa: PLC0415
 
     runs = find_runs(run_dirs, runs_dir or default_runs())
     text = render(build(runs, lang), fmt)

@@ -23,11 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from envcheck import __version__
 from envcheck.deploy import proctree
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
-from envcheck.runs import new_run_dir, write_json
+from envcheck.runs import new_run_dir, write_json, write_record
 
 PLAYBOOKS = ("site", "server", "database", "middleware")
 # Event fields kept as evidence; a task's full result may hold what a no_log task hid.
@@ -101,7 +100,7 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
             raise BadInput(f"inventory {inv} does not exist / 清单文件不存在")
     run_dir = new_run_dir("deploy", runs_base)
     started = datetime.now(UTC)
-    write_json(run_dir / "run.json", _record(request, started, None, "running", None, ()))
+    write_record(run_dir, "deploy", _record(request, started, None, "running", None, ()))
     events: queue.Queue[dict[str, Any] | None] = queue.Queue()
     cancel = threading.Event()
     private = Path(tempfile.mkdtemp(prefix="envcheck-deploy-"))
@@ -134,7 +133,7 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
             signal.signal(number, handler)  # the caller's handlers again (ansible-runner #1075)
         shutil.rmtree(private, ignore_errors=True)
     finished = datetime.now(UTC)
-    write_json(run_dir / "run.json", _record(request, started, finished, status, rc, hosts))
+    write_record(run_dir, "deploy", _record(request, started, finished, status, rc, hosts))
     return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete)
 
 
@@ -334,7 +333,6 @@ def _stats_from_events(events: Sequence[dict[str, Any]]) -> dict[str, dict[str, 
 def _record(request: DeployRequest, started: datetime, finished: datetime | None, status: str,
             rc: int | None, hosts: Sequence[HostSummary]) -> dict[str, Any]:
     return {
-        "tool": "envcheck", "version": __version__, "kind": "deploy",
         "playbook": request.playbook, "inventory": list(request.inventories),
         "limit": request.limit, "tags": list(request.tags), "check_mode": request.check,
         # Names only: values of extra variables may be secrets.

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from envcheck import __version__
-from envcheck.report.load import Run, Runs
 from envcheck.report.words import ROLE_PLAYBOOK, words
+from envcheck.runs.load import Run, Runs
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Fleet matrix columns: (word key, check id whose `found` is shown).

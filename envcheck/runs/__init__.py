@@ -46,6 +46,14 @@ def latest_run(base: Path, kind: str, required: str = "run.json") -> Path | None
     return found[-1] if found else None
 
 
+def write_record(run_dir: Path, kind: str, fields: dict[str, Any]) -> None:
+    """run.json, the record every kind of run keeps (what ran, when, on which inventory and
+    hosts, complete or not), written again as the run ends; envcheck.runs.load reads it."""
+    from envcheck import __version__  # noqa: PLC0415 (envcheck/__init__ is tiny; avoids a cycle at import)
+
+    write_json(run_dir / "run.json", {"tool": "envcheck", "version": __version__, "kind": kind, **fields})
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write to a temporary file, then rename: a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp")

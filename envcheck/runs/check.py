@@ -1,4 +1,5 @@
-"""Evidence of a check run: written as hosts finish, so an interrupted run keeps them."""
+"""Check runs: their evidence written as hosts finish (an interrupted run keeps them); read by
+envcheck.runs.load."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from envcheck import __version__
-from envcheck.runs import new_run_dir, safe_name, write_atomic, write_json
+from envcheck.runs import new_run_dir, safe_name, write_atomic, write_json, write_record
 
 
 @dataclass
@@ -22,8 +22,7 @@ class CheckEvidence:
         path = new_run_dir("check", base)
         (path / "hosts").mkdir()
         evidence = cls(path, tuple(inventory.sources), tuple(h.name for h in inventory.hosts))
-        write_json(path / "run.json", {
-            "tool": "envcheck", "version": __version__, "kind": "check",
+        write_record(path, "check", {
             "started": datetime.now(UTC).isoformat(), "complete": False,
             "inventory": list(evidence.inventory), "hosts": list(evidence.hosts),
         })
@@ -48,9 +47,8 @@ class CheckEvidence:
 
         result = render(report, lang)
         write_atomic(self.path / "result.json", result)
-        run = {"tool": "envcheck", "version": __version__, "kind": "check",
-               "started": report.started.isoformat(), "finished": report.finished.isoformat(),
-               "complete": report.complete, "inventory": list(self.inventory), "hosts": list(self.hosts),
-               "pending": list(report.pending)}
-        write_json(self.path / "run.json", run)
+        write_record(self.path, "check", {
+            "started": report.started.isoformat(), "finished": report.finished.isoformat(),
+            "complete": report.complete, "inventory": list(self.inventory), "hosts": list(self.hosts),
+            "pending": list(report.pending)})
         return result

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from envcheck import __version__
-from envcheck.runs import new_run_dir, write_json
+from envcheck.runs import new_run_dir, write_record
 from envcheck.verify.plan import SUITE_DIR, Plan
 
 
@@ -102,10 +101,9 @@ def reachable(plan: Plan, names: Sequence[str]) -> dict[str, str | None]:
 def run_verify(plan: Plan, base: Path | None, inventory: Sequence[str], forks: int) -> VerifyRun:
     path = new_run_dir("verify", base)
     started = datetime.now(UTC)
-    record: dict[str, Any] = {"tool": "envcheck", "version": __version__, "kind": "verify",
-                              "started": started.isoformat(), "complete": False, "inventory": list(inventory),
+    record: dict[str, Any] = {"started": started.isoformat(), "complete": False, "inventory": list(inventory),
                               "hosts": [h.name for h in plan.hosts]}
-    write_json(path / "run.json", record)
+    write_record(path, "verify", record)
     down = {k: v for k, v in reachable(plan, [h.name for h in plan.hosts]).items() if v}
     live = Plan(plan.ssh_config, plan.timeout, tuple(h for h in plan.hosts if h.name not in down))
     collector = Collector()
@@ -119,7 +117,7 @@ def run_verify(plan: Plan, base: Path | None, inventory: Sequence[str], forks: i
     complete = code != pytest.ExitCode.INTERRUPTED  # pytest turns Ctrl+C into this code
     hosts = tuple(_host_outcome(h.name, h.suites, down.get(h.name), collector.tests) for h in plan.hosts)
     result = VerifyRun(path, hosts, tuple(collector.tests), int(code), complete)
-    write_json(path / "run.json", record | {
+    write_record(path, "verify", record | {
         "finished": datetime.now(UTC).isoformat(), "complete": complete, "pytest_exit": int(code),
         "exit_code": int(result.exit_code), "junit": "junit.xml" if roles else None,
         "hosts": [asdict(h) for h in hosts], "tests": [asdict(t) for t in result.tests]})

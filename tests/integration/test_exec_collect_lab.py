@@ -52,7 +52,7 @@ def test_collect_completes_on_the_hosts_up(lab: Lab, one_down: str, tmp_path: Pa
     assert result.exit_code == 3, result.output
     assert f"{one_down} (" in result.output and "FAILED" in result.output
     [run] = list(tmp_path.glob("*-collect"))
-    summary = {h["host"]: h for h in json.loads((run / "collect.json").read_text())["hosts"]}
+    summary = {h["host"]: h for h in json.loads((run / "run.json").read_text())["hosts"]}
     assert summary[one_down]["error"] and not (run / one_down).exists()
     for h in lab.hosts[:2]:
         assert summary[h.name]["error"] is None and summary[h.name]["files"] > 5
@@ -64,7 +64,7 @@ def test_collect_completes_on_the_hosts_up(lab: Lab, one_down: str, tmp_path: Pa
     with tarfile.open(run / f"{run.name}.tar.gz") as tar:
         names = tar.getnames()
     assert f"{run.name}/{lab.hosts[0].name}/files/etc/hostname" in names
-    assert f"{run.name}/collect.json" in names
+    assert f"{run.name}/run.json" in names
 
 
 SUDO_PASSWORD = "Exec-Sudo-5821"

@@ -1,4 +1,5 @@
-"""Read the run directories a report is built from: check, verify and deploy runs.
+"""Read the run directories of every kind (check, verify, deploy, collect): what `report` and
+`fix` build from.
 
 Every problem with a run directory (missing, not a run, corrupt or incomplete JSON) is a
 RunDirError naming the directory and the file: exit 2, never a traceback."""
@@ -14,7 +15,7 @@ from typing import Any
 from envcheck.errors import RunDirError
 from envcheck.runs import list_runs
 
-KINDS = ("check", "verify", "deploy")
+REPORTED = ("check", "verify", "deploy")  # the kinds a report is built from
 DEPLOY_HISTORY = 20  # deploy runs listed when none are named
 
 
@@ -52,8 +53,8 @@ def load_run(path: Path) -> Run:
         raise RunDirError(f"{path}: no such run directory / 运行目录不存在")
     record = _json(path / "run.json")
     kind = record.get("kind")
-    if kind not in KINDS:
-        raise RunDirError(f"{path / 'run.json'}: kind {kind!r} is not one of {', '.join(KINDS)} / 未知的运行类型")
+    if kind not in REPORTED:
+        raise RunDirError(f"{path / 'run.json'}: kind {kind!r} is not one of {', '.join(REPORTED)} / 未知的运行类型")
     if kind == "check":
         result = _json(path / "result.json")
         if not isinstance(result.get("results"), list) or not isinstance(result.get("hosts"), list):
@@ -80,7 +81,7 @@ def find_runs(named: Sequence[Path], base: Path) -> Runs:
         runs += [load_run(p) for p in list_runs(base, "deploy")[-DEPLOY_HISTORY:]]
         if not runs:
             raise RunDirError(f"{base}: holds no check, verify or deploy run / 没有任何运行记录")
-    by_kind: dict[str, list[Run]] = {k: [] for k in KINDS}
+    by_kind: dict[str, list[Run]] = {k: [] for k in REPORTED}
     for run in runs:
         by_kind[run.kind].append(run)
     for kind in ("check", "verify"):
