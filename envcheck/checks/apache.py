@@ -24,6 +24,8 @@ DEPLOY_APACHE = Remediation("middleware", ("apache",))
     present="{ [ -d /etc/apache2 ] || [ -d /etc/httpd ]; }",
 )
 def parse_apache(out: ProbeOutput) -> Any:
+    """The AddDefaultCharset, LimitRequestBody and ProxyPass lines of /etc/apache2 or /etc/httpd (the main
+    file, conf-enabled, sites-enabled, conf.d)."""
     if out.stdout.strip() == "ABSENT":
         return absent("no Apache httpd on this host", "本机未安装 Apache httpd")
     body = next((v for k, v in sections(out.stdout).items() if k.startswith("root")), "")

@@ -39,6 +39,8 @@ _ENV = r"^(LANG|LC_[A-Z]+|TZ|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS)="
     may_block=False,
 )
 def parse_system(out: ProbeOutput) -> dict[str, Any]:
+    """The system locale: /etc/default/locale and /etc/locale.conf, and LANG/LC_* set in /etc/environment,
+    /etc/profile and /etc/profile.d/*.sh."""
     parts = sections(out.stdout)
     # Debian reads /etc/default/locale (systemd is patched to), RHEL /etc/locale.conf.
     conf = {**_strip_quotes(key_values(parts.get("locale_conf", ""))),
@@ -59,6 +61,7 @@ def _strip_quotes(values: dict[str, str]) -> dict[str, str]:
 
 @fact("locale.available", "locale -a 2>/dev/null", may_block=False)
 def parse_available(out: ProbeOutput) -> list[str]:
+    """The generated locales: `locale -a`."""
     return sorted({norm_locale(line) for line in out.stdout.split() if line.strip()})
 
 
@@ -78,6 +81,9 @@ def parse_available(out: ProbeOutput) -> list[str]:
     sudo=True,
 )
 def parse_services(out: ProbeOutput) -> Any:
+    """The locale of running services: LANG, LC_*, TZ and the JVM option variables in /proc/PID/environ of
+    java, MySQL/MariaDB, PostgreSQL and Apache processes; for a JVM also its command line, binary and Java
+    version."""
     services: dict[str, dict[str, Any]] = {}
     for header, body in sections(out.stdout).items():
         if not header:

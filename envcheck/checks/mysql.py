@@ -54,6 +54,9 @@ _MYSQL_COMMAND = (
 
 @fact("mysql.variables", _MYSQL_COMMAND, sudo=True, timeout=20, present="{ " + _SERVER + "; }")
 def parse_mysql(out: ProbeOutput) -> Any:
+    """MySQL/MariaDB, asked as root over the unix socket: SHOW GLOBAL VARIABLES (charsets, collations, time
+    zones, lower_case_table_names, max_connections), the rows of mysql.time_zone_name, each database's charset
+    and collation, and the charsets of columns (200 at most)."""
     if out.stdout.strip() == "ABSENT":
         return absent("no MySQL/MariaDB server on this host", "本机未安装 MySQL/MariaDB 服务")
     parts = sections(out.stdout)

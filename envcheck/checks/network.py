@@ -32,6 +32,8 @@ def _hostname_command(ctx: HostContext, std: Standard) -> str:
 
 @fact("network.hostname", command_for=_hostname_command)
 def parse_hostname(out: ProbeOutput) -> dict[str, Any]:
+    """The host's name and what it resolves to (`getent hosts`, `getent ahostsv4`); the host's own addresses
+    (`ip -o addr`) where the inventory gives no lan_address."""
     kv = key_values(out.stdout)
     return {"hostname": kv.get("hostname", ""), "first": kv.get("first") or None,
             "resolves": kv.get("resolves", "").split(), "addresses": kv.get("addresses", "").split()}
@@ -61,6 +63,8 @@ def is_loopback(address: str) -> bool:
     sudo=True,
 )
 def parse_security(out: ProbeOutput) -> dict[str, Any]:
+    """SELinux (`getenforce`), firewalld and ufw state, the number of nftables and iptables rules, and
+    iptables' INPUT policy."""
     s = {k: v.strip() for k, v in sections(out.stdout).items()}
     nft = int(s["nft"]) if s.get("nft", "").isdigit() else 0
     ipt = int(s["iptables"]) if s.get("iptables", "").isdigit() else 0
@@ -94,6 +98,7 @@ def _peers_command(ctx: HostContext, std: Standard) -> str | None:
 
 @fact("network.peers", command_for=_peers_command)
 def parse_peers(out: ProbeOutput) -> dict[str, str]:
+    """What the names of the inventory's other hosts resolve to on this host: `getent ahostsv4`."""
     names: list[str] = []
     found: dict[str, str] = {}
     paired = 0
@@ -145,6 +150,8 @@ def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
 
 @fact("network.tiers", command_for=_tiers_command, timeout=60)
 def parse_tiers(out: ProbeOutput) -> list[dict[str, Any]]:
+    """TCP connections from this host to every host of the next tier on the ports of standard_tiers (bash's
+    /dev/tcp, else `nc`), 3 s each."""
     result = []
     for line in out.stdout.splitlines():
         parts = line.split("|")
@@ -314,6 +321,8 @@ def _unit_of(unit: str, names: tuple[str, ...]) -> bool:
 
 @fact("network.services", command_for=_services_command)
 def parse_services(out: ProbeOutput) -> dict[str, dict[str, Any]]:
+    """The systemd units of standard_services: running (`systemctl list-units`) and enabled at boot
+    (`systemctl list-unit-files`)."""
     wanted: dict[str, tuple[str, ...]] = {}
     units: dict[str, tuple[str, str]] = {}  # unit -> (active state, sub state)
     files: dict[str, str] = {}  # unit file -> enablement
@@ -345,6 +354,7 @@ def parse_services(out: ProbeOutput) -> dict[str, dict[str, Any]]:
 # with a busy server's connections). With one state asked, ss prints no State column.
 @fact("network.ports", "ss -Htn state listening 2>/dev/null || netstat -ltn 2>/dev/null", may_block=False)
 def parse_ports(out: ProbeOutput) -> list[dict[str, Any]]:
+    """The listening TCP ports: `ss -Htn state listening` (`netstat -ltn` where there is no ss)."""
     listening = set()
     for line in out.stdout.splitlines():
         fields = line.split()

@@ -16,6 +16,7 @@ DEPLOY_NGINX = Remediation("middleware", ("nginx",))
 
 @fact("nginx.config", "nginx -T 2>&1", sudo=True, present="command -v nginx >/dev/null 2>&1")
 def parse_nginx(out: ProbeOutput) -> Any:
+    """The whole Nginx configuration as `nginx -T` prints it."""
     if out.stdout.strip() == "ABSENT":
         return absent("no Nginx on this host", "本机未安装 Nginx")
     if out.rc != 0:

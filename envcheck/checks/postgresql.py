@@ -41,6 +41,9 @@ _PG_COMMAND = (
 @fact("postgresql.settings", _PG_COMMAND, sudo=True, timeout=20,
       present=_SERVER)
 def parse_pg(out: ProbeOutput) -> Any:
+    """PostgreSQL, asked with psql as the postgres user over the local socket: pg_settings (server_encoding,
+    TimeZone, log_timezone, max_connections, listen_addresses, lc_collate, lc_ctype) and each database's
+    encoding, collate and ctype."""
     if out.stdout.strip() == "ABSENT":
         return absent("no PostgreSQL server on this host", "本机未安装 PostgreSQL 服务")
     parts = sections(out.stdout)

@@ -38,6 +38,7 @@ def _disk_command(ctx: HostContext, std: Standard) -> str | None:
 
 @fact("resources.disk", command_for=_disk_command)
 def parse_disk(out: ProbeOutput) -> dict[str, dict[str, Any]]:
+    """Free space and free inodes of each path of standard_disk_paths: `df`."""
     result: dict[str, dict[str, Any]] = {}
     for line in out.stdout.splitlines():
         parts = line.split("|")
@@ -59,6 +60,7 @@ def parse_disk(out: ProbeOutput) -> dict[str, dict[str, Any]]:
       "echo \"$l\"; n=$((n + 1)); [ $n = 4 ] && break;; esac; done </proc/meminfo",
       may_block=False)
 def parse_memory(out: ProbeOutput) -> dict[str, int]:
+    """MemTotal, MemAvailable, SwapTotal and SwapFree from /proc/meminfo."""
     kv = key_values(out.stdout, ":")
     return {k: int(v.split()[0]) // 1024 for k, v in kv.items()}  # MiB
 
@@ -74,6 +76,8 @@ def parse_memory(out: ProbeOutput) -> dict[str, int]:
     may_block=False,
 )
 def parse_kernel(out: ProbeOutput) -> dict[str, Any]:
+    """vm.swappiness and net.core.somaxconn from /proc/sys, transparent hugepages from /sys/kernel/mm, and
+    whether the host is a container."""
     kv = {k.removeprefix("/proc/sys/"): v for k, v in key_values(out.stdout, ":").items()}
     thp = re.search(r"\[(\w+)\]", kv.get("thp", ""))
     return {
@@ -125,6 +129,9 @@ def _limits_command(ctx: HostContext, std: Standard) -> str | None:
 
 @fact("resources.limits", command_for=_limits_command, sudo=True)
 def parse_limits(out: ProbeOutput) -> dict[str, Any]:
+    """nofile and nproc: the service user's in /etc/security/limits.conf and limits.d, the units' of the
+    databases, Tomcat and web servers (`systemctl show`), and those of their running processes
+    (/proc/PID/limits)."""
     parts = sections(out.stdout)
     head = parts.get("", "").strip().split("|")
     user: dict[str, Any] | None = None

@@ -49,6 +49,8 @@ def _zone_command(ctx: HostContext, std: Standard) -> str:
 
 @fact("time.zone", command_for=_zone_command, may_block=False)
 def parse_zone(out: ProbeOutput) -> dict[str, Any]:
+    """The OS zone: /etc/localtime (the zone its link names, or a copied file compared byte for byte with the
+    standard zone's), /etc/timezone, and the UTC offset and abbreviation of the session's clock line."""
     kv = key_values(out.stdout)
     zone = _zone_from_path(kv.get("link", "")) or _zone_from_path(kv.get("resolved", ""))
     return {
@@ -99,6 +101,8 @@ _TZ_GREP = ("^[[:space:]]*(export[[:space:]]+)?TZ=[^[:space:][:cntrl:]]*"
     sudo=True,
 )
 def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
+    """TZ set in /etc/environment, /etc/profile, /etc/profile.d/*.sh, /etc/default/locale, systemd unit files
+    and the environments of running processes (/proc/PID/environ), found with one grep."""
     parts = sections(out.stdout)
     found: dict[str, set[str]] = {"environment": set(), "units": set(), "processes": set()}
     for line in parts.get("files", "").splitlines():
@@ -128,6 +132,8 @@ def parse_tz_env(out: ProbeOutput) -> dict[str, list[str]]:
     "else echo daemon=none; fi\n",
 )
 def parse_sync(out: ProbeOutput) -> dict[str, Any]:
+    """The NTP daemon and its state: `chronyc -n tracking` and `sources`, else `ntpq -pn`, else
+    systemd-timesyncd's synchronised flag; and whether the host is a container."""
     daemon = "none"
     container: str | None = None
     synchronized: bool | None = None

@@ -36,6 +36,9 @@ _TOMCAT = (
 
 @fact("tomcat.jvm", _TOMCAT, sudo=True)
 def parse_tomcat(out: ProbeOutput) -> Any:
+    """The running Tomcat (the java process of org.apache.catalina): its -Dfile.encoding, -Dsun.jnu.encoding,
+    -Duser.timezone and -Xmx, its LANG/LC_*/TZ, the connectors of its conf/server.xml (else of the usual
+    Tomcat folders), and MemTotal."""
     if out.stdout.strip() == "ABSENT":
         return absent("no Tomcat on this host", "本机未安装 Tomcat")
     parts = sections(out.stdout)
