@@ -11,7 +11,7 @@ from envcheck import __version__
 
 # name -> (module, attribute, one-line help); loaded on use.
 _COMMANDS = {
-    "check": ("envcheck.commands.check", "check", "Audit hosts against the standard (one SSH round trip per host)."),
+    "check": ("envcheck.commands.check", "check", "Audit hosts against the standard (one SSH session per host)."),
     "checks": ("envcheck.commands.catalogue", "checks", "The check catalogue."),
     "deploy": ("envcheck.commands.deploy", "deploy", "Build hosts to the standard with the bundled playbooks."),
     "report": ("envcheck.commands.report", "report", "The pre-go-live report (HTML or Markdown) from the runs."),
@@ -49,8 +49,8 @@ def cli() -> None:
 
     \b
     部署、检查、验证服务器环境,生成上线前验收报告。
-    Exit codes: 0 nothing failed, 1 a check failed, 2 bad input or usage,
-    3 a host was unreachable (wins over 1).
+    Exit codes: 0 nothing failed, 1 a check or task failed, 2 bad input or usage,
+    3 a host was unreachable (wins over 1), 130 interrupted (results so far kept).
     """
 
 

@@ -18,7 +18,7 @@ def checks() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @lang_option
 def list_checks(fmt: str, lang: str) -> None:
-    """Every check: id, severity, title and how it is fixed."""
+    """Every check: id, severity and title (--format json: also the fix and its playbook)."""
     from envcheck.checks import CHECKS, FLEET_CHECKS, Check, FleetCheck, load_catalogue  # noqa: PLC0415
 
     load_catalogue()

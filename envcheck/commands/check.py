@@ -35,7 +35,7 @@ def check(**kw: Any) -> None:
     \b
     按标准检查主机:时区、字符集、时钟、限制、服务。
     Examples:
-      envcheck check                       # this machine
+      envcheck check                       # no -i: this machine, without SSH
       envcheck check -i inventories/site/hosts.yml --limit db
       envcheck check -i hosts.yml --format json -o result.json
     """

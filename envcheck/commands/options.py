@@ -17,8 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def connection_options(func: F) -> F:
     options = [
         click.option("-i", "--inventory", "inventories", multiple=True, type=click.Path(),
-                     help="Ansible inventory (YAML, INI or directory); repeatable. "
-                          "None: this machine, without SSH. / Ansible 清单"),
+                     help="Ansible inventory (YAML, INI or directory); repeatable / Ansible 清单"),
         click.option("-l", "--limit", help="Ansible host pattern, e.g. 'db:&beijing' / 主机范围"),
         click.option("-f", "--forks", type=click.IntRange(1, 500), default=DEFAULT_FORKS, show_default=True,
                      help="Hosts worked on at once / 并发主机数"),

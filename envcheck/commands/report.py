@@ -26,7 +26,7 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, fmt: str, runs_dir: 
     根据最近的检查、验证和部署记录生成上线前验收报告(HTML 单文件或 Markdown)。
     Example:
       envcheck report -o report.html --lang zh
-      envcheck report runs/20261127-101500-check runs/20261127-102000-verify --format markdown
+      envcheck report runs/20261127-101500.123456-check runs/20261127-102000.654321-verify --format markdown
     """
     from envcheck.paths import runs_dir as default_runs  # noqa: PLC0415
     from envcheck.report.build import build, render  # noqa: PLC0415
