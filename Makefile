@@ -82,7 +82,7 @@ lab-up: venv apt
 	$(PIP) install -q $(EDITABLE) '.[dev,bench]' || $(PIP) install -q -e '.[dev,bench]'
 	touch $@
 
-# The benchmark (README: "Benchmark"): starts its own 20-host lab; 40 minutes on a busy
+# The benchmark (bench/README.md): starts its own 20-host lab; 40 minutes on a busy
 # 2-core machine with the peers up to 10 hosts, more with them at 20 (the default); writes
 # bench/results/bench.md and bench.json, takes the lab down.
 BENCH_ARGS ?=

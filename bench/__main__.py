@@ -114,7 +114,7 @@ def grid(lab: Lab, counts: list[int], names: list[str], runs: int, work: Path,
             for n in counts for w in names if w.startswith(("floor", "envcheck")) or n <= peers_max]
     # The warm-up: every way once on the fewest hosts (the lab's hosts share one base
     # image, so its files are then cached for all of them), and envcheck once at every
-    # count: as on an engineer's second run, the inventory's record exists (README).
+    # count: as on an engineer's second run, the inventory's record exists (bench/README.md).
     warm = [way for n, way in plan if n == counts[0] or way.name.startswith(ENVCHECK)]
     print(f"warm-up: {len(warm)} runs", flush=True)
     for way in warm:

@@ -97,7 +97,7 @@ def close_masters(control: Path) -> None:
 
 # OpenSSH >= 9.0 negotiates the post-quantum hybrid sntrup761x25519 by default; on this
 # machine its key generation costs ~0.15 s of client CPU per connection, curve25519 ~0.01 s.
-# The "kex curve25519" ways show what that choice costs (README, Benchmark); the targets are
+# The "kex curve25519" ways show what that choice costs (bench/README.md); the targets are
 # read against the default ways.
 KEX_X25519 = ("-o", "KexAlgorithms=curve25519-sha256")
 

@@ -1,5 +1,5 @@
 """Network: name resolution, firewall, SELinux, and tier-to-tier reachability tested from the
-source host (the expected services and ports are in services.py)."""
+source host, the expected services and the expected listening ports."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Middleware: Tomcat connectors and JVM, Nginx and Apache charsets and limits."""
+"""Tomcat: its HTTP connectors (URIEncoding) and its JVM (encodings, time zone, heap)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The stable JSON schema of a check run (documented in README, "JSON output")."""
+"""The stable JSON schema of a check run (documented in docs/design.md, "The JSON output")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""paramiko: kept to compare against OpenSSH (README: "Choosing the transport")."""
+"""paramiko: kept to compare against OpenSSH (docs/design.md: "Choosing the transport")."""
 
 from __future__ import annotations
 
