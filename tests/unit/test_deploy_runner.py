@@ -109,8 +109,8 @@ def test_ctrl_c_cancels_the_run_and_restores_the_signal_handlers(
     import signal
     import time
 
-    from envcheck.exitcodes import of_deploy as deploy_exit_code
     from envcheck.errors import ExitCode
+    from envcheck.exitcodes import of_deploy as deploy_exit_code
 
     (playbook_dir / "server.yml").write_text(SLOW_PLAYBOOK)
     inv = tmp_path / "hosts.ini"
