@@ -16,7 +16,7 @@ help:
 	@echo "make test      install everything the tests need (apt included) and run the suite"
 	@echo "make unit      unit tests only (no lab)"
 	@echo "make reliability  faults, interrupts, bad input, injection, secrets (tests/reliability, lab)"
-	@echo "make lint      ruff, mypy, yamllint, ansible-lint"
+	@echo "make lint      ruff, mypy, yamllint, ansible-lint, shellcheck"
 	@echo "make lab-up    start the lab (LAB_HOSTS=$(LAB_HOSTS) LAB_GROUPS=$(LAB_GROUPS))"
 	@echo "make lab-down  stop the lab and remove every trace of it"
 	@echo "make bench     envcheck vs ansible-playbook, testinfra and the SSH floor on its own lab"
@@ -69,6 +69,7 @@ lint: venv
 	.venv/bin/mypy
 	.venv/bin/yamllint -s playbooks inventories
 	cd playbooks && ../.venv/bin/ansible-lint -q .
+	find envcheck -name '*.sh' -exec shellcheck {} +
 
 lab-up: venv apt
 	$(PY) -m tests.lab up --hosts $(LAB_HOSTS) --groups $(LAB_GROUPS)
