@@ -69,7 +69,7 @@ lint: venv
 	.venv/bin/mypy
 	.venv/bin/yamllint -s playbooks inventories
 	cd playbooks && ../.venv/bin/ansible-lint -q .
-	find envcheck -name '*.sh' -exec shellcheck {} +
+	find envcheck -name '*.sh' -o -name '*.bash' | xargs shellcheck
 
 lab-up: venv apt
 	$(PY) -m tests.lab up --hosts $(LAB_HOSTS) --groups $(LAB_GROUPS)

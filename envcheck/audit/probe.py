@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from envcheck.checks.registry import Fact
 from envcheck.model import ProbeOutput
+from envcheck.paths import shell_text
 from envcheck.ssh.command import BOOTSTRAP, READY, REMOTE_COMMAND
 
 __all__ = ["BOOTSTRAP", "READY", "REMOTE_COMMAND", "ProbeScript", "build_script", "decode", "split_output"]
@@ -28,16 +29,10 @@ MAX_STDERR_BYTES = 4096
 _MARKER = re.compile(r"@@EC[0-9A-Za-z]+")
 
 
-def _shell(name: str) -> str:
-    """A fixed shell file of this package (shellcheck'd by `make lint`), read once at import."""
-    with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as f:
-        return f.read()
-
-
-# The helpers every script starts with (watchdog, ecrun, markers): envcheck/audit/prelude.sh.
-_PRELUDE = _shell("prelude.sh")
-# ecsudo, which runs the elevated probes as root: envcheck/audit/sudo.sh.
-_SUDO = _shell("sudo.sh")
+# Read once at import. The helpers every script starts with (watchdog, ecrun, markers):
+_PRELUDE = shell_text("audit/prelude.sh")
+# ecsudo, which runs the elevated probes as root:
+_SUDO = shell_text("audit/sudo.sh")
 
 # Probes that name this variable get the host's container type (or "none"), found once.
 CONTAINER_VAR = "$ECCONT"
