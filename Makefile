@@ -16,7 +16,7 @@ help:
 	@echo "make test      install everything the tests need (apt included) and run the suite"
 	@echo "make unit      unit tests only (no lab)"
 	@echo "make reliability  faults, interrupts, bad input, injection, secrets (tests/reliability, lab)"
-	@echo "make lint      ruff, mypy, yamllint, ansible-lint"
+	@echo "make lint      ruff, mypy, yamllint, ansible-lint, shellcheck"
 	@echo "make docs      write docs/checks.md from the check registry"
 	@echo "make lab-up    start the lab (LAB_HOSTS=$(LAB_HOSTS) LAB_GROUPS=$(LAB_GROUPS))"
 	@echo "make lab-down  stop the lab and remove every trace of it"
@@ -70,6 +70,7 @@ lint: venv
 	.venv/bin/mypy
 	.venv/bin/yamllint -s playbooks inventories
 	cd playbooks && ../.venv/bin/ansible-lint -q .
+	find envcheck -name '*.sh' -o -name '*.bash' | xargs shellcheck
 
 # docs/checks.md from the check registry (tests/unit/test_checks_doc.py fails when it is stale).
 docs: venv

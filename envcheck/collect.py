@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from envcheck.audit.probe import decode
 from envcheck.inventory import InventoryHost
 from envcheck.masking import mask_text
+from envcheck.paths import shell_text
 from envcheck.runs import new_run_dir, safe_name, write_atomic, write_record
 from envcheck.ssh.group import HostRun, RemoteSettings, run_on_hosts
 
@@ -62,47 +63,8 @@ AREAS: dict[str, Area] = {
                   (("journal-mysql", "journalctl --no-pager -o short-iso -n 500 -u mariadb -u mysql -u mysqld"),)),
 }
 
-_SCRIPT = r"""
-set -u
-umask 077
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH LC_ALL=C.UTF-8
-D=$(mktemp -d) || exit 97
-trap 'rm -rf "$D"' EXIT
-M="$D/manifest.tsv"; : > "$M"
-CAP={cap}
-TO=; command -v timeout >/dev/null 2>&1 && TO="timeout -k 2 20"
-one() {{
-  case "$2" in *.key|*.keys|*.keytab|*.pem|*.p12|*.pfx|*.jks|*.keystore|*id_rsa*|*id_ed25519*)
-    printf 'skipped\tkey-material\t-\t%s\n' "$2" >> "$M"; return;; esac
-  [ -r "$2" ] || {{ printf 'skipped\tunreadable\t-\t%s\n' "$2" >> "$M"; return; }}
-  dest="$D/files$2"; mkdir -p "$(dirname "$dest")"
-  size=$(wc -c < "$2")
-  if [ "$1" = log ]; then tail -c "$CAP" "$2" > "$dest"; else head -c "$CAP" "$2" > "$dest"; fi
-  if [ "$size" -gt "$CAP" ]; then cut=cut; else cut=whole; fi
-  printf '%s\t%s\t%s\t%s\n' "$1" "$cut" "$size" "$2" >> "$M"
-}}
-grab() {{
-  kind=$1; shift
-  for pat in "$@"; do for f in $pat; do
-    if [ -d "$f" ]; then
-      if [ "$kind" = log ]; then
-        find -L "$f" -maxdepth 3 -type f ! -name '*.gz' ! -name '*.xz' ! -name '*.bz2' ! -name '*.[0-9]' \
-          -mtime -8 2>/dev/null | head -n 200
-      else
-        find -L "$f" -maxdepth 4 -type f 2>/dev/null | head -n 400
-      fi | while IFS= read -r g; do one "$kind" "$g"; done
-    elif [ -f "$f" ]; then one "$kind" "$f"; fi
-  done; done
-}}
-cmd() {{
-  mkdir -p "$D/commands"
-  $TO sh -c "$2" </dev/null 2>&1 | head -c "$CAP" > "$D/commands/$1.txt"
-}}
-{body}
-echo {begin}
-tar -C "$D" -czf - . | base64
-echo {end}
-"""
+# The fixed part of the remote script (helpers, then `ship`): envcheck/collect.sh.
+_SCRIPT = shell_text("collect.sh")
 # The tar travels between these lines: whatever a login profile prints around it is ignored.
 _BEGIN, _END = "ECCOLLECT-BEGIN", "ECCOLLECT-END"
 
@@ -114,7 +76,8 @@ def remote_script(areas: Sequence[str], cap: int) -> str:
         body.append("grab config " + " ".join(shlex.quote(p) for p in area.configs))
         body.append("grab log " + " ".join(shlex.quote(p) for p in area.logs))
         body += [f"cmd {shlex.quote(n)} {shlex.quote(c)}" for n, c in area.commands]
-    return _SCRIPT.format(cap=int(cap), body="\n".join(body), begin=_BEGIN, end=_END)
+    values = f"CAP={int(cap)}\nECBEGIN={shlex.quote(_BEGIN)}\nECEND={shlex.quote(_END)}\n"
+    return "\n" + values + _SCRIPT + "\n".join(body) + "\nship\n"
 
 
 @dataclass(frozen=True)

@@ -14,3 +14,9 @@ TEMPLATE_DIR = HOME / "templates"
 def runs_dir() -> Path:
     """Evidence of every run is kept here (override with ENVCHECK_RUNS_DIR)."""
     return Path(os.environ.get("ENVCHECK_RUNS_DIR", "runs"))
+
+
+def shell_text(relative: str) -> str:
+    """A fixed shell file shipped in the package (envcheck/<relative>, shellcheck'd by
+    `make lint`), as it is sent to hosts."""
+    return (Path(__file__).parent / relative).read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ from typing import Any
 from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
 from envcheck.checks.util.common import bad, key_values, ok, sections, unit_files_exist
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
+from envcheck.paths import shell_text
 from envcheck.standard import Standard
 
 
@@ -119,21 +120,8 @@ def parse_peers(out: ProbeOutput) -> dict[str, str]:
 # TCP connects, a batch at a time, the address and port as arguments, never as script text.
 # With bash: one bash a batch, each connect (/dev/tcp) a forked subshell, and one timer that
 # ends those still waiting after 3 s (rc 124). Without bash: nc. Neither: rc 127.
-_TCP_BASH = (
-    "n=0; while [ $# -ge 3 ]; do ( exec 3<>\"/dev/tcp/$2/$3\" ) 2>/dev/null & p[n]=$!; t[n]=\"$1|$2|$3\"; "
-    "n=$((n + 1)); shift 3; done\n"
-    "( sleep 3 & s=$!; trap \"kill $s; exit\" TERM; wait $s; kill ${p[*]} ) >/dev/null 2>&1 & w=$!\n"
-    "for ((i = 0; i < n; i++)); do wait ${p[i]}; rc=$?; [ $rc -gt 128 ] && rc=124; "
-    "printf \"%s|%s\\n\" \"${t[i]}\" $rc; done\n"
-    "kill $w 2>/dev/null; wait"
-)
-_TCP = (
-    f"if command -v bash >/dev/null 2>&1; then ectiers() {{ bash -c {shlex.quote(_TCP_BASH)} ectiers \"$@\"; }}\n"
-    "elif command -v nc >/dev/null 2>&1; then ectiers() { while [ $# -ge 3 ]; do "
-    "{ nc -z -w 3 \"$2\" \"$3\" >/dev/null 2>&1; printf '%s|%s|%s|%s\\n' \"$1\" \"$2\" \"$3\" \"$?\"; } & "
-    "shift 3; done; wait; }\n"
-    "else ectiers() { while [ $# -ge 3 ]; do printf '%s|%s|%s|127\\n' \"$1\" \"$2\" \"$3\"; shift 3; done; }; fi\n"
-)
+# Defines ectiers (bash's /dev/tcp, else nc), its bash form given as ECTCP.
+_TCP = f"ECTCP={shlex.quote(shell_text('checks/util/tiers.bash'))}\n" + shell_text("checks/util/tiers.sh")
 _BATCH = 16
 
 

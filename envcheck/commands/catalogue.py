@@ -35,7 +35,7 @@ def list_checks(fmt: str, lang: str) -> None:
     from envcheck.i18n import t  # noqa: PLC0415
 
     table = Table(title=f"{len(rows)} checks")
-    for key in ("check", "severity", "title"):
+    for key in ("check", "severity", "checks.title"):
         table.add_column(t(key, lang))
     for r in rows:
         table.add_row(r[0], r[1], r[2])

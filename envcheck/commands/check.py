@@ -71,7 +71,7 @@ def check(**kw: Any) -> None:
             click.echo(text, nl=False)
     click.echo(f"{t('evidence', lang)}: {run.run_dir}", err=True)
     if not report.complete:
-        click.echo(t("interrupted", lang), err=True)
+        click.echo(t("check.interrupted", lang), err=True)
     sys.exit(of_audit(report))
 
 
@@ -93,7 +93,7 @@ class _Progress:
             from envcheck.i18n import t  # noqa: PLC0415
 
             self._bar = Progress(*Progress.get_default_columns(), MofNCompleteColumn(), transient=True)
-            self._task = self._bar.add_task(t("hosts_done", self._lang), total=total)
+            self._task = self._bar.add_task(t("check.hosts_done", self._lang), total=total)
             self._bar.start()
 
     def advance(self, hf: Any) -> None:

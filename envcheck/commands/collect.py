@@ -11,6 +11,7 @@ import click
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.errors import BadInput
 from envcheck.exitcodes import of_hosts
+from envcheck.i18n import t
 
 
 def _size(text: str) -> int:
@@ -58,13 +59,11 @@ def collect(**kw: Any) -> None:
     inv, settings = for_command(conn, "collect")
     outcome = run_collect(list(inv.hosts), areas, settings, cap, kw["sudo"], conn.forks,
                           Path(kw["runs_dir"]) if kw["runs_dir"] else None)
-    zh = kw["lang"] == "zh"
+    lang = kw["lang"]
     for h in outcome.hosts:
         if h.error:
             click.echo(f"{h.host} ({h.address}): FAILED {h.error}")
         else:
-            line = (f"{h.host}: {h.files} 个文件,{len(h.truncated)} 个已截断,{h.masked} 处密码/密钥已脱敏" if zh
-                    else f"{h.host}: {h.files} files, {len(h.truncated)} cut to the cap, {h.masked} secrets masked")
-            click.echo(line)
-    click.echo(f"{'已保存到' if zh else 'bundle'}: {outcome.bundle}")
+            click.echo(t("collect.host", lang, host=h.host, files=h.files, cut=len(h.truncated), masked=h.masked))
+    click.echo(f"{t('collect.bundle', lang)}: {outcome.bundle}")
     sys.exit(of_hosts(outcome.hosts))

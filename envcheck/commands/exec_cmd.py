@@ -11,6 +11,7 @@ import click
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.errors import BadInput
 from envcheck.exitcodes import of_hosts
+from envcheck.i18n import t
 
 
 @click.command("exec")
@@ -41,11 +42,11 @@ def exec_(command: str, **kw: Any) -> None:
     if kw["fmt"] == "json":
         click.echo(json.dumps([r.__dict__ for r in runs], ensure_ascii=False, indent=2))
     else:
-        _print_text(runs, kw["lang"] == "zh")
+        _print_text(runs, kw["lang"])
     sys.exit(of_hosts(runs))
 
 
-def _print_text(runs: list[Any], zh: bool) -> None:
+def _print_text(runs: list[Any], lang: str) -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.rule import Rule  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
@@ -67,6 +68,4 @@ def _print_text(runs: list[Any], zh: bool) -> None:
     ok = sum(1 for r in runs if r.ok)
     down = sum(1 for r in runs if r.error)
     failed = len(runs) - ok - down
-    line = (f"{ok} 台成功,{failed} 台命令失败,{down} 台无法执行" if zh else
-            f"{ok} ok, {failed} command failed, {down} unreachable")
-    console.print(Text(line, style="bold"))
+    console.print(Text(t("exec.summary", lang, ok=ok, failed=failed, down=down), style="bold"))

@@ -10,6 +10,7 @@ import click
 
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.errors import BadInput, ExitCode
+from envcheck.i18n import t
 
 
 @click.command()
@@ -53,10 +54,8 @@ def fix(**kw: Any) -> None:
         failures = [f for f in failures if f.host is None or f.host in allowed]
         run_hosts = [h for h in run_hosts if h in allowed]
     plans = plan(failures, run_hosts, remediations)
-    zh = lang == "zh"
-    click.echo(f"{'检查记录' if zh else 'check run'}: {run_dir} — {len(failures)} "
-               f"{'项失败' if zh else 'failure(s)'}")
-    _print_plans(plans, zh)
+    click.echo(f"{t('fix.check_run', lang)}: {run_dir} — {len(failures)} {t('fix.failures', lang)}")
+    _print_plans(plans, lang)
     code: int = ExitCode.OK
     if plans.plans:
         code = _deploy_all(plans.plans, conn, runs_base, lang, check=True)
@@ -65,22 +64,22 @@ def fix(**kw: Any) -> None:
             if code == ExitCode.OK:
                 code = _recheck(plans, conn, runs_base, lang)
     if plans.manual:
-        _print_manual(plans.manual, zh)
+        _print_manual(plans.manual, lang)
         if not kw["preview_only"] and code == ExitCode.OK:
             code = ExitCode.FAILED
     sys.exit(code)
 
 
-def _print_plans(plans: Any, zh: bool) -> None:
+def _print_plans(plans: Any, lang: str) -> None:
     if not plans.plans:
-        click.echo("没有可自动修复的失败项" if zh else "nothing to fix with a playbook")
+        click.echo(t("fix.nothing", lang))
     for p in plans.plans:
         click.echo(f"  deploy {p.playbook} --tags {','.join(p.tags)} --limit {p.limit}   "
                    f"# {', '.join(p.checks)}")
 
 
-def _print_manual(manual: Any, zh: bool) -> None:
-    click.echo("需手工处理:" if zh else "To fix by hand:")
+def _print_manual(manual: Any, lang: str) -> None:
+    click.echo(t("fix.by_hand", lang))
     for f in manual:
         click.echo(f"  {f.host or '(fleet)'}  {f.check}: {f.fix}")
 
@@ -122,19 +121,18 @@ def _recheck(plans: Any, conn: Any, runs_base: Path, lang: str) -> int:
     # The hosts the playbooks touched, chosen by name: --limit of the fix itself is already in them.
     hosts = replace(conn, limit=",".join(recheck_hosts(plans.plans)))
     run = run_check(CheckRequest(hosts, checks, runs_dir=runs_base, lang=lang))
-    _print_before_after(before_after(fixed, run.report.results), lang == "zh")
-    click.echo(f"{'复查记录' if lang == 'zh' else 're-check kept in'}: {run.run_dir}", err=True)
+    _print_before_after(before_after(fixed, run.report.results), lang)
+    click.echo(f"{t('fix.recheck_kept', lang)}: {run.run_dir}", err=True)
     return of_audit(run.report)
 
 
-def _print_before_after(rows: list[tuple[str, str, str, str, str]], zh: bool) -> None:
+def _print_before_after(rows: list[tuple[str, str, str, str, str]], lang: str) -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    table = Table(title="修复前后" if zh else "before / after")
-    for en, cn in (("host", "主机"), ("check", "检查项"), ("before", "修复前"), ("after", "修复后"),
-                   ("found now", "现在的值")):
-        table.add_column(cn if zh else en)
+    table = Table(title=t("fix.before_after", lang))
+    for key in ("fix.col_host", "fix.col_check", "fix.col_before", "fix.col_after", "fix.col_found_now"):
+        table.add_column(t(key, lang))
     for host, check, before, status, found in rows:
         style = "green" if status == "pass" else "bold red"
         table.add_row(host, check, before, f"[{style}]{status}[/]", found)

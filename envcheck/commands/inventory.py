@@ -11,6 +11,7 @@ import click
 
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.errors import BadInput
+from envcheck.i18n import t
 
 
 @click.group()
@@ -152,7 +153,6 @@ def ping(**kw: Any) -> None:
     from envcheck.ssh import transport_for  # noqa: PLC0415
 
     conn = build_connection(kw)
-    zh = kw["lang"] == "zh"
     if not conn.inventories:
         raise BadInput("inventory ping needs -i INVENTORY / 需要指定清单 -i")
     inv = conn.load_inventory()
@@ -166,10 +166,10 @@ def ping(**kw: Any) -> None:
         click.echo(json.dumps([dataclasses.asdict(r) | {"ok": r.ok} for r in results], ensure_ascii=False,
                               indent=2))
         sys.exit(code)
-    table = Table(title="inventory ping" if not zh else "主机连通性")
-    for head in (("host", "主机"), ("address", "地址"), ("reachable", "可连接"), ("login", "登录"),
-                 ("sudo", "sudo"), ("seconds", "耗时(秒)"), ("reason", "原因")):
-        table.add_column(head[1] if zh else head[0])
+    table = Table(title=t("ping.title", kw["lang"]))
+    for head in ("ping.host", "ping.address", "ping.reachable", "ping.login", "ping.sudo", "ping.seconds",
+                 "ping.reason"):
+        table.add_column(t(head, kw["lang"]))
 
     def mark(flag: bool) -> str:
         return "[green]yes[/]" if flag else "[bold red]no[/]"

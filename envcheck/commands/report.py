@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from envcheck.commands.options import lang_option
+from envcheck.i18n import t
 
 
 @click.command()
@@ -38,4 +39,4 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, fmt: str, runs_dir: 
         click.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    click.echo(f"{'报告已写入' if lang == 'zh' else 'Report written to'}: {output}", err=True)
+    click.echo(f"{t('report.written', lang)}: {output}", err=True)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.i18n import t
 from envcheck.verify.plan import ROLES
 
 
@@ -64,20 +65,19 @@ def _close_masters(config: Path, names: list[str]) -> None:
 
 
 def _summary(run: Any, lang: str) -> None:
-    zh = lang == "zh"
     click.echo("")
     for h in run.hosts:
         if not h.reachable:
-            click.echo(f"{h.name}: {'无法连接' if zh else 'UNREACHABLE'}: {h.error}")
+            click.echo(f"{h.name}: {t('verify.unreachable', lang)}: {h.error}")
             continue
         if not h.suites:
-            click.echo(f"{h.name}: {'没有选中的测试套件' if zh else 'no suite selected (--role)'}")
+            click.echo(f"{h.name}: {t('verify.no_suite', lang)}")
             continue
-        label = "通过 {p}, 失败 {f}, 跳过 {s}" if zh else "passed {p}, failed {f}, skipped {s}"
-        click.echo(f"{h.name} [{', '.join(h.suites)}]: {label.format(p=h.passed, f=h.failed, s=h.skipped)}")
-    failures = [t for t in run.tests if t.outcome in ("failed", "error")]
+        counts = t("verify.counts", lang, p=h.passed, f=h.failed, s=h.skipped)
+        click.echo(f"{h.name} [{', '.join(h.suites)}]: {counts}")
+    failures = [test for test in run.tests if test.outcome in ("failed", "error")]
     if failures:
-        click.echo("\n" + ("失败:" if zh else "Failures:"))
-        for t in failures:
-            click.echo(f"  {t.host} {t.role}::{t.test}: {t.message}")
-    click.echo(f"{'证据已保存到' if zh else 'Evidence kept in'}: {run.path}", err=True)
+        click.echo("\n" + t("verify.failures", lang))
+        for test in failures:
+            click.echo(f"  {test.host} {test.role}::{test.test}: {test.message}")
+    click.echo(f"{t('evidence', lang)}: {run.path}", err=True)

@@ -7,12 +7,7 @@ from typing import Any
 
 import click
 
-_WORDS = {
-    "host": ("Host", "主机"), "task": ("Current task", "当前任务"), "ok": ("ok", "成功"),
-    "changed": ("changed", "已变更"), "failed": ("failed", "失败"),
-    "unreachable": ("unreachable", "不可达"), "evidence": ("Evidence kept in", "证据已保存到"),
-    "result": ("Result", "结果"),
-}
+from envcheck.i18n import t
 
 
 class DeployView:
@@ -22,10 +17,6 @@ class DeployView:
         self.live: Any = None
         self.tty = sys.stdout.isatty()
         self.show_diff = show_diff
-
-    def w(self, key: str) -> str:
-        en, zh = _WORDS[key]
-        return zh if self.lang == "zh" else en
 
     def __enter__(self) -> DeployView:
         if self.tty:
@@ -71,8 +62,8 @@ class DeployView:
         from rich.table import Table  # noqa: PLC0415
 
         table = Table()
-        for key in ("host", "task", "ok", "changed", "failed", "unreachable"):
-            table.add_column(self.w(key))
+        for key in ("host", "deploy.task", "deploy.ok", "deploy.changed", "deploy.failed", "deploy.unreachable"):
+            table.add_column(t(key, self.lang))
         for name, h in sorted(self.hosts.items()):
             table.add_row(name, h["task"], str(h["ok"]), str(h["changed"]),
                           str(h["failed"]), str(h["unreachable"]))
@@ -85,5 +76,5 @@ class DeployView:
                        f"unreachable={h.unreachable} skipped={h.skipped}")
             for task in h.failed_tasks:
                 click.echo(f"    {task}")
-        click.echo(f"{self.w('result')}: {outcome.status}")
-        click.echo(f"{self.w('evidence')}: {outcome.run_dir}", err=True)
+        click.echo(f"{t('deploy.result', self.lang)}: {outcome.status}")
+        click.echo(f"{t('evidence', self.lang)}: {outcome.run_dir}", err=True)

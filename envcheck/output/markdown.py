@@ -12,13 +12,13 @@ def _cell(value: object) -> str:
 
 
 def render(report: AuditReport, lang: str) -> str:
-    lines = [f"# envcheck — {t('report_title', lang)}", ""]
+    lines = [f"# envcheck — {t('check.report_title', lang)}", ""]
     counts = summary_counts(report)
     lines.append(", ".join(f"{k}: {v}" for k, v in counts.items()))
     lines.append("")
     down = [h for h in report.hosts if not h.status.reachable]
     if down:
-        lines += [f"## {t('unreachable', lang)}", ""]
+        lines += [f"## {t('check.unreachable', lang)}", ""]
         lines += [f"- **{h.status.name}** ({h.status.address}): {_cell(h.status.error)}" for h in down]
         lines.append("")
     heads = [t(k, lang) for k in ("status", "host", "check", "found", "expected", "fix")]

@@ -36,9 +36,9 @@ def render(report: AuditReport, lang: str, show_passed: bool = False, show_skipp
     parts: list[object] = []
     down = [h for h in report.hosts if not h.status.reachable]
     if down:
-        tbl = Table(title=t("unreachable", lang), title_style="bold red", expand=False)
+        tbl = Table(title=t("check.unreachable", lang), title_style="bold red", expand=False)
         tbl.add_column(t("host", lang))
-        tbl.add_column(t("message", lang))
+        tbl.add_column(t("check.message", lang))
         for h in down:
             tbl.add_row(f"{h.status.name} ({h.status.address})", h.status.error or "")
         parts.append(tbl)
@@ -53,9 +53,9 @@ def render(report: AuditReport, lang: str, show_passed: bool = False, show_skipp
                       r.check, _short(r.found), _short(r.expected), fix)
     parts.append(table)
     counts = summary_counts(report)
-    parts.append(RichText(f"{t('summary', lang)}: " + ", ".join(f"{k} {v}" for k, v in counts.items())))
+    parts.append(RichText(f"{t('check.summary', lang)}: " + ", ".join(f"{k} {v}" for k, v in counts.items())))
     if not show_skipped and counts["skip"]:
-        parts.append(RichText(f"{counts['skip']} {t('skipped_hidden', lang)}", style="dim"))
+        parts.append(RichText(f"{counts['skip']} {t('check.skipped_hidden', lang)}", style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
 
 

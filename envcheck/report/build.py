@@ -6,18 +6,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from envcheck import __version__
-from envcheck.report.words import ROLE_PLAYBOOK, words
+from envcheck.i18n import t, t_or
 from envcheck.runs.load import Run, Runs
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Fleet matrix columns: (word key, check id whose `found` is shown).
-MATRIX = (("timezone", "time.timezone"), ("locale", "locale.system_lang"),
-          ("pg_encoding", "postgresql.server_encoding"), ("mysql_charset", "mysql.character_set_server"),
-          ("jvm_timezone", "tomcat.user_timezone"))
+MATRIX = (("report.timezone", "time.timezone"), ("report.locale", "locale.system_lang"),
+          ("report.pg_encoding", "postgresql.server_encoding"),
+          ("report.mysql_charset", "mysql.character_set_server"), ("report.jvm_timezone", "tomcat.user_timezone"))
+# Which playbook builds what a verify suite checks (the fix hint of a failed test).
+ROLE_PLAYBOOK = {"baseline": "server", "postgresql": "database", "mysql": "database",
+                 "nginx": "middleware", "apache": "middleware", "tomcat": "middleware"}
 
 
 @dataclass(frozen=True)
@@ -69,13 +73,12 @@ def _text(value: Any) -> str:
 
 
 def build(runs: Runs, lang: str) -> Report:
-    w = words(lang)
     check_results = (runs.check.result or {}).get("results", []) if runs.check else []
     check_hosts = (runs.check.result or {}).get("hosts", []) if runs.check else []
     verify_hosts = runs.verify.record.get("hosts", []) if runs.verify else []
     names = list(dict.fromkeys([*(h["name"] for h in check_hosts), *(h["name"] for h in verify_hosts)]))
-    failures = [*_check_failures(check_results, w, lang), *_verify_failures(runs.verify, w),
-                *_deploy_failures(runs.deploys, w)]
+    failures = [*_check_failures(check_results, lang), *_verify_failures(runs.verify, lang),
+                *_deploy_failures(runs.deploys, lang)]
     hosts = tuple(_host_row(n, check_hosts, check_results, verify_hosts) for n in names)
     matrix = tuple((h["name"], _matrix_row(h, check_results, runs.check)) for h in check_hosts)
     used = [r for r in (runs.check, runs.verify, *runs.deploys) if r is not None]
@@ -83,13 +86,13 @@ def build(runs: Runs, lang: str) -> Report:
         lang=lang, generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         runs=tuple((r.kind, str(r.path)) for r in used),
         hosts=hosts, failures=tuple(failures),
-        matrix_columns=(*(w[k] for k, _ in MATRIX), w["clock_offset"]),
+        matrix_columns=(*(t(k, lang) for k, _ in MATRIX), t("report.clock_offset", lang)),
         matrix=matrix, deploys=tuple(_deploy_row(r) for r in runs.deploys),
         verdict=not any(f.blocking for f in failures) and all(h.ok for h in hosts),
     )
 
 
-def _check_failures(results: list[dict[str, Any]], w: dict[str, str], lang: str) -> list[Failure]:
+def _check_failures(results: list[dict[str, Any]], lang: str) -> list[Failure]:
     catalogue = _catalogue()
     out = []
     for r in results:
@@ -98,7 +101,7 @@ def _check_failures(results: list[dict[str, Any]], w: dict[str, str], lang: str)
         known = catalogue.get(str(r.get("check")))  # title and fix in the report's language
         title = known.title.get(lang) if known else str(r.get("title", ""))
         fix = known.fix.get(lang) if known else str(r.get("fix") or "")
-        out.append(Failure("check", r.get("host") or w["fleet"], str(r.get("check")), title,
+        out.append(Failure("check", r.get("host") or t("fleet", lang), str(r.get("check")), title,
                            str(r.get("severity", "")), str(r.get("message", "")), _text(r.get("found")),
                            _text(r.get("expected")), fix, r.get("status") != "warn"))
     return out
@@ -111,25 +114,27 @@ def _catalogue() -> dict[str, Any]:
     return {**CHECKS, **FLEET_CHECKS}
 
 
-def _verify_failures(run: Run | None, w: dict[str, str]) -> list[Failure]:
+def _verify_failures(run: Run | None, lang: str) -> list[Failure]:
     if run is None:
         return []
-    out = [Failure("verify", h["name"], "ssh", "", "critical", str(h.get("error")), "", "", w["fix_unreachable"])
+    out = [Failure("verify", h["name"], "ssh", "", "critical", str(h.get("error")), "", "",
+                   t("report.fix_unreachable", lang))
            for h in run.record.get("hosts", []) if not h.get("reachable", True)]
-    for t in run.record.get("tests", []):
-        if t.get("outcome") in ("failed", "error"):
-            fix = w["fix_verify"].format(playbook=ROLE_PLAYBOOK.get(t.get("role", ""), "site"), host=t.get("host"))
-            out.append(Failure("verify", str(t.get("host")), str(t.get("role")), str(t.get("test")), "critical",
-                               str(t.get("message", "")), "", "", fix))
+    for test in run.record.get("tests", []):
+        if test.get("outcome") in ("failed", "error"):
+            fix = t("report.fix_verify", lang, playbook=ROLE_PLAYBOOK.get(test.get("role", ""), "site"),
+                    host=test.get("host"))
+            out.append(Failure("verify", str(test.get("host")), str(test.get("role")), str(test.get("test")),
+                               "critical", str(test.get("message", "")), "", "", fix))
     return out
 
 
-def _deploy_failures(deploys: tuple[Run, ...], w: dict[str, str]) -> list[Failure]:
+def _deploy_failures(deploys: tuple[Run, ...], lang: str) -> list[Failure]:
     if not deploys:
         return []
     last = deploys[-1].record  # only the latest deployment's failures are still open
     return [Failure("deploy", h["name"], f"deploy {last.get('playbook')}", "", "critical", task, "", "",
-                    w["fix_deploy"].format(playbook=last.get("playbook"), host=h["name"]))
+                    t("report.fix_deploy", lang, playbook=last.get("playbook"), host=h["name"]))
             for h in last.get("hosts", []) for task in (h.get("failed_tasks") or
                                                         (["unreachable"] if h.get("unreachable") else []))]
 
@@ -181,4 +186,6 @@ def render(report: Report, fmt: str) -> str:
     if fmt == "markdown":
         env.filters["cell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
     template = env.get_template("report.html.j2" if fmt == "html" else "report.md.j2")
-    return template.render(r=report, w=words(report.lang), version=__version__)
+    # The templates' words come from the one catalogue (envcheck.i18n), in the report's language.
+    return template.render(r=report, t=partial(t, lang=report.lang), t_or=partial(t_or, lang=report.lang),
+                           version=__version__)

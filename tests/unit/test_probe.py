@@ -218,3 +218,19 @@ def test_a_probe_whose_subject_is_absent_is_not_started() -> None:
     out = split_output(script.marker, _run(script.text))
     assert out["a.none"] == ProbeOutput("ABSENT\n", 0, "") == out["c.cmd"]
     assert out["b.here"] == ProbeOutput("ran\nABSENT-never\n", 0, "")
+
+
+def test_the_per_run_values_come_before_the_fixed_prelude_as_quoted_assignments() -> None:
+    """The prelude (envcheck/audit/prelude.sh) is sent as it is: the marker and the stderr
+    cap are shell assignments before it; a marker that is not a nonce is refused, as it
+    also names the sudo section's here-document."""
+    from pathlib import Path
+
+    import pytest
+
+    prelude = (Path(__file__).parents[2] / "envcheck" / "audit" / "prelude.sh").read_text(encoding="utf-8")
+    script = build_script([_fact("a.one", "echo one")], marker="@@EC0123abcd")
+    assert script.text.startswith("ECMARK=@@EC0123abcd\nECMAXERR=4096\n" + prelude)
+    for bad in ("@@EC'; reboot; '", "@@EC12\nECSUDO", "no-prefix"):
+        with pytest.raises(ValueError):
+            build_script([_fact("a.one", "echo one")], marker=bad)

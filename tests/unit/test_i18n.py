@@ -1,0 +1,92 @@
+"""The one catalogue of interface words (envcheck/i18n.py): both languages for every key, the
+same {names} in both, every key the code or the report templates ask for is there, and every
+key in it is asked for somewhere."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from envcheck.i18n import WORDS, t, t_or
+from envcheck.model import Severity
+
+PACKAGE = Path(__file__).parents[2] / "envcheck"
+# A word looked up by a prefix and a value: t('report.sev_' ~ f.severity) in the templates.
+FAMILIES = {"report.sev_": {s.value for s in Severity}, "report.kind_": {"check", "verify", "deploy"}}
+_PLACES = {key.partition(".")[0] + "." for key in WORDS if "." in key}
+
+
+def _names(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(WORDS))
+def test_every_word_has_both_languages_with_the_same_names(key: str) -> None:
+    en, zh = WORDS[key]
+    assert en.strip() and zh.strip(), key
+    assert _names(en) == _names(zh), f"{key}: {_names(en)} in en, {_names(zh)} in zh"
+
+
+def _keys_in_python(tree: ast.AST) -> Iterator[str]:
+    """The keys a module names: the first argument of t()/t_or() where it is a string or a
+    loop variable over a tuple of strings, and, in a module that imports envcheck.i18n,
+    every string that starts with a place of the catalogue ("report.", "deploy.", ...), such
+    as the report's matrix columns."""
+    loops: dict[str, list[str]] = {}
+    uses_words = any(isinstance(n, ast.ImportFrom) and n.module == "envcheck.i18n" for n in ast.walk(tree))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Tuple):
+            loops[node.target.id] = [e.value for e in node.iter.elts
+                                     if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "t_or") \
+                and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                yield first.value
+            elif isinstance(first, ast.Name):
+                yield from loops.get(first.id, [])
+        elif uses_words and isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and node.value.startswith(tuple(_PLACES)) and re.fullmatch(r"[a-z_]+\.[a-z_]+", node.value):
+            yield node.value
+
+
+def _used() -> dict[str, str]:
+    """key (or family prefix) -> the file that asks for it."""
+    used: dict[str, str] = {}
+    for path in PACKAGE.rglob("*.py"):
+        if path.name != "i18n.py":
+            used.update((k, path.name) for k in _keys_in_python(ast.parse(path.read_text(encoding="utf-8"))))
+    for path in (PACKAGE / "report" / "templates").glob("*.j2"):
+        used.update((k, path.name) for k in re.findall(r"\bt(?:_or)?\('([^']+)'", path.read_text(encoding="utf-8")))
+    return used
+
+
+def test_every_key_the_code_and_the_templates_ask_for_is_in_the_catalogue() -> None:
+    used = _used()
+    assert len(used) > 50, "the scan found too few keys: has the way words are asked for changed?"
+    missing = {k: where for k, where in used.items() if k not in WORDS and k not in FAMILIES}
+    assert not missing, f"keys not in envcheck/i18n.py: {missing}"
+    for prefix, values in FAMILIES.items():
+        assert prefix in used, f"{prefix}* is no longer asked for: drop it from FAMILIES"
+        assert {prefix + v for v in values} <= set(WORDS), f"{prefix}<value> missing for some of {values}"
+
+
+def test_every_key_of_the_catalogue_is_asked_for() -> None:
+    used = set(_used())
+    unused = sorted(k for k in WORDS if k not in used and not any(k.startswith(p) for p in FAMILIES))
+    assert not unused, f"words nothing asks for (remove them): {unused}"
+
+
+def test_words_are_looked_up_in_the_language_asked_and_filled() -> None:
+    assert t("verify.counts", "zh", p=3, f=1, s=0) == "通过 3, 失败 1, 跳过 0"
+    assert t("verify.counts", "en", p=3, f=1, s=0) == "passed 3, failed 1, skipped 0"
+    assert t("host", "fr") == "Host"  # a language without words reads English
+    assert t_or("report.sev_blocker", "zh", "blocker") == "blocker"
+    with pytest.raises(KeyError):
+        t("no.such_key", "en")
