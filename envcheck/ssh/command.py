@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 READY = b"ECREADY"
 # The clock line also carries the host's UTC offset and zone abbreviation (TZ unset, as the
@@ -22,8 +22,7 @@ REMOTE_COMMAND = "sh -c " + shlex.quote(BOOTSTRAP)
 CONNECT_TIMEOUT = 10  # seconds for the TCP connection and the handshake (ssh ConnectTimeout)
 
 
-def ssh_options(ssh_config: str | None, known_hosts: str | None, accept_new_host_keys: bool,
-                connect_timeout: int, control_dir: str | None) -> list[str]:
+def ssh_options(ssh_config: str | None, connect_timeout: int, control_dir: str | None) -> list[str]:
     """The options of the run, the same for every host (`ssh` and what precedes the host's own)."""
     argv = ["ssh"]
     if ssh_config:
@@ -31,22 +30,23 @@ def ssh_options(ssh_config: str | None, known_hosts: str | None, accept_new_host
     argv += [
         "-o", "BatchMode=yes",
         "-o", f"ConnectTimeout={connect_timeout}",
-        "-o", "StrictHostKeyChecking=" + ("accept-new" if accept_new_host_keys else "yes"),
         "-o", "SendEnv=-*",  # the engineer's own LANG/LC_* must not reach the probes
         "-o", "LogLevel=ERROR",
     ]
-    if known_hosts:
-        argv += ["-o", f"UserKnownHostsFile={known_hosts}"]
     if control_dir:
         argv += ["-o", "ControlMaster=auto", "-o", "ControlPersist=60",
                  "-o", f"ControlPath={control_dir}/%C"]
     return argv
 
 
-def ssh_argv(options: Sequence[str], address: str, port: int | None, user: str | None,
-             key_file: str | None, ssh_args: Sequence[str], command: str) -> list[str]:
-    """The whole ssh command line for one host: the run's options, then the host's."""
-    argv = [*options, *ssh_args]
+def ssh_argv(options: Sequence[str], host_keys: Mapping[str, str], address: str, port: int | None,
+             user: str | None, key_file: str | None, ssh_args: Sequence[str], command: str) -> list[str]:
+    """The whole ssh command line for one host: the run's options, its host-key policy (before
+    the inventory's arguments: ssh takes the first value it reads), then the host's own."""
+    argv = [*options]
+    for key, value in host_keys.items():
+        argv += ["-o", f"{key}={value}"]
+    argv += ssh_args
     if port:
         argv += ["-p", str(port)]
     if user:

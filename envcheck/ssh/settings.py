@@ -1,8 +1,18 @@
 """How a command reaches its hosts: the inventory selection and the SSH settings, built once
-from the command line (envcheck.commands.options) and handed to every layer below it."""
+from the command line (envcheck.commands.options) and handed to every layer below it.
+
+Host keys are decided here and nowhere else (`SshSettings.host_keys`): which known_hosts file
+applies to a host (--known-hosts, else the inventory's UserKnownHostsFile in
+ansible_ssh_common_args, else --ssh-config's, else ~/.ssh/known_hosts), always checked strictly,
+and --accept-new-host-keys trusting a key never seen before, never a changed one. OpenSSH's
+options, the paramiko clients (envcheck.ssh.client: the paramiko transport, fabric) and verify's
+ssh_config all take them from here.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +20,26 @@ from envcheck.ssh.command import CONNECT_TIMEOUT
 
 DEFAULT_FORKS = 20
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
+
+
+@dataclass(frozen=True)
+class HostKeys:
+    """The known_hosts files a host's key is checked against, and how strictly."""
+
+    files: tuple[str, ...]  # expanded paths; a new key (accept-new) is written to the first
+    accept_new: bool = False  # trust a key never seen before; a changed key is always refused
+    chosen: bool = True  # False: nobody named a file (ssh's own default, or --ssh-config's, applies)
+
+    @property
+    def strict(self) -> str:
+        """OpenSSH's StrictHostKeyChecking: never "no", whatever the inventory says."""
+        return "accept-new" if self.accept_new else "yes"
+
+    def ssh_options(self) -> dict[str, str]:
+        """As OpenSSH options (-o Key=Value, or ssh_config lines)."""
+        options = {"UserKnownHostsFile": " ".join(self.files)} if self.chosen else {}
+        return options | {"StrictHostKeyChecking": self.strict}
 
 
 @dataclass(frozen=True)
@@ -20,6 +50,17 @@ class SshSettings:
     known_hosts: str | None = None  # checked strictly; the inventory's UserKnownHostsFile otherwise
     accept_new_host_keys: bool = False  # trust a key never seen before, never a changed one
     connect_timeout: int = CONNECT_TIMEOUT
+
+    def host_keys(self, ssh_args: Sequence[str] = (), config_value: str | None = None) -> HostKeys:
+        """The host-key policy of one host: its inventory ssh arguments (ansible_ssh_common_args)
+        and, for the paramiko clients that read --ssh-config themselves, that file's
+        UserKnownHostsFile for the host."""
+        named = self.known_hosts or ssh_option(ssh_args, "UserKnownHostsFile")
+        value = named or config_value or DEFAULT_KNOWN_HOSTS
+        files = tuple(os.path.expanduser(f) for f in value.split())
+        # ssh -F reads the file's own UserKnownHostsFile when no option overrides it.
+        chosen = bool(named or config_value or not self.ssh_config)
+        return HostKeys(files, self.accept_new_host_keys, chosen)
 
 
 @dataclass(frozen=True)
@@ -46,3 +87,26 @@ class Connection:
                 raise BadInput("--limit needs an inventory (-i) / --limit 需要指定清单 -i")
             return local_inventory()
         return load(self.inventories, limit or self.limit, self.vault_password_file, self.become_password)
+
+
+def ssh_option_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
+    """The `-o Key=Value` / `-oKey=Value` / `-o "Key Value"` options of ssh arguments from the
+    inventory (ansible_ssh_common_args), in their order."""
+    pairs = []
+    items = list(args)
+    for i, arg in enumerate(items):
+        text = items[i + 1] if arg == "-o" and i + 1 < len(items) else arg[2:] if arg.startswith("-o") else ""
+        text = text.strip()
+        if "=" in text:
+            key, _, value = text.partition("=")
+        elif " " in text:
+            key, _, value = text.partition(" ")
+        else:
+            continue
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def ssh_option(args: Sequence[str], name: str) -> str | None:
+    """The value ssh takes for option `name` (case-insensitive): the first one given."""
+    return next((v for k, v in ssh_option_pairs(args) if k.lower() == name.lower()), None)
