@@ -21,7 +21,7 @@ from typing import Any
 from envcheck.inventory import InventoryHost
 from envcheck.ssh import reasons
 from envcheck.ssh.session import Target
-from envcheck.ssh.settings import SshSettings, ssh_option
+from envcheck.ssh.settings import SshSettings, hops_of, proxy_of
 
 
 @dataclass(frozen=True)
@@ -104,22 +104,18 @@ def _gateway(t: Target, settings: RemoteSettings, ssh_config: Any) -> Any:
     """What the host is reached through, as ssh decides it: the inventory's ProxyJump or
     ProxyCommand (the first given), else ssh_config's; False for a direct connection."""
     looked_up = ssh_config.lookup(t.address)
-    for name in ("ProxyJump", "ProxyCommand"):
-        value = ssh_option(t.ssh_args, name)
-        if value is not None:
-            break
-    else:
-        name = "ProxyJump" if "proxyjump" in looked_up else "ProxyCommand"
-        value = looked_up.get(name.lower())
+    kind, value = proxy_of(t.ssh_args) or next(
+        ((k, looked_up[k]) for k in ("proxyjump", "proxycommand") if k in looked_up), ("", ""))
     if not value or value.lower() == "none":
         return False
-    if name == "ProxyCommand":
+    if kind == "proxycommand":
         return value  # fabric runs it (paramiko's ProxyCommand), %h and %p expanded
     gateway: Any = False
-    for hop in value.split(","):  # [user@]host[:port], the first hop first
-        # A hop tries the inventory's key first, then the agent and ~/.ssh/id_* (ssh's own jump
-        # process gets no -i either); its host key is checked as the host's own.
-        gateway = _connection(hop.strip(), t, settings, ssh_config, gateway, t.key_file, only_key=False)
+    for hop in hops_of(value):  # the first hop first, each reached through the one before
+        # A jump host is offered the host's key file first, then the agent's and ~/.ssh's keys
+        # (as OpenSSH's jumps are: command.jump_command); its key is checked as the host's.
+        gateway = _connection(hop.host, t, settings, ssh_config, gateway, t.key_file, only_key=False,
+                              port=hop.port, user=hop.user)
     return gateway
 
 

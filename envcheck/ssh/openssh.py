@@ -137,8 +137,7 @@ class OpenSSHTransport(Transport):
     def argv(self, target: Target, command: str) -> list[str]:
         ssh = self.settings
         options = ssh_options(ssh.ssh_config, ssh.connect_timeout, self.control_dir)
-        host_keys = ssh.host_keys(target.ssh_args).ssh_options()
-        return ssh_argv(options, host_keys, target.address, target.port, target.user, target.key_file,
+        return ssh_argv(options, ssh.openssh_options(target), target.address, target.port, target.user, target.key_file,
                         target.ssh_args, command)
 
     def open(self, target: Target, command: str, deadline: float) -> Channel:

@@ -14,9 +14,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from envcheck.ssh.command import CONNECT_TIMEOUT
+from envcheck.ssh.command import CONNECT_TIMEOUT, jump_command
+
+if TYPE_CHECKING:
+    from envcheck.ssh.session import Target
 
 DEFAULT_FORKS = 20
 DEFAULT_TIMEOUT = 60.0
@@ -61,6 +64,17 @@ class SshSettings:
         # ssh -F reads the file's own UserKnownHostsFile when no option overrides it.
         chosen = bool(named or config_value or not self.ssh_config)
         return HostKeys(files, self.accept_new_host_keys, chosen)
+
+    def openssh_options(self, target: Target) -> dict[str, str]:
+        """The host's OpenSSH options that come from the run's policy, to put before its own
+        (ssh takes the first value it reads): the host keys, and the inventory's ProxyJump as
+        the ProxyCommand that carries them to every jump host."""
+        options = self.host_keys(target.ssh_args).ssh_options()
+        hops = [(h.host, h.user, h.port) for h in jump_hops(target.ssh_args)]
+        if hops:
+            options["ProxyCommand"] = jump_command(self.ssh_config, self.connect_timeout, options, hops,
+                                                   target.key_file, target.address, target.port)
+        return options
 
 
 @dataclass(frozen=True)
@@ -110,3 +124,43 @@ def ssh_option_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
 def ssh_option(args: Sequence[str], name: str) -> str | None:
     """The value ssh takes for option `name` (case-insensitive): the first one given."""
     return next((v for k, v in ssh_option_pairs(args) if k.lower() == name.lower()), None)
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One jump host of a ProxyJump: [user@]host[:port]."""
+
+    host: str
+    user: str | None = None
+    port: int | None = None
+
+
+def proxy_of(ssh_args: Sequence[str]) -> tuple[str, str] | None:
+    """The inventory's ProxyJump or ProxyCommand, whichever comes first (ssh takes that one), as
+    ("proxyjump" | "proxycommand", value)."""
+    return next(((k.lower(), v) for k, v in ssh_option_pairs(ssh_args)
+                 if k.lower() in ("proxyjump", "proxycommand")), None)
+
+
+def hops_of(proxy_jump: str) -> tuple[Hop, ...]:
+    """A ProxyJump value's jump hosts, the first hop first (none for "none")."""
+    if proxy_jump.strip().lower() == "none":
+        return ()
+    return tuple(_hop(spec.strip().removeprefix("ssh://")) for spec in proxy_jump.split(",") if spec.strip())
+
+
+def jump_hops(ssh_args: Sequence[str]) -> tuple[Hop, ...]:
+    """The jump hosts of the inventory's ProxyJump; none when it gives a ProxyCommand first."""
+    proxy = proxy_of(ssh_args)
+    return hops_of(proxy[1]) if proxy is not None and proxy[0] == "proxyjump" else ()
+
+
+def _hop(spec: str) -> Hop:
+    user, _, rest = spec.rpartition("@")
+    host, port = rest, None
+    if rest.startswith("[") and "]" in rest:  # [address]:port
+        host, _, tail = rest[1:].partition("]")
+        port = tail.removeprefix(":") or None
+    elif rest.count(":") == 1:
+        host, _, port = rest.partition(":")
+    return Hop(host, user or None, int(port) if port and port.isdigit() else None)

@@ -100,18 +100,22 @@ def ssh_config_text(inventory: Any, control_dir: str, ssh: SshSettings) -> str:
         if t.key_file:
             options |= {"IdentityFile": t.key_file, "IdentitiesOnly": "yes"}
         options |= dict(ssh_option_pairs(t.ssh_args))  # a later one wins, as before
-        options |= ssh.host_keys(t.ssh_args).ssh_options()
+        policy = ssh.openssh_options(t)
+        if "ProxyCommand" in policy:  # ProxyJump spelled out: in one Host block, the first one wins
+            options = {k: v for k, v in options.items() if k.lower() != "proxyjump"}
+        options |= policy
         options |= {"BatchMode": "yes", "ConnectTimeout": str(ssh.connect_timeout),
                     "ControlMaster": "auto", "ControlPersist": "120s",
                     "ControlPath": f"{control_dir}/%C", "SendEnv": "-*"}
         lines = [f"Host {_config_word(h.name)}"]
-        lines += [f"    {k} {_config_word(v)}" for k, v in options.items()]
+        lines += [f"    {k} {_config_word(v, raw=k.lower() == 'proxycommand')}" for k, v in options.items()]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 
-def _config_word(value: str) -> str:
+def _config_word(value: str, raw: bool = False) -> str:
+    """A value as ssh_config reads it; `raw` for ProxyCommand, which takes the rest of the line."""
     if any(c in value for c in "\n\r"):
         raise BadInput(f"ssh option {value!r} holds a line break / SSH 选项含换行")
-    return f'"{value}"' if any(c.isspace() for c in value) or not value else value
+    return f'"{value}"' if not raw and (any(c.isspace() for c in value) or not value) else value
 
