@@ -3,10 +3,10 @@ from the command line (envcheck.commands.options) and handed to every layer belo
 
 Host keys are decided here and nowhere else (`SshSettings.host_keys`): which known_hosts file
 applies to a host (--known-hosts, else the inventory's UserKnownHostsFile in
-ansible_ssh_common_args, else --ssh-config's, else ~/.ssh/known_hosts), always checked strictly,
-and --accept-new-host-keys trusting a key never seen before, never a changed one. OpenSSH's
-options, the paramiko clients (envcheck.ssh.client: the paramiko transport, fabric) and verify's
-ssh_config all take them from here.
+ansible_ssh_common_args, else the ssh_config's (--ssh-config, or ~/.ssh/config), else
+~/.ssh/known_hosts), always checked strictly, and --accept-new-host-keys trusting a key never
+seen before, never a changed one. OpenSSH's options, the paramiko clients (envcheck.ssh.client:
+the paramiko transport, fabric) and verify's ssh_config all take them from here.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class HostKeys:
 
     files: tuple[str, ...]  # expanded paths; a new key (accept-new) is written to the first
     accept_new: bool = False  # trust a key never seen before; a changed key is always refused
-    chosen: bool = True  # False: nobody named a file (ssh's own default, or --ssh-config's, applies)
+    chosen: bool = True  # False: no option or ssh_config names one (ssh's own choice is the same)
 
     @property
     def strict(self) -> str:
@@ -56,14 +56,11 @@ class SshSettings:
 
     def host_keys(self, ssh_args: Sequence[str] = (), config_value: str | None = None) -> HostKeys:
         """The host-key policy of one host: its inventory ssh arguments (ansible_ssh_common_args)
-        and, for the paramiko clients that read --ssh-config themselves, that file's
-        UserKnownHostsFile for the host."""
-        named = self.known_hosts or ssh_option(ssh_args, "UserKnownHostsFile")
-        value = named or config_value or DEFAULT_KNOWN_HOSTS
-        files = tuple(os.path.expanduser(f) for f in value.split())
-        # ssh -F reads the file's own UserKnownHostsFile when no option overrides it.
-        chosen = bool(named or config_value or not self.ssh_config)
-        return HostKeys(files, self.accept_new_host_keys, chosen)
+        and, for the paramiko clients that read ssh_config themselves, its UserKnownHostsFile
+        for the host (OpenSSH reads its own: no option is given to it then)."""
+        named = self.known_hosts or ssh_option(ssh_args, "UserKnownHostsFile") or config_value
+        files = tuple(os.path.expanduser(f) for f in (named or DEFAULT_KNOWN_HOSTS).split())
+        return HostKeys(files, self.accept_new_host_keys, chosen=bool(named))
 
     def openssh_options(self, target: Target) -> dict[str, str]:
         """The host's OpenSSH options that come from the run's policy, to put before its own

@@ -25,10 +25,9 @@ def test_the_known_hosts_file_chosen_in_order() -> None:
     assert SshSettings().host_keys(args).files == ("/inv/kh",)
     assert SshSettings().host_keys((), "/cfg/kh /cfg/kh2").files == ("/cfg/kh", "/cfg/kh2")
     default = SshSettings().host_keys(())
-    assert default.files == (os.path.expanduser("~/.ssh/known_hosts"),) and default.chosen
-    # ssh -F reads the file's own UserKnownHostsFile when no one else names one
-    assert not SshSettings(ssh_config="/my/config").host_keys(()).chosen
-    assert "UserKnownHostsFile" not in SshSettings(ssh_config="/my/config").host_keys(()).ssh_options()
+    assert default.files == (os.path.expanduser("~/.ssh/known_hosts"),)
+    # Named nowhere: OpenSSH is given no option, and reads its ssh_config's or that same default.
+    assert "UserKnownHostsFile" not in default.ssh_options()
 
 
 def test_host_keys_are_always_strict_and_accept_new_is_only_for_new_keys() -> None:
