@@ -43,6 +43,7 @@ def collect(**kw: Any) -> None:
     run.json and runs/<timestamp>-collect/<timestamp>-collect.tar.gz.
     Masked: password=, PGPASSWORD, MYSQL_PWD, IDENTIFIED BY, password="..." attributes,
     credentials in URLs, PEM private keys; key files and keystores are never copied.
+    Hosts are reached as by exec (key file, else ssh agent and ~/.ssh/id_*; ProxyJump).
     Exit code 0 all hosts collected, 3 a host could not be reached (the others complete).
     """
     from envcheck.collect import AREAS  # noqa: PLC0415

@@ -27,6 +27,8 @@ def exec_(command: str, **kw: Any) -> None:
     在所有主机上并行执行同一条命令,按主机分组显示输出。
     COMMAND is yours, run by `sh -c` as one argument: nothing from the inventory is put
     into it. A host that cannot be reached is reported with the reason; the others run.
+    Hosts are reached as by check: the inventory's key file, else the ssh agent and
+    ~/.ssh/id_* (never a password prompt), ProxyJump honoured, host keys checked strictly.
     Exit code: 0 every host ran it with status 0; 1 a host's command failed;
     3 a host could not be reached (wins over 1).
       envcheck exec -i hosts.yml --limit db 'df -h /var/lib'

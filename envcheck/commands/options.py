@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from envcheck.i18n import LANGS, default_lang
+from envcheck.ssh.command import CONNECT_TIMEOUT
 from envcheck.ssh.settings import DEFAULT_FORKS, DEFAULT_TIMEOUT, Connection, SshSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,12 +43,15 @@ def build_connection(kw: dict[str, Any]) -> Connection:
     password = os.environ.get("ENVCHECK_BECOME_PASSWORD") or None
     if kw.pop("ask_become_pass"):
         password = click.prompt("BECOME password / sudo 密码", hide_input=True, err=True)
+    timeout = kw.pop("timeout")
     return Connection(
         inventories=tuple(kw.pop("inventories")),
         limit=kw.pop("limit"),
         forks=kw.pop("forks"),
-        timeout=kw.pop("timeout"),
-        ssh=SshSettings(kw.pop("ssh_config"), kw.pop("known_hosts"), kw.pop("accept_new_host_keys")),
+        timeout=timeout,
+        # The handshake's own limit never outlasts the host's (--timeout 5: a hung sshd is left at 5 s).
+        ssh=SshSettings(kw.pop("ssh_config"), kw.pop("known_hosts"), kw.pop("accept_new_host_keys"),
+                        min(CONNECT_TIMEOUT, max(1, int(timeout)))),
         vault_password_file=kw.pop("vault_password_file"),
         become_password=password,
     )

@@ -42,7 +42,7 @@ def verify(**kw: Any) -> None:
     inventory = conn.load_inventory()
     with tempfile.TemporaryDirectory(prefix="envcheck-v-") as tmp:
         config = Path(tmp) / "ssh_config"
-        text = ssh_config_text(inventory, tmp, conn.ssh.known_hosts, conn.ssh.accept_new_host_keys)
+        text = ssh_config_text(inventory, tmp, conn.ssh)
         if conn.ssh.ssh_config:  # the user's own file after ours: ssh takes the first value it reads
             text += f"\nHost *\n    Include {Path(conn.ssh.ssh_config).resolve()}\n"
         config.write_text(text, encoding="utf-8")

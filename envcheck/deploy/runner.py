@@ -27,6 +27,7 @@ from envcheck.deploy import proctree
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
 from envcheck.runs import new_run_dir, write_json, write_record
+from envcheck.ssh import reasons
 
 PLAYBOOKS = ("site", "server", "database", "middleware")
 # Event fields kept as evidence; a task's full result may hold what a no_log task hid.
@@ -58,6 +59,7 @@ class HostSummary:
     unreachable: int = 0
     skipped: int = 0
     failed_tasks: tuple[str, ...] = ()
+    unreachable_reason: str | None = None  # as every command words it (envcheck.ssh.reasons)
 
 
 @dataclass(frozen=True)
@@ -239,8 +241,11 @@ def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
         data = event.get("event_data") or {}
         record = {"event": event.get("event"), "time": event.get("created"),
                   **{k: data.get(k) for k in _KEPT_EVENT_FIELDS if k in data}}
-        if event.get("event") == "runner_on_failed" or event.get("event") == "runner_on_unreachable":
+        if event.get("event") == "runner_on_failed":
             record["msg"] = _failure_message(data)
+        elif event.get("event") == "runner_on_unreachable":
+            record["detail"] = _failure_message(data)  # Ansible's words, kept as evidence
+            record["msg"] = unreachable_reason(str(record["detail"]))
         raw_res = data.get("res")
         res: dict[str, Any] = raw_res if isinstance(raw_res, dict) else {}
         if event.get("event") == "runner_on_ok":
@@ -289,15 +294,24 @@ def _failure_message(data: Mapping[str, Any]) -> str:
     return str(res.get("msg") or res.get("stderr") or "")[:500]
 
 
+def unreachable_reason(message: str) -> str:
+    """An Ansible "UNREACHABLE!" message as the reason every command gives (envcheck.ssh.reasons)."""
+    reason = reasons.from_ansible(message)
+    return reason.say(None, reasons.last_line(message) if reason is reasons.OTHER else None)
+
+
 def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tuple[HostSummary, ...]:
     if not stats:  # a cancelled run ends before Ansible's recap: count what the events say
         stats = _stats_from_events(events)
     names = sorted({h for key in ("ok", "changed", "failures", "dark", "skipped", "processed")
                     for h in (stats.get(key) or {})})
     failed_tasks: dict[str, list[str]] = {}
+    unreachable: dict[str, str] = {}
     for e in events:
         if e.get("event") in ("runner_on_failed", "runner_on_unreachable") and e.get("host"):
             failed_tasks.setdefault(e["host"], []).append(f"{e.get('task')}: {e.get('msg', '')}")
+        if e.get("event") == "runner_on_unreachable" and e.get("host"):
+            unreachable.setdefault(e["host"], str(e.get("msg") or ""))
     return tuple(
         HostSummary(
             name=h,
@@ -307,6 +321,7 @@ def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tu
             unreachable=(stats.get("dark") or {}).get(h, 0),
             skipped=(stats.get("skipped") or {}).get(h, 0),
             failed_tasks=tuple(failed_tasks.get(h, ())),
+            unreachable_reason=unreachable.get(h),
         )
         for h in names
     )

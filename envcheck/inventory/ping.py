@@ -11,7 +11,7 @@ from envcheck.audit.probe import build_script, split_output
 from envcheck.checks.registry import Fact
 from envcheck.inventory import InventoryHost
 from envcheck.model import ProbeOutput
-from envcheck.ssh import Transport
+from envcheck.ssh import Transport, reasons
 
 _LOGIN = Fact("ping.login", "id -un", lambda o: o, timeout=5)
 _SUDO = Fact("ping.sudo", "id -u", lambda o: o, sudo=True, timeout=10)
@@ -38,7 +38,7 @@ def ping_host(host: InventoryHost, transport: Transport, timeout: float) -> Ping
     session = transport.run(host.target, script.text, timeout)
     address = f"{host.target.address}:{host.target.port}"
     if session.error is not None:
-        reached = "authentication" in session.error or "host key" in session.error
+        reached = session.reason is not None and session.reason.reached
         return PingResult(host.name, address, reached, False, False, None, session.seconds,
                           session.error)
     raw = split_output(script.marker, session.stdout)
@@ -46,9 +46,9 @@ def ping_host(host: InventoryHost, transport: Transport, timeout: float) -> Ping
     sudo_uid = _stdout(raw.get(_SUDO.id))
     if sudo_uid == "0":
         return PingResult(host.name, address, True, True, True, login, session.seconds, None)
-    tail = session.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no answer"]
+    tail = reasons.last_line(session.stderr.decode("utf-8", "replace")) or "no answer"
     return PingResult(host.name, address, True, True, False, login, session.seconds,
-                      f"sudo failed (-K gives a password): {tail[0][:200]} / sudo 失败")
+                      reasons.SUDO_FAILED.say(address, tail))
 
 
 def _stdout(output: ProbeOutput | None) -> str | None:

@@ -2,6 +2,8 @@
 
 - command.py: the ssh command line and the fixed bootstrap every audit session runs;
 - settings.py: the settings of a run (inventory selection, known_hosts, host-key policy);
+- reasons.py: every failure to reach a host as one reason text (en + zh), from whichever stack;
+- client.py: paramiko clients (the paramiko transport, fabric) with the same host keys and keys;
 - session.py: the one-exec exchange (clock line, sudo password, probe script) over a channel;
 - openssh.py / paramiko_session.py: channels over OpenSSH's client or paramiko;
 - group.py: fabric connections for `exec` and `collect`.
@@ -26,8 +28,8 @@ def transport_for(name: str, ssh: SshSettings, targets: list[Target]) -> Transpo
     if name == "paramiko":
         from envcheck.ssh.paramiko_session import ParamikoTransport  # noqa: PLC0415 (paramiko: ~0.1 s)
 
-        return ParamikoTransport(ssh.ssh_config, ssh.known_hosts, ssh.accept_new_host_keys, ssh.connect_timeout)
-    return OpenSSHTransport(ssh.ssh_config, ssh.known_hosts, ssh.accept_new_host_keys, ssh.connect_timeout)
+        return ParamikoTransport(ssh)
+    return OpenSSHTransport(ssh)
 
 
 __all__ = ["TRANSPORTS", "Connection", "LocalTransport", "OpenSSHTransport", "SessionOutput", "SshSettings",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 READY = b"ECREADY"
 # The clock line also carries the host's UTC offset and zone abbreviation (TZ unset, as the
@@ -22,8 +22,7 @@ REMOTE_COMMAND = "sh -c " + shlex.quote(BOOTSTRAP)
 CONNECT_TIMEOUT = 10  # seconds for the TCP connection and the handshake (ssh ConnectTimeout)
 
 
-def ssh_options(ssh_config: str | None, known_hosts: str | None, accept_new_host_keys: bool,
-                connect_timeout: int, control_dir: str | None) -> list[str]:
+def ssh_options(ssh_config: str | None, connect_timeout: int, control_dir: str | None) -> list[str]:
     """The options of the run, the same for every host (`ssh` and what precedes the host's own)."""
     argv = ["ssh"]
     if ssh_config:
@@ -31,22 +30,24 @@ def ssh_options(ssh_config: str | None, known_hosts: str | None, accept_new_host
     argv += [
         "-o", "BatchMode=yes",
         "-o", f"ConnectTimeout={connect_timeout}",
-        "-o", "StrictHostKeyChecking=" + ("accept-new" if accept_new_host_keys else "yes"),
         "-o", "SendEnv=-*",  # the engineer's own LANG/LC_* must not reach the probes
         "-o", "LogLevel=ERROR",
     ]
-    if known_hosts:
-        argv += ["-o", f"UserKnownHostsFile={known_hosts}"]
     if control_dir:
         argv += ["-o", "ControlMaster=auto", "-o", "ControlPersist=60",
                  "-o", f"ControlPath={control_dir}/%C"]
     return argv
 
 
-def ssh_argv(options: Sequence[str], address: str, port: int | None, user: str | None,
-             key_file: str | None, ssh_args: Sequence[str], command: str) -> list[str]:
-    """The whole ssh command line for one host: the run's options, then the host's."""
-    argv = [*options, *ssh_args]
+def ssh_argv(options: Sequence[str], policy: Mapping[str, str], address: str, port: int | None,
+             user: str | None, key_file: str | None, ssh_args: Sequence[str], command: str) -> list[str]:
+    """The whole ssh command line for one host: the run's options, the policy's options for this
+    host (SshSettings.openssh_options: before the inventory's arguments, as ssh takes the first
+    value it reads), then the host's own."""
+    argv = [*options]
+    for key, value in policy.items():
+        argv += ["-o", f"{key}={value}"]
+    argv += ssh_args
     if port:
         argv += ["-p", str(port)]
     if user:
@@ -55,6 +56,31 @@ def ssh_argv(options: Sequence[str], address: str, port: int | None, user: str |
         argv += ["-i", key_file, "-o", "IdentitiesOnly=yes"]
     # `--` ends options: an address cannot be read as one (no `-oProxyCommand=` tricks).
     return [*argv, "--", address, command]
+
+
+def jump_command(ssh_config: str | None, connect_timeout: int, host_keys: Mapping[str, str],
+                 hops: Sequence[tuple[str, str | None, int | None]], key_file: str | None,
+                 address: str, port: int) -> str:
+    """ssh's ProxyJump spelled out as the ProxyCommand it stands for (`ssh -W`), so that every
+    jump host is reached with the run's options: ssh passes none of its -o options to the ssh
+    it starts for a jump. `hops` are (host, user, port), the first hop first; the host's key
+    file is offered to the jump hosts too, beside the agent's and ~/.ssh's keys (as fabric's
+    gateways do). Each level's % signs are doubled: the ssh running it expands %-tokens."""
+    *before, (hop, user, hop_port) = hops
+    argv = ["ssh", *(["-F", ssh_config] if ssh_config else []), "-o", "BatchMode=yes",
+            "-o", f"ConnectTimeout={connect_timeout}", "-o", "LogLevel=ERROR"]
+    for key, value in host_keys.items():
+        argv += ["-o", f"{key}={value}"]
+    if before:
+        argv += ["-o", "ProxyCommand=" + jump_command(ssh_config, connect_timeout, host_keys, before, key_file,
+                                                      hop, hop_port or 22)]
+    if key_file:
+        argv += ["-i", key_file]
+    if hop_port:
+        argv += ["-p", str(hop_port)]
+    if user:
+        argv += ["-l", user]
+    return shlex.join([*argv, "-W", f"[{address}]:{port}", "--", hop]).replace("%", "%%")
 
 
 def spawn(argv: Sequence[str]) -> subprocess.Popen[bytes]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 import selectors
 import subprocess
 import time
 
-from envcheck.ssh.command import CONNECT_TIMEOUT, spawn, ssh_argv, ssh_options
+from envcheck.ssh import reasons
+from envcheck.ssh.command import spawn, ssh_argv, ssh_options
+from envcheck.ssh.reasons import Reason
 from envcheck.ssh.session import Channel, Target, Transport, TransportError
+from envcheck.ssh.settings import SshSettings
 
 
 class ProcessChannel(Channel):
@@ -17,7 +19,7 @@ class ProcessChannel(Channel):
         try:
             self.proc = spawn(argv)
         except OSError as exc:
-            raise TransportError(f"cannot start {argv[0]}: {exc}") from exc
+            raise TransportError(reasons.OTHER, f"cannot start {argv[0]}: {exc}") from exc
         assert self.proc.stdout and self.proc.stderr and self.proc.stdin
         self._out = self.proc.stdout.fileno()
         self._err = self.proc.stderr.fileno()
@@ -36,7 +38,7 @@ class ProcessChannel(Channel):
         self.check_cancelled()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TransportError("timed out")
+            raise TransportError(reasons.TIMED_OUT)
         for key, _ in self._sel.select(timeout=min(remaining, 0.25)):
             chunk = os.read(int(key.fd), 65536)
             if key.fd == self._out:
@@ -57,7 +59,7 @@ class ProcessChannel(Channel):
             self.proc.stdin.write(data)
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
-            raise TransportError("connection closed while sending") from exc
+            raise TransportError(reasons.SESSION_ENDED, "connection closed while sending") from exc
 
     def close_stdin(self) -> None:
         assert self.proc.stdin
@@ -74,14 +76,14 @@ class ProcessChannel(Channel):
                 del self._stdout[: newline + 1]
                 return line
             if self._out_eof:
-                raise TransportError("connection closed")
+                raise TransportError(reasons.SESSION_ENDED, "connection closed")
             self._pump(deadline)
 
     def read_rest(self, deadline: float, limit: int) -> tuple[bytes, bytes, int | None]:
         while not (self._out_eof and self._err_eof):
             self._pump(deadline)
             if len(self._stdout) > limit:
-                raise TransportError(f"timed out: output past {limit} bytes")
+                raise TransportError(reasons.TIMED_OUT, f"output past {limit} bytes")
         try:
             status = self.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
@@ -121,48 +123,26 @@ class LocalTransport(Transport):
         return ProcessChannel(["sh", "-c", command])
 
 
-_SSH_REASONS = (
-    (re.compile(r"REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed"),
-     "host key does not match known_hosts (or is unknown); check the host, then update "
-     "known_hosts or use --accept-new-host-keys for a new host / 主机密钥不匹配或未知"),
-    (re.compile(r"Permission denied"), "authentication failed (key or user) / 认证失败"),
-    (re.compile(r"Connection refused"), "connection refused: is sshd running? / 连接被拒绝"),
-    (re.compile(r"timed out|Connection timed out"), "timed out / 连接超时"),
-    (re.compile(r"No route to host|Network is unreachable"), "no route to host / 网络不可达"),
-    (re.compile(r"Could not resolve hostname"), "host name does not resolve / 主机名无法解析"),
-    (re.compile(r"a password is required|incorrect password|sudo:"),
-     "sudo failed: wrong or missing password / sudo 失败"),
-)
-
-
 class OpenSSHTransport(Transport):
     """The system's ssh client, sharing one ControlMaster connection per host."""
 
     name = "openssh"
     opens_in_background = True
 
-    def __init__(self, ssh_config: str | None = None, known_hosts: str | None = None,
-                 accept_new_host_keys: bool = False, connect_timeout: int = CONNECT_TIMEOUT,
-                 control_dir: str | None = None) -> None:
+    def __init__(self, settings: SshSettings | None = None, control_dir: str | None = None) -> None:
         super().__init__()
-        self.ssh_config = ssh_config
-        self.known_hosts = known_hosts
-        self.accept_new = accept_new_host_keys
-        self.connect_timeout = connect_timeout
+        self.settings = settings or SshSettings()
         self.control_dir = control_dir
 
     def argv(self, target: Target, command: str) -> list[str]:
-        options = ssh_options(self.ssh_config, self.known_hosts, self.accept_new, self.connect_timeout,
-                              self.control_dir)
-        return ssh_argv(options, target.address, target.port, target.user, target.key_file, target.ssh_args,
-                        command)
+        ssh = self.settings
+        options = ssh_options(ssh.ssh_config, ssh.connect_timeout, self.control_dir)
+        return ssh_argv(options, ssh.openssh_options(target), target.address, target.port, target.user, target.key_file,
+                        target.ssh_args, command)
 
     def open(self, target: Target, command: str, deadline: float) -> Channel:
         return ProcessChannel(self.argv(target, command))
 
-    def explain(self, target: Target, stderr: bytes, exit_status: int | None) -> str:
-        text = stderr.decode("utf-8", "replace")
-        for pattern, reason in _SSH_REASONS:
-            if pattern.search(text):
-                return f"{reason} ({target.address}:{target.port})"
-        return super().explain(target, stderr, exit_status)
+    def explain(self, stderr: bytes) -> tuple[Reason, str | None] | None:
+        reason = reasons.from_openssh(stderr.decode("utf-8", "replace"))
+        return (reason, None) if reason is not None else super().explain(stderr)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import time
 from typing import Any
 
-from envcheck.ssh.session import Channel, Target, Transport, TransportError, ssh_option
+from envcheck.ssh import reasons
+from envcheck.ssh.session import Channel, Target, Transport, TransportError
+from envcheck.ssh.settings import SshSettings
 
 
 class ParamikoChannel(Channel):
@@ -20,14 +23,14 @@ class ParamikoChannel(Channel):
         self.check_cancelled()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TransportError("timed out")
+            raise TransportError(reasons.TIMED_OUT)
         self.channel.settimeout(min(remaining, 0.25))
         try:
             chunk = self.channel.recv(65536)
         except TimeoutError:
             chunk = None
         except OSError as exc:
-            raise TransportError(f"connection broke: {exc}") from exc
+            raise TransportError(reasons.SESSION_ENDED, f"connection broke: {exc}") from exc
         if chunk == b"":
             raise EOFError
         if chunk:
@@ -39,7 +42,7 @@ class ParamikoChannel(Channel):
         try:
             self.channel.sendall(data)
         except OSError as exc:
-            raise TransportError("connection closed while sending") from exc
+            raise TransportError(reasons.SESSION_ENDED, "connection closed while sending") from exc
 
     def close_stdin(self) -> None:
         self.channel.shutdown_write()
@@ -54,7 +57,7 @@ class ParamikoChannel(Channel):
             try:
                 self._wait(deadline)
             except EOFError as exc:
-                raise TransportError("connection closed") from exc
+                raise TransportError(reasons.SESSION_ENDED, "connection closed") from exc
 
     def read_rest(self, deadline: float, limit: int) -> tuple[bytes, bytes, int | None]:
         while True:
@@ -63,7 +66,7 @@ class ParamikoChannel(Channel):
             except EOFError:
                 break
             if len(self._stdout) > limit:
-                raise TransportError(f"timed out: output past {limit} bytes")
+                raise TransportError(reasons.TIMED_OUT, f"output past {limit} bytes")
         while self.channel.recv_stderr_ready():
             self._stderr += self.channel.recv_stderr(65536)
         status = self.channel.recv_exit_status() if self.channel.exit_status_ready() else None
@@ -80,56 +83,39 @@ class ParamikoChannel(Channel):
 class ParamikoTransport(Transport):
     name = "paramiko"
 
-    def __init__(self, ssh_config: str | None = None, known_hosts: str | None = None,
-                 accept_new_host_keys: bool = False, connect_timeout: int = 10) -> None:
+    def __init__(self, settings: SshSettings | None = None) -> None:
         super().__init__()
-        self.ssh_config = ssh_config
-        self.known_hosts = known_hosts
-        self.accept_new = accept_new_host_keys
-        self.connect_timeout = connect_timeout
+        self.settings = settings or SshSettings()
 
     def open(self, target: Target, command: str, deadline: float) -> Channel:
         import paramiko  # noqa: PLC0415
 
+        from envcheck.ssh.client import KeysOnly, apply_host_keys  # noqa: PLC0415 (imports paramiko)
+
+        ssh = self.settings
         options: dict[str, Any] = {}
-        if self.ssh_config and os.path.exists(self.ssh_config):
-            cfg = paramiko.SSHConfig.from_path(self.ssh_config)
-            options = cfg.lookup(target.address)
+        if ssh.ssh_config and os.path.exists(ssh.ssh_config):
+            options = paramiko.SSHConfig.from_path(ssh.ssh_config).lookup(target.address)
         client = paramiko.SSHClient()
-        known = (self.known_hosts or ssh_option(target.ssh_args, "userknownhostsfile")
-                 or options.get("userknownhostsfile", "~/.ssh/known_hosts").split()[0])
-        known = os.path.expanduser(known)
-        if os.path.exists(known):
-            client.load_host_keys(known)
-        # Unknown keys are refused unless asked; a changed key is refused by paramiko anyway.
-        client.set_missing_host_key_policy(
-            paramiko.AutoAddPolicy() if self.accept_new else paramiko.RejectPolicy())
-        key_file = target.key_file or (options.get("identityfile") or [None])[0]
+        apply_host_keys(client, ssh.host_keys(target.ssh_args, options.get("userknownhostsfile")))
         try:
             client.connect(
                 options.get("hostname", target.address),
                 port=int(options.get("port", target.port)),
                 username=target.user or options.get("user"),
-                key_filename=os.path.expanduser(key_file) if key_file else None,
-                timeout=min(self.connect_timeout, max(1.0, deadline - time.monotonic())),
-                banner_timeout=self.connect_timeout,
-                auth_timeout=self.connect_timeout,
-                allow_agent=False,
-                look_for_keys=key_file is None,
+                timeout=min(ssh.connect_timeout, max(1.0, deadline - time.monotonic())),
+                banner_timeout=ssh.connect_timeout,
+                auth_timeout=ssh.connect_timeout,
+                auth_strategy=KeysOnly(options, target.user or options.get("user") or getpass.getuser(),
+                                       target.key_file),
             )
             transport = client.get_transport()
             if transport is None:
                 raise paramiko.SSHException("no transport after connect")
             channel = transport.open_session()
             channel.exec_command(command)
-        except paramiko.BadHostKeyException as exc:
+        except (paramiko.SSHException, OSError, EOFError, UnicodeError) as exc:
             client.close()
-            raise TransportError(f"host key does not match known_hosts: {exc} / 主机密钥不匹配") from exc
-        except paramiko.SSHException as exc:
-            client.close()
-            raise TransportError(f"ssh: {exc}") from exc
-        except OSError as exc:
-            client.close()
-            raise TransportError(f"cannot connect: {exc}") from exc
+            reason = reasons.from_exception(exc)
+            raise TransportError(reason, reasons.detail_of(exc, reason)) from exc
         return ParamikoChannel(client, channel)
-

@@ -15,7 +15,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from envcheck.ssh import reasons
 from envcheck.ssh.command import READY, REMOTE_COMMAND
+from envcheck.ssh.reasons import Reason
 
 MAX_SESSION_BYTES = 64 * 1024 * 1024
 
@@ -41,12 +43,19 @@ class SessionOutput:
     exit_status: int | None
     clock_offset_ms: float | None
     clock_rtt_ms: float | None
-    error: str | None  # set when the host could not be audited
+    error: str | None  # set when the host could not be audited: the reason's words, the address
     seconds: float
+    reason: Reason | None = None  # why, when error is set
 
 
 class TransportError(Exception):
-    """The host could not be reached or the session broke; the message says why."""
+    """The host could not be reached or the session broke: `reason` says why, `detail` adds
+    what is particular to this time."""
+
+    def __init__(self, reason: Reason, detail: str | None = None) -> None:
+        super().__init__(reason.say(None, detail))
+        self.reason = reason
+        self.detail = detail
 
 
 class Channel(ABC):
@@ -58,7 +67,7 @@ class Channel(ABC):
 
     def check_cancelled(self) -> None:
         if self.cancelled is not None and self.cancelled.is_set():
-            raise TransportError("interrupted")
+            raise TransportError(reasons.INTERRUPTED)
 
     @abstractmethod
     def write(self, data: bytes) -> None: ...
@@ -121,10 +130,11 @@ class Transport(ABC):
     def _take(self, target: Target) -> tuple[Channel, float] | None:
         return self._prepared.pop(_session_key(target), None)
 
-    def explain(self, target: Target, stderr: bytes, exit_status: int | None) -> str:
-        """A reason for a failed session a person can act on."""
-        text = stderr.decode("utf-8", "replace").strip()
-        return text.splitlines()[-1] if text else f"session ended with status {exit_status}"
+    def explain(self, stderr: bytes) -> tuple[Reason, str | None] | None:
+        """The reason in what was printed on stderr when the session failed, and the detail to
+        add to it; None when nothing was printed."""
+        text = stderr.decode("utf-8", "replace")
+        return (reasons.OTHER, reasons.last_line(text)) if text.strip() else None
 
     def run(self, target: Target, script: str, timeout: float) -> SessionOutput:
         started = time.monotonic()
@@ -135,7 +145,7 @@ class Transport(ABC):
         deadline = started + timeout
         try:
             if self.cancelled.is_set():
-                raise TransportError("interrupted")
+                raise TransportError(reasons.INTERRUPTED)
             if channel is None:
                 channel = self.open(target, REMOTE_COMMAND, deadline)
             channel.cancelled = self.cancelled
@@ -152,12 +162,13 @@ class Transport(ABC):
             return SessionOutput(stdout, stderr, status, offset, rtt, None,
                                  time.monotonic() - started)
         except TransportError as exc:
-            reason = str(exc)
-            if channel is not None and not reason.startswith(("timed out", "interrupted")):
-                stderr = channel.stderr_so_far()
-                if stderr.strip():
-                    reason = self.explain(target, stderr, None)
-            return SessionOutput(b"", b"", None, None, None, reason, time.monotonic() - started)
+            reason, detail = exc.reason, exc.detail
+            if channel is not None and reason not in (reasons.TIMED_OUT, reasons.INTERRUPTED):
+                explained = self.explain(channel.stderr_so_far())
+                if explained is not None:
+                    reason, detail = explained
+            return SessionOutput(b"", b"", None, None, None, reason.say(f"{target.address}:{target.port}", detail),
+                                 time.monotonic() - started, reason)
         finally:
             if channel is not None:
                 channel.close()
@@ -174,7 +185,7 @@ def _wait_ready(channel: Channel, deadline: float) -> None:
     for _ in range(200):
         if channel.read_line(deadline).strip().endswith(READY):
             return
-    raise TransportError("the host's shell never answered (no READY line)")
+    raise TransportError(reasons.SESSION_ENDED, "the host's shell never answered (no READY line)")
 
 
 def _clock(line: bytes, t1: float, t2: float) -> tuple[float | None, float]:
@@ -184,27 +195,3 @@ def _clock(line: bytes, t1: float, t2: float) -> tuple[float | None, float]:
     except (ValueError, IndexError):
         return None, rtt_ms  # e.g. a date without %N: no offset rather than a wrong one
     return (remote - (t1 + t2) / 2) * 1000, rtt_ms
-
-
-def ssh_option_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
-    """The `-o Key=Value` / `-oKey=Value` / `-o "Key Value"` options of ssh arguments from the
-    inventory (ansible_ssh_common_args), in their order."""
-    pairs = []
-    items = list(args)
-    for i, arg in enumerate(items):
-        text = items[i + 1] if arg == "-o" and i + 1 < len(items) else arg[2:] if arg.startswith("-o") else ""
-        text = text.strip()
-        if "=" in text:
-            key, _, value = text.partition("=")
-        elif " " in text:
-            key, _, value = text.partition(" ")
-        else:
-            continue
-        pairs.append((key.strip(), value.strip()))
-    return pairs
-
-
-def ssh_option(args: Sequence[str], name: str) -> str | None:
-    """The value ssh takes for option `name` (case-insensitive): the first one given."""
-    return next((v for k, v in ssh_option_pairs(args) if k.lower() == name.lower()), None)
-

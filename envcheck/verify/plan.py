@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.errors import BadInput
-from envcheck.ssh.session import ssh_option_pairs
+from envcheck.ssh.settings import SshSettings, ssh_option_pairs
 
 ROLES = ("baseline", "postgresql", "mysql", "nginx", "apache", "tomcat")
 SUITE_DIR = Path(__file__).resolve().parent / "suites"
@@ -28,6 +28,7 @@ class HostPlan:
     local: bool = False
     become: bool = False
     variables: Mapping[str, Any] = field(default_factory=dict)  # standard_* and role vars
+    address: str = ""  # address:port, for the messages
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ class Plan:
     @classmethod
     def read(cls, path: Path) -> Plan:
         data = json.loads(path.read_text(encoding="utf-8"))
-        hosts = tuple(HostPlan(h["name"], tuple(h["suites"]), h["local"], h["become"], h["variables"])
-                      for h in data["hosts"])
+        hosts = tuple(HostPlan(h["name"], tuple(h["suites"]), h["local"], h["become"], h["variables"],
+                               h.get("address", "")) for h in data["hosts"])
         return cls(data["ssh_config"], float(data["timeout"]), hosts)
 
     def host(self, name: str) -> HostPlan:
@@ -81,15 +82,15 @@ def build_plan(inventory: Any, roles: Sequence[str], ssh_config: str | None, tim
         suites = select(suites_for(h.groups, h.variables), roles)
         variables = {k: v for k, v in h.variables.items()
                      if not k.startswith("ansible_") and k != "lan_address"}
-        hosts.append(HostPlan(h.name, suites, h.target.local, h.become, variables))
+        hosts.append(HostPlan(h.name, suites, h.target.local, h.become, variables,
+                              f"{h.target.address}:{h.target.port}"))
     return Plan(ssh_config, timeout, tuple(hosts))
 
 
-def ssh_config_text(inventory: Any, control_dir: str, known_hosts: str | None,
-                    accept_new: bool) -> str:
+def ssh_config_text(inventory: Any, control_dir: str, ssh: SshSettings) -> str:
     """One Host block per inventory host: address, port, user, key, the inventory's own -o
-    options, strict host keys and a shared master connection (testinfra runs one ssh per
-    command; the master makes each of them cheap)."""
+    options, the run's host-key policy (SshSettings.host_keys, as every command's) and a shared
+    master connection (testinfra runs one ssh per command; the master makes each of them cheap)."""
     blocks = []
     for h in inventory.hosts:
         t = h.target
@@ -99,19 +100,22 @@ def ssh_config_text(inventory: Any, control_dir: str, known_hosts: str | None,
         if t.key_file:
             options |= {"IdentityFile": t.key_file, "IdentitiesOnly": "yes"}
         options |= dict(ssh_option_pairs(t.ssh_args))  # a later one wins, as before
-        if known_hosts:
-            options["UserKnownHostsFile"] = known_hosts
-        options["StrictHostKeyChecking"] = "accept-new" if accept_new else "yes"
-        options |= {"BatchMode": "yes", "ControlMaster": "auto", "ControlPersist": "120s",
+        policy = ssh.openssh_options(t)
+        if "ProxyCommand" in policy:  # ProxyJump spelled out: in one Host block, the first one wins
+            options = {k: v for k, v in options.items() if k.lower() != "proxyjump"}
+        options |= policy
+        options |= {"BatchMode": "yes", "ConnectTimeout": str(ssh.connect_timeout),
+                    "ControlMaster": "auto", "ControlPersist": "120s",
                     "ControlPath": f"{control_dir}/%C", "SendEnv": "-*"}
         lines = [f"Host {_config_word(h.name)}"]
-        lines += [f"    {k} {_config_word(v)}" for k, v in options.items()]
+        lines += [f"    {k} {_config_word(v, raw=k.lower() == 'proxycommand')}" for k, v in options.items()]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 
-def _config_word(value: str) -> str:
+def _config_word(value: str, raw: bool = False) -> str:
+    """A value as ssh_config reads it; `raw` for ProxyCommand, which takes the rest of the line."""
     if any(c in value for c in "\n\r"):
         raise BadInput(f"ssh option {value!r} holds a line break / SSH 选项含换行")
-    return f'"{value}"' if any(c.isspace() for c in value) or not value else value
+    return f'"{value}"' if not raw and (any(c.isspace() for c in value) or not value) else value
 

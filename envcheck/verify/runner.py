@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from envcheck.runs import new_run_dir, write_record
+from envcheck.ssh import reasons
 from envcheck.verify.plan import SUITE_DIR, Plan
 
 
@@ -82,17 +83,23 @@ def _message(report: pytest.TestReport) -> str:
 
 
 def reachable(plan: Plan, names: Sequence[str]) -> dict[str, str | None]:
-    """name -> None when `ssh host true` works, else the reason. Also opens each master
-    connection that the tests then reuse."""
+    """name -> None when `ssh host true` works, else the reason (envcheck.ssh.reasons, as every
+    command gives it). Also opens each master connection that the tests then reuse."""
     def probe(name: str) -> tuple[str, str | None]:
-        if plan.host(name).local:
+        host = plan.host(name)
+        if host.local:
             return name, None
-        cmd = ["ssh", "-F", str(plan.ssh_config), "-o", f"ConnectTimeout={int(plan.timeout)}", name, "true"]
+        cmd = ["ssh", "-F", str(plan.ssh_config), "--", name, "true"]
         try:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=plan.timeout + 5, check=False)
         except subprocess.TimeoutExpired:
-            return name, f"no answer in {plan.timeout:.0f} s"
-        return name, None if out.returncode == 0 else (out.stderr.strip().splitlines() or ["ssh failed"])[-1]
+            return name, reasons.TIMED_OUT.say(host.address)
+        if out.returncode == 0:
+            return name, None
+        reason = reasons.from_openssh(out.stderr)
+        if reason is None:
+            return name, reasons.OTHER.say(host.address, reasons.last_line(out.stderr) or None)
+        return name, reason.say(host.address)
 
     with ThreadPoolExecutor(max_workers=max(1, min(32, len(names)))) as pool:
         return dict(pool.map(probe, names))

@@ -22,7 +22,7 @@ from envcheck.audit.probe import BOOTSTRAP, REMOTE_COMMAND, build_script, split_
 from envcheck.checks import load_catalogue
 from envcheck.checks.registry import FACTS, HostContext
 from envcheck.deploy.runner import DeployRequest, _runner_kwargs, playbook_path
-from envcheck.ssh import OpenSSHTransport, Target
+from envcheck.ssh import OpenSSHTransport, SshSettings, Target
 from envcheck.standard import Standard, Tier
 from tests.reliability.hostile import hostile
 
@@ -98,7 +98,8 @@ def test_hostile_values_are_never_run_by_the_probe_script(field: str, value: str
        port=st.integers(1, 65535))
 def test_the_ssh_command_line_takes_inventory_values_as_single_arguments(address: str, user: str, key: str,
                                                                          port: int) -> None:
-    argv = OpenSSHTransport(known_hosts="/tmp/kh").argv(Target("h", address, port, user, key), REMOTE_COMMAND)
+    argv = OpenSSHTransport(SshSettings(known_hosts="/tmp/kh")).argv(Target("h", address, port, user, key),
+                                                                     REMOTE_COMMAND)
     assert argv[-3:] == ["--", address, REMOTE_COMMAND]  # never read as an option; the command is fixed
     assert argv[argv.index("-l") + 1] == user and argv[argv.index("-i") + 1] == key
     assert argv[argv.index("-p") + 1] == str(port)

@@ -12,6 +12,7 @@ from defusedxml import ElementTree
 from envcheck.cli import cli
 from envcheck.errors import BadInput
 from envcheck.inventory import load_inventory
+from envcheck.ssh.settings import SshSettings
 from envcheck.verify.plan import ROLES, SUITE_DIR, build_plan, select, ssh_config_text, suites_for
 from envcheck.verify.support import role_vars
 from envcheck.verify.web import to_bytes
@@ -79,14 +80,15 @@ def test_plan_from_an_inventory_holds_no_secret(inventory: Path) -> None:
 
 def test_ssh_config_keeps_host_keys_strict(inventory: Path) -> None:
     inv = load_inventory([str(inventory)])
-    text = ssh_config_text(inv, "/tmp/cm", None, accept_new=False)
+    text = ssh_config_text(inv, "/tmp/cm", SshSettings())
     web = text.split("Host web1\n")[1].split("\n\n")[0]
     assert "    HostName 127.0.0.21" in web and "    User root" in web
     assert "    UserKnownHostsFile /tmp/kh" in web
     assert "    StrictHostKeyChecking yes" in web  # the inventory's "no" is not honoured
     assert "    ControlMaster auto" in web and "    ControlPath /tmp/cm/%C" in web
     assert '    IdentityFile "/tmp/id key"' in text and "    Port 2222" in text
-    assert "StrictHostKeyChecking accept-new" in ssh_config_text(inv, "/tmp/cm", "/tmp/k", accept_new=True)
+    text = ssh_config_text(inv, "/tmp/cm", SshSettings(known_hosts="/tmp/k", accept_new_host_keys=True))
+    assert "StrictHostKeyChecking accept-new" in text and "UserKnownHostsFile /tmp/k" in text
 
 
 def test_sizes_as_ansible_reads_them() -> None:
