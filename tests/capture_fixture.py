@@ -4,7 +4,10 @@
     python -m tests.capture_fixture --local FACT_ID CASE_NAME
 
 Writes tests/fixtures/facts/<FACT_ID>/<CASE_NAME>.out (the raw stdout) and .json
-({"rc", "expected"}) with what the parser reads today: review the .json before committing.
+({"rc", "expected"}). The expected value is a person's, never the parser's: a recaptured case
+keeps its reviewed value (the test then says whether the parser still reads the new output
+so); a new case gets UNREVIEWED, which fails the test until someone writes the value the
+parser must return, from reading the .out. What the parser reads today is printed, to compare.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from envcheck.inventory import load_inventory, local_inventory
 from envcheck.ssh import LocalTransport, OpenSSHTransport
 
 FIXTURES = Path(__file__).parent / "fixtures" / "facts"
+UNREVIEWED = "UNREVIEWED: the value the parser must return, written by hand from the .out"
 
 
 def main() -> None:
@@ -49,18 +53,16 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     # Keep the exact bytes between the markers (non-UTF-8 output included).
     (folder / f"{args.case}.out").write_bytes(_raw_section(raw_all, script.marker, args.fact))
-    parsed = fact.parse(out)
-    if hasattr(parsed, "reason"):
-        value = {"absent": True}
-    elif type(parsed).__name__ == "FactError":
-        value = {"error": parsed.message}
-    else:
-        value = parsed
-    (folder / f"{args.case}.json").write_text(
-        json.dumps({"rc": out.rc, "expected": value}, ensure_ascii=False, indent=2, default=str) + "\n",
+    spec_file = folder / f"{args.case}.json"
+    reviewed = json.loads(spec_file.read_text(encoding="utf-8"))["expected"] if spec_file.exists() else UNREVIEWED
+    spec_file.write_text(
+        json.dumps({"rc": out.rc, "expected": reviewed}, ensure_ascii=False, indent=2, default=str) + "\n",
         encoding="utf-8",
     )
-    print(f"wrote {folder}/{args.case}.out and .json (rc={out.rc})")
+    print(f"wrote {folder}/{args.case}.out and .json (rc={out.rc}); the parser reads today:")
+    print(json.dumps(fact.parse(out), ensure_ascii=False, indent=2, default=str))
+    if reviewed == UNREVIEWED:
+        print(f"write the expected value in {spec_file} by hand, from the .out")
 
 
 def _raw_section(stdout: bytes, marker: str, fact_id: str) -> bytes:

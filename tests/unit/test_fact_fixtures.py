@@ -2,7 +2,8 @@
 
 tests/fixtures/facts/<fact id>/<case>.out holds a probe's raw stdout as captured from a
 host (tests/capture_fixture.py); <case>.json holds {"rc": ..., "expected": ...}, the value
-the parser must return ({"absent": true} for a fact whose subject is not there).
+the parser must return ({"absent": true} for a fact whose subject is not there), written and
+reviewed by a person: the capture never fills it in from the parser.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from envcheck.audit.probe import decode
 from envcheck.checks import FACTS, load_catalogue
 from envcheck.model import Absent, FactError, ProbeOutput
+from tests.capture_fixture import UNREVIEWED
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "facts"
 load_catalogue()
@@ -25,6 +27,7 @@ CASES = sorted(FIXTURES.glob("*/*.out"))
 def test_parser_reads_captured_output(out_file: Path) -> None:
     fact = FACTS[out_file.parent.name]
     spec = json.loads(out_file.with_suffix(".json").read_text(encoding="utf-8"))
+    assert spec["expected"] != UNREVIEWED, f"{out_file.with_suffix('.json')}: write the expected value by hand"
     parsed = fact.parse(ProbeOutput(decode(out_file.read_bytes()), spec["rc"], ""))
     if isinstance(spec["expected"], dict) and set(spec["expected"]) == {"error"}:
         # Installed but broken (a stopped server): an error for its checks, with the reason.
