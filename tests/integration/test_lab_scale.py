@@ -19,10 +19,20 @@ pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
 
 def _start_time(pid: int) -> str | None:
+    """When the process started; None once it has ended (gone, or a zombie not reaped yet)."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19]
-    except (OSError, IndexError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
         return None
+    return None if fields[0] == "Z" else fields[19]
+
+
+def _describe(pid: int) -> str:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[:2]
+        return f"{' '.join(state)} {Path(f'/proc/{pid}/cmdline').read_bytes()[:120]!r}"
+    except OSError:
+        return "gone"
 
 
 def _processes(lab: Lab) -> dict[int, str]:
@@ -50,7 +60,7 @@ def test_ten_hosts_answer_and_down_leaves_nothing(lab: Lab, tmp_path: Path) -> N
         ten.down()
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
     assert not [n for n in names if n.startswith(cfg.prefix)]
-    left = [pid for pid, start in started.items() if _start_time(pid) == start]
+    left = {pid: _describe(pid) for pid, start in started.items() if _start_time(pid) == start}
     assert not left, left
     assert str(cfg.hosts_dir) not in Path("/proc/mounts").read_text()
     assert not cfg.state_dir.exists() and not cfg.hosts_dir.exists()

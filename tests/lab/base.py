@@ -41,6 +41,20 @@ def ensure_controller_packages() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+# Every container's systemd (and its journald, logind, dbus) takes inotify instances of root,
+# whose machine-wide limit is 128 by default: labs side by side (two suites, a bench) ran out,
+# and a host's PID 1 ended at boot with "Failed to allocate manager object: Too many open
+# files". Raised (never lowered) before a lab starts.
+KERNEL_MINIMUMS = {"fs/inotify/max_user_instances": 8192, "fs/inotify/max_user_watches": 524288}
+
+
+def ensure_kernel_limits() -> None:
+    for key, minimum in KERNEL_MINIMUMS.items():
+        path = Path("/proc/sys") / key
+        if int(path.read_text()) < minimum:
+            path.write_text(f"{minimum}\n")
+
+
 def debian_mirror() -> str:
     """The archive this controller's own apt uses (never a name written in the project)."""
     sources = sorted(Path("/etc/apt/sources.list.d").glob("*.sources"))
@@ -73,7 +87,9 @@ def client_key(cfg: LabConfig) -> Path:
 
 
 def ensure_base(cfg: LabConfig) -> Path:
-    """The base root, built if missing; an interrupted build is never used (atomic rename)."""
+    """The base root, built if missing; an interrupted build is never used (atomic rename).
+    Every lab start passes here: the controller's kernel limits are checked first."""
+    ensure_kernel_limits()
     final = base_dir(cfg)
     if (final / ".complete").exists():
         return final

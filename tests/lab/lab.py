@@ -132,7 +132,7 @@ class Lab:
             sh("ip", "-n", hub, "link", "add", "br0", "type", "bridge")
             sh("ip", "-n", hub, "addr", "add", f"{cfg.hub_address}/{cfg.prefixlen}", "dev", "br0")
             sh("ip", "-n", hub, "link", "set", "br0", "up")
-            # No route out of the hub: packets for any other address fail at once.
+            # The hub forwards nothing: packets for any other address end there, unanswered.
         proxy.acquire(cfg)  # shared by every lab of the machine
         sock = run / "apt.sock"
         relays = {
@@ -190,7 +190,9 @@ class Lab:
         daemon(hdir / "sock-out.pid", ["socat", f"TCP-LISTEN:22,bind={h.ssh_address},fork,reuseaddr",
                                        f"UNIX-CONNECT:{sock}"])
         if not wait_for_banner(h.ssh_address, 22, timeout):
-            raise RuntimeError(f"{name}: no ssh after {timeout} s, see {hdir / 'nspawn.log'}")
+            logs = "".join(f"\n--- {log.name}:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                           for log in sorted(hdir.glob("*.log")))  # the host dir goes with the lab
+            raise RuntimeError(f"{name}: no ssh after {timeout} s{logs}")
 
     def stop(self, name: str, grace: float = 30) -> None:
         """Orderly poweroff; SIGKILL to the container's PID 1 past the grace time."""
