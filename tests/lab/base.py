@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -93,8 +94,18 @@ def ensure_base(cfg: LabConfig) -> Path:
     final = base_dir(cfg)
     if (final / ".complete").exists():
         return final
-    ensure_controller_packages()
     cfg.cache_dir.mkdir(parents=True, exist_ok=True)
+    with (cfg.cache_dir / ".base.lock").open("a") as lock:
+        # One build at a time: a second lab starting meanwhile (another checkout) waits for it
+        # and uses it, instead of building its own and replacing the first one's in use.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (final / ".complete").exists():
+            _build(cfg, final)
+    return final
+
+
+def _build(cfg: LabConfig, final: Path) -> None:
+    ensure_controller_packages()
     key = client_key(cfg)
     if not key.exists():
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "envcheck-lab",
@@ -114,7 +125,6 @@ def ensure_base(cfg: LabConfig) -> Path:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return final
 
 
 def _customise(root: Path, key: Path) -> None:
