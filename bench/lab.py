@@ -3,7 +3,6 @@ containers at once within the lab's 60 s), reused when one is already up at the 
 
 from __future__ import annotations
 
-import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,21 +10,15 @@ from pathlib import Path
 from envcheck.deploy.proctree import descendants
 from tests.lab import files
 from tests.lab.base import ensure_base
-from tests.lab.config import REPO, LabConfig
+from tests.lab.config import LabConfig, sublab
 from tests.lab.host import alive, read_pid, wait_for_banner
 from tests.lab.lab import Lab, LabHost, layout
 
-STATE_DIR = REPO / ".lab-bench"
 
-
-def bench_config(state_dir: Path = STATE_DIR) -> LabConfig:
-    """The bench's addresses (10.99.9.0/24, 127.0.9.11 on), movable like the test lab's."""
-    return LabConfig(
-        state_dir=state_dir,
-        subnet=os.environ.get("ENVCHECK_BENCH_SUBNET", "10.99.9.0/24"),
-        loopback_start=os.environ.get("ENVCHECK_BENCH_LOOPBACK", "127.0.9.11"),
-        prefix=os.environ.get("ENVCHECK_BENCH_PREFIX", "ecbt-"),
-    )
+def bench_config(state_dir: Path | None = None) -> LabConfig:
+    """The bench's lab: a sub-lab of the checkout's slot (tests/lab/config.py), in .lab-bench/;
+    ENVCHECK_BENCH_LOOPBACK / _PREFIX / _SUBNET still move it by hand."""
+    return sublab("bench", state_dir)
 
 
 def lab_up(cfg: LabConfig, count: int, parallel: int = 4, timeout: float = 240) -> Lab:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.lab.config import LabConfig
+from tests.lab.config import sublab
 from tests.lab.lab import Lab
 
 
@@ -40,8 +40,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = LabConfig(state_dir=Path(tmp) / "lab", subnet="10.99.9.0/24", loopback_start="127.0.9.11",
-                        prefix="ecbt-")
+        cfg = sublab("transport", Path(tmp) / "lab")
         lab = Lab.up(cfg, args.hosts)
         try:
             envcheck = str(Path(sys.executable).parent / "envcheck")

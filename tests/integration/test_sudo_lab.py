@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from envcheck.cli import cli
+from envcheck.standard import Standard
 from tests.lab.lab import Lab
 
 pytestmark = pytest.mark.lab
@@ -53,14 +55,25 @@ def _check(inv: Path, tmp_path: Path, password: str | None) -> tuple[int, dict]:
     return result.exit_code, json.loads(result.stdout)
 
 
-def test_sudo_probes_run_as_root_with_the_password(ops_inventory: Path, tmp_path: Path) -> None:
-    _, doc = _check(ops_inventory, tmp_path, PASSWORD)
-    statuses = {r["check"]: r["status"] for r in doc["results"]}
-    assert statuses["time.tz_environment"] == "pass", doc
+def test_sudo_probes_run_as_root_with_the_password(lab: Lab, ops_inventory: Path, tmp_path: Path) -> None:
+    """The evidence that the probe ran as root: it read a unit file that only root can read
+    (ops cannot: checked first), with the standard's TZ in it, so the check still passes."""
+    name = lab.hosts[0].name
+    zone = Standard.from_vars({}).timezone
+    unit = f"/etc/systemd/system/envcheck-root-only-{uuid.uuid4().hex}.service"
+    planted = lab.ssh(name, f"umask 077 && printf '[Service]\\nEnvironment=TZ={zone}\\n' > {unit} && "
+                            f"! su ops -c 'cat {unit}' >/dev/null 2>&1")
+    assert planted.returncode == 0, planted.stderr
+    try:
+        _, doc = _check(ops_inventory, tmp_path, PASSWORD)
+    finally:
+        lab.ssh(name, f"rm -f {unit}")
+    by_check = {r["check"]: r for r in doc["results"]}
+    assert by_check["time.tz_environment"]["status"] == "pass", doc
+    assert f"{unit}: TZ={zone}" in by_check["time.tz_environment"]["found"], by_check["time.tz_environment"]
     for path in (tmp_path / "runs").rglob("*"):
         if path.is_file():
             assert PASSWORD.encode() not in path.read_bytes(), path
-    # The raw output shows the probe really ran as root (it read every /proc/*/environ).
     shutil.rmtree(tmp_path / "runs")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tests.lab.base import why_unavailable
 from tests.lab.config import LabConfig
+from tests.lab.host import port_listening
 from tests.lab.lab import Lab
 
 
@@ -20,11 +21,12 @@ def main() -> int:
     ap.add_argument("action", choices=["up", "down", "status", "site-up", "site-down"])
     ap.add_argument("--hosts", type=int, default=3)
     ap.add_argument("--groups", default="web,app,db")
-    ap.add_argument("--state-dir", type=Path, default=LabConfig.from_env().state_dir)
-    ap.add_argument("--subnet", default=LabConfig.from_env().subnet)
-    ap.add_argument("--loopback-start", default=LabConfig.from_env().loopback_start)
-    ap.add_argument("--prefix", default=LabConfig.from_env().prefix)
-    ap.add_argument("--proxy-port", type=int, default=LabConfig.from_env().proxy_port)
+    default = LabConfig.from_env()  # the checkout's main lab, in its slot
+    ap.add_argument("--state-dir", type=Path, default=default.state_dir)
+    ap.add_argument("--subnet", default=default.subnet)
+    ap.add_argument("--loopback-start", default=default.loopback_start)
+    ap.add_argument("--prefix", default=default.prefix)
+    ap.add_argument("--proxy-port", type=int, default=default.proxy_port)
     args = ap.parse_args()
     if args.action.startswith("site-"):
         return _site(args.action)
@@ -54,8 +56,9 @@ def main() -> int:
         lab.down()
         print("lab down")
         return 0
+    print(f"lab at {state}: namespaces {lab.cfg.prefix}*, sshd from {lab.cfg.loopback_start}")
     for h in lab.hosts:
-        print(f"{h.name:<14} {'answering' if lab.answering() else 'DOWN'}")
+        print(f"{h.name:<14} {'answering' if port_listening(h.ssh_address, 22) else 'DOWN'}")
     return 0
 
 

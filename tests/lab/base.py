@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -41,6 +42,20 @@ def ensure_controller_packages() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+# Every container's systemd (and its journald, logind, dbus) takes inotify instances of root,
+# whose machine-wide limit is 128 by default: labs side by side (two suites, a bench) ran out,
+# and a host's PID 1 ended at boot with "Failed to allocate manager object: Too many open
+# files". Raised (never lowered) before a lab starts.
+KERNEL_MINIMUMS = {"fs/inotify/max_user_instances": 8192, "fs/inotify/max_user_watches": 524288}
+
+
+def ensure_kernel_limits() -> None:
+    for key, minimum in KERNEL_MINIMUMS.items():
+        path = Path("/proc/sys") / key
+        if int(path.read_text()) < minimum:
+            path.write_text(f"{minimum}\n")
+
+
 def debian_mirror() -> str:
     """The archive this controller's own apt uses (never a name written in the project)."""
     sources = sorted(Path("/etc/apt/sources.list.d").glob("*.sources"))
@@ -73,12 +88,24 @@ def client_key(cfg: LabConfig) -> Path:
 
 
 def ensure_base(cfg: LabConfig) -> Path:
-    """The base root, built if missing; an interrupted build is never used (atomic rename)."""
+    """The base root, built if missing; an interrupted build is never used (atomic rename).
+    Every lab start passes here: the controller's kernel limits are checked first."""
+    ensure_kernel_limits()
     final = base_dir(cfg)
     if (final / ".complete").exists():
         return final
-    ensure_controller_packages()
     cfg.cache_dir.mkdir(parents=True, exist_ok=True)
+    with (cfg.cache_dir / ".base.lock").open("a") as lock:
+        # One build at a time: a second lab starting meanwhile (another checkout) waits for it
+        # and uses it, instead of building its own and replacing the first one's in use.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (final / ".complete").exists():
+            _build(cfg, final)
+    return final
+
+
+def _build(cfg: LabConfig, final: Path) -> None:
+    ensure_controller_packages()
     key = client_key(cfg)
     if not key.exists():
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "envcheck-lab",
@@ -98,7 +125,6 @@ def ensure_base(cfg: LabConfig) -> Path:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return final
 
 
 def _customise(root: Path, key: Path) -> None:

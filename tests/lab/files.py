@@ -38,12 +38,17 @@ def host_public_key(lab: Lab, name: str) -> str:
     return f"{key_type} {key}"
 
 
+def control_dir(cfg: LabConfig) -> Path:
+    """ssh's ControlMaster sockets of this lab (short: a socket path holds 108 bytes)."""
+    return Path("/tmp") / f"eclab-cm-{cfg.prefix.strip('-')}"
+
+
 def write_access_files(lab: Lab) -> None:
     state = lab.cfg.state_dir
     key = str(lab.key_path)
     known = [f"{h.ssh_address},{h.name} {host_public_key(lab, h.name)}" for h in lab.hosts]
     lab.known_hosts_path.write_text("\n".join(known) + "\n")
-    control = Path("/tmp") / f"eclab-cm-{lab.cfg.prefix.strip('-')}"
+    control = control_dir(lab.cfg)
     control.mkdir(mode=0o700, exist_ok=True)
     blocks = []
     aliased: set[str] = set()

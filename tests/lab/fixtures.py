@@ -1,8 +1,8 @@
-"""pytest fixtures: `lab`, a running lab for the whole session.
+"""pytest fixtures: `lab`, a running lab for the whole session, and `site`, the deployed one.
 
-It attaches to a lab already up (`make lab-up`) and leaves it up; otherwise it brings up
-the default lab and takes it down at the end. Where the machine cannot run a lab the lab
-tests are skipped with the reason, except in CI (CI=true), where that is a failure.
+`lab` attaches to the checkout's lab already up (`make lab-up`) and leaves it up; otherwise it
+brings it up and takes it down at the end. A machine that cannot run a lab, a lab that does not
+start and a deploy that fails are failures of every test that needs them, never skips.
 """
 
 from __future__ import annotations
@@ -18,17 +18,15 @@ from tests.lab.lab import Lab
 from tests.lab.site import Site, bring_up
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"the lab could not start in CI: {reason}", pytrace=False)
-    pytest.skip(f"no lab on this machine: {reason}")
+def _require_lab_machine() -> None:
+    reason = why_unavailable()
+    if reason:
+        pytest.fail(f"the lab cannot run on this machine: {reason}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
-    reason = why_unavailable()
-    if reason:
-        _unavailable(reason)
+    _require_lab_machine()
     cfg = LabConfig.from_env()
     if (cfg.state_dir / "lab.json").exists():
         existing = Lab.from_state(cfg.state_dir)
@@ -36,11 +34,7 @@ def lab() -> Iterator[Lab]:
             yield existing
             return
         existing.down()
-    try:
-        started = Lab.up(cfg)
-    except Exception as exc:
-        _unavailable(f"{type(exc).__name__}: {exc}")
-        raise
+    started = Lab.up(cfg)  # raises (the tests fail) when it does not come up
     try:
         yield started
     finally:
@@ -51,14 +45,8 @@ def lab() -> Iterator[Lab]:
 def site() -> Iterator[Site]:
     """Three hosts with the whole standard deployed (see tests/lab/site.py). Kept up when it
     was already up (`python -m tests.lab site-up`), else taken down at the end."""
-    reason = why_unavailable()
-    if reason:
-        _unavailable(reason)
-    try:
-        deployed, started = bring_up()
-    except Exception as exc:
-        _unavailable(f"{type(exc).__name__}: {exc}")
-        raise
+    _require_lab_machine()
+    deployed, started = bring_up()  # raises (the tests fail) when the lab or a deploy fails
     try:
         yield deployed
     finally:

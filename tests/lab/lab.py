@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.lab import files
+from tests.lab import files, proxy
 from tests.lab.base import base_dir, ensure_base
 from tests.lab.config import LabConfig
 from tests.lab.host import (
@@ -98,10 +98,14 @@ class Lab:
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
         cfg.run_dir.mkdir(parents=True, exist_ok=True)
         lab._save()
-        lab._hub_up()
-        with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
-            list(pool.map(lambda h: lab.start(h.name), hosts))
-        files.write_access_files(lab)
+        try:
+            lab._hub_up()
+            with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
+                list(pool.map(lambda h: lab.start(h.name), hosts))
+            files.write_access_files(lab)
+        except BaseException:
+            lab.down()  # a lab that did not come up leaves nothing behind
+            raise
         return lab
 
     @classmethod
@@ -128,14 +132,8 @@ class Lab:
             sh("ip", "-n", hub, "link", "add", "br0", "type", "bridge")
             sh("ip", "-n", hub, "addr", "add", f"{cfg.hub_address}/{cfg.prefixlen}", "dev", "br0")
             sh("ip", "-n", hub, "link", "set", "br0", "up")
-            # No route out of the hub: packets for any other address fail at once.
-        if not port_listening("127.0.0.1", cfg.proxy_port):  # else reuse the running proxy
-            acng = files.write_acng_config(cfg)
-            daemon(run / "acng.pid", ["apt-cacher-ng", "-c", str(acng)])
-            for _ in range(100):
-                if port_listening("127.0.0.1", cfg.proxy_port):
-                    break
-                time.sleep(0.05)
+            # The hub forwards nothing: packets for any other address end there, unanswered.
+        proxy.acquire(cfg)  # shared by every lab of the machine
         sock = run / "apt.sock"
         relays = {
             "aptsock": ["socat", f"UNIX-LISTEN:{sock},fork,unlink-early", f"TCP:127.0.0.1:{cfg.proxy_port}"],
@@ -154,6 +152,8 @@ class Lab:
         base = self.base
         h, cfg = self.host(name), self.cfg
         hdir = self.host_dir(name)
+        if port_listening(h.ssh_address, 22):  # never answer for another lab's host
+            raise RuntimeError(f"{name}: {h.ssh_address}:22 is taken (another lab in this slot?)")
         for sub in ("upper", "work", "root"):
             (hdir / sub).mkdir(parents=True, exist_ok=True)
         if not (hdir / "upper" / "etc" / "hostname").exists():
@@ -190,7 +190,9 @@ class Lab:
         daemon(hdir / "sock-out.pid", ["socat", f"TCP-LISTEN:22,bind={h.ssh_address},fork,reuseaddr",
                                        f"UNIX-CONNECT:{sock}"])
         if not wait_for_banner(h.ssh_address, 22, timeout):
-            raise RuntimeError(f"{name}: no ssh after {timeout} s, see {hdir / 'nspawn.log'}")
+            logs = "".join(f"\n--- {log.name}:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                           for log in sorted(hdir.glob("*.log")))  # the host dir goes with the lab
+            raise RuntimeError(f"{name}: no ssh after {timeout} s{logs}")
 
     def stop(self, name: str, grace: float = 30) -> None:
         """Orderly poweroff; SIGKILL to the container's PID 1 past the grace time."""
@@ -243,10 +245,12 @@ class Lab:
         with ThreadPoolExecutor(max_workers=max(1, len(self.hosts))) as pool:
             list(pool.map(lambda h: self.stop(h.name, grace=10), self.hosts))
         run = self.cfg.run_dir
-        for name in ("apthub", "aptsock", "acng"):
+        for name in ("apthub", "aptsock"):
             kill_pidfile(run / f"{name}.pid")
+        proxy.release(self.cfg)
         sh("ip", "netns", "del", self.cfg.hub_netns, check=False)
         shutil.rmtree(self.cfg.hosts_dir, ignore_errors=True)
+        shutil.rmtree(files.control_dir(self.cfg), ignore_errors=True)
         shutil.rmtree(self.cfg.state_dir, ignore_errors=True)
 
     # -- use -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.lab.config import REPO, LabConfig
+from tests.lab.config import LabConfig, sublab
 from tests.lab.lab import Lab
 
 # Database passwords of the site, as an engineer would export them before `envcheck deploy`.
@@ -24,13 +24,9 @@ DEPLOYED_MARK = "deployed.json"
 
 
 def site_config() -> LabConfig:
-    """Apart from the default lab; ENVCHECK_SITE_LAB_* move it aside again for parallel checkouts."""
-    return LabConfig(
-        state_dir=REPO / ".lab-site",
-        subnet=os.environ.get("ENVCHECK_SITE_LAB_SUBNET", "10.99.2.0/24"),
-        loopback_start=os.environ.get("ENVCHECK_SITE_LAB_LOOPBACK", "127.0.2.11"),
-        prefix=os.environ.get("ENVCHECK_SITE_LAB_PREFIX", "eclabs-"),
-    )
+    """The checkout's site lab: apart from its main lab, in the same slot (tests/lab/config.py);
+    ENVCHECK_SITE_LAB_LOOPBACK / _PREFIX / _SUBNET still move it by hand."""
+    return sublab("site")
 
 
 @dataclass(frozen=True)
@@ -90,6 +86,11 @@ def bring_up() -> tuple[Site, bool]:
         Lab.from_state(cfg.state_dir).down()
     lab = Lab.up(cfg)
     site = Site(lab, write_inventory(lab, cfg.state_dir / "site"))
-    deploy(site, cfg.state_dir / "runs")
+    try:
+        deploy(site, cfg.state_dir / "runs")
+    except BaseException:
+        if os.environ.get("ENVCHECK_KEEP_SITE") != "1":  # kept to look into, when asked
+            lab.down()
+        raise
     mark.write_text(json.dumps({"inventory": str(site.inventory)}) + "\n")
     return site, True

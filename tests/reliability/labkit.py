@@ -30,15 +30,15 @@ def silent_address(lab: Lab) -> str:
 
 
 @contextmanager
-def silent_host(address: str, port: int = 2222, banner: bool = False) -> Iterator[tuple[str, int]]:
-    """A TCP port that completes the handshake (the kernel does, from the backlog) and then
-    never says a word: an sshd that hangs. With `banner`, it sends an SSH version line first
-    and then hangs: past ssh's ConnectTimeout (which covers the banner), only the per-host
-    deadline ends the session."""
+def silent_host(address: str, banner: bool = False) -> Iterator[tuple[str, int]]:
+    """A TCP port (a free one, the kernel's choice) that completes the handshake (the kernel
+    does, from the backlog) and then never says a word: an sshd that hangs. With `banner`, it
+    sends an SSH version line first and then hangs: past ssh's ConnectTimeout (which covers
+    the banner), only the per-host deadline ends the session."""
     sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((address, port))
+    sock.bind((address, 0))
     sock.listen(128)
+    port = sock.getsockname()[1]
     held: list[socket.socket] = []
     stop = threading.Event()
 
@@ -106,7 +106,6 @@ class Running:
     """`envcheck ...` as a subprocess in its own process group, output read line by line."""
 
     def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
-        self.started = time.monotonic()
         # SIGINT as a terminal's foreground process has it: run in the background (nohup, CI
         # launched with `&`) the test process inherits it ignored, and so would envcheck.
         self.proc = subprocess.Popen([ENVCHECK, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -133,21 +132,19 @@ class Running:
         else:
             self.proc.send_signal(sig)
 
-    def finish(self, timeout: float) -> tuple[int, str, float]:
-        """Exit code, all output, seconds since start; the process is killed past `timeout`."""
+    def finish(self, timeout: float) -> tuple[int, str]:
+        """Exit code and all output; the process is killed past `timeout` (a guard)."""
         try:
             out, _ = self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             out, _ = self.proc.communicate()
             raise AssertionError("still running after the timeout:\n" + "".join(self.lines) + out.decode()) from None
-        return self.proc.returncode, "".join(self.lines) + out.decode("utf-8", "replace"), \
-            time.monotonic() - self.started
+        return self.proc.returncode, "".join(self.lines) + out.decode("utf-8", "replace")
 
 
 def run_envcheck(args: list[str], timeout: float = 600, env: dict[str, str] | None = None) -> tuple[int, str]:
-    code, out, _ = Running(args, env).finish(timeout)
-    return code, out
+    return Running(args, env).finish(timeout)
 
 
 def last_run(runs: Path, kind: str) -> Path:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import inspect
 import shlex
 import subprocess
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,9 @@ from tests.reliability.hostile import hostile
 
 pytestmark = pytest.mark.reliability
 load_catalogue()
-MARKER = Path("/tmp/envcheck-injection-marker")  # a fixed path: hypothesis draws it into values
+# The path hypothesis draws into values: fixed for the whole run (the strategies are built at
+# import), this run's own (another run beside it never touches it).
+MARKER = Path(tempfile.gettempdir()) / f"envcheck-injection-{uuid.uuid4().hex}"
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 DYNAMIC = [f for f in FACTS.values() if f.command_for is not None]
 FIELDS = ("name", "peer_name", "peer_address", "disk_path", "service", "service_user")

@@ -3,6 +3,7 @@ service user, each holding a payload; the audit runs and no payload ever does.""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.reliability.labkit import (
 )
 
 pytestmark = [pytest.mark.lab, pytest.mark.reliability]
-MARK = "/tmp/envcheck-pwned"
+MARK = f"/tmp/envcheck-pwned-{uuid.uuid4().hex}"  # this run's own: a payload that ran leaves it
 
 
 def test_hostile_inventory_values_never_run_on_the_host(lab: Lab, tmp_path: Path) -> None:
@@ -41,4 +42,4 @@ def test_hostile_inventory_values_never_run_on_the_host(lab: Lab, tmp_path: Path
     results = {r["check"]: r for r in doc["results"]}
     assert results["network.tiers"]["status"] != "error" and "$(touch" in str(results["network.tiers"])
     assert lab.ssh(web, f"ls {MARK}* 2>/dev/null; true").stdout == ""  # nothing ran on the host
-    assert not list(Path("/tmp").glob("envcheck-pwned*"))  # nor here
+    assert not list(Path("/tmp").glob(Path(MARK).name + "*"))  # nor here

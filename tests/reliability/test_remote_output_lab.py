@@ -3,7 +3,6 @@ never a crash."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -43,13 +42,10 @@ def test_megabytes_of_output_are_cut_not_fatal(lab: Lab, tmp_path: Path) -> None
     assert lab.ssh(name, f"cp /etc/environment /etc/environment.rel && yes LANG=zh_CN.UTF-8 | head -n {lines} "
                          ">> /etc/environment").returncode == 0
     try:
-        started = time.monotonic()
         code, doc, out = _check(lab, name, tmp_path)
-        elapsed = time.monotonic() - started
     finally:
         lab.ssh(name, "mv /etc/environment.rel /etc/environment")
     assert code in (0, 1) and "Traceback" not in out and doc["hosts"][0]["reachable"], out
     assert {r["check"] for r in doc["results"]} >= {"locale.no_override", "time.tz_environment"}
     kept = read_json(last_run(tmp_path, "check") / "hosts" / f"{name}.json")["probes"]["locale.system"]["stdout"]
     assert len(kept.encode()) <= 1024 * 1024 + 100  # one probe's output is capped at 1 MiB
-    assert elapsed < 60

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,7 +195,8 @@ def test_a_wrong_sudo_password_fails_deploy_naming_sudo_and_is_not_kept(ops: Sit
             assert wrong.encode() not in p.read_bytes(), p
 
 
-HOSTILE_PASSWORDS = ["it's", "back\\slash\\n", "two\nlines", "$(touch /tmp/envcheck-pwned-pg)", "'; DROP ROLE his; --",
+PWNED = f"/tmp/envcheck-pwned-pg-{uuid.uuid4().hex}"  # this run's own: a payload that ran leaves it
+HOSTILE_PASSWORDS = ["it's", "back\\slash\\n", "two\nlines", f"$(touch {PWNED})", "'; DROP ROLE his; --",
                      ":'name' :\"name\" `id`", "中文密码\t\\\\'"]
 
 
@@ -215,4 +217,4 @@ def test_the_postgresql_role_sends_any_password_whole_on_stdin(site: Site) -> No
         script = render(item={"item": {"password": password}})
         got = site.lab.ssh(db, "su postgres -c 'psql -XAtq -v ON_ERROR_STOP=1'", input=script)
         assert got.returncode == 0 and got.stdout[:-1] == password, (password, got.stdout, got.stderr)
-    assert site.lab.ssh(db, "ls /tmp/envcheck-pwned* 2>/dev/null; true").stdout == ""
+    assert site.lab.ssh(db, f"ls {PWNED}* 2>/dev/null; true").stdout == ""

@@ -184,15 +184,12 @@ def test_the_tiers_probe_tells_open_refused_and_silent_ports_apart_on_this_machi
     ctx = HostContext("web1", "127.0.0.1", ("web",), None, {"app": (("app1", "127.0.0.1"),)})
     command = FACTS["network.tiers"].bind(ctx, std).command
     try:
-        started = time.monotonic()
         got = FACTS["network.tiers"].parse(_run_here(command))
-        elapsed = time.monotonic() - started
     finally:
         for s in (listening, silent, *fillers):
             s.close()
     states = {r["port"]: r["state"] for r in got}
     assert states == {ports[0]: "open", ports[1]: "refused", ports[2]: "timeout"}, got
-    assert 2.5 < elapsed < 8, elapsed
 
 
 def test_the_hostname_probe_reads_the_hosts_addresses_only_without_a_lan_address() -> None:

@@ -11,6 +11,7 @@ import pytest
 import envcheck.deploy.runner as deploy
 from envcheck.deploy.runner import DeployRequest, TaskEvent, run_deploy
 from envcheck.errors import BadInput
+from tests.procscan import alive_with, new_marker
 
 PLAYBOOK = """\
 - name: Local test play
@@ -80,7 +81,9 @@ SLOW_PLAYBOOK = """\
   gather_facts: false
   tasks:
     - name: Wait
-      ansible.builtin.command: sleep {{ sleep_marker }}
+      ansible.builtin.command: sleep 600
+      environment:
+        ENVCHECK_TEST_RUN: "{{ run_marker }}"
       changed_when: false
     - name: Never reached
       ansible.builtin.file:
@@ -90,21 +93,11 @@ SLOW_PLAYBOOK = """\
 """
 
 
-def _running(marker: str) -> bool:
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if marker.encode() in cmdline.read_bytes():
-                return True
-        except OSError:
-            continue
-    return False
-
-
 def test_ctrl_c_cancels_the_run_and_restores_the_signal_handlers(
         tmp_path: Path, playbook_dir: Path) -> None:
-    """A real SIGINT, as Ctrl+C sends it, in the middle of a task: the run stops within
-    seconds, ansible-playbook and its task are gone, the evidence says `canceled`, and the
-    caller's own SIGINT/SIGTERM handlers are back in place."""
+    """A real SIGINT, as Ctrl+C sends it, in the middle of a task: the run stops before the
+    task would have ended, ansible-playbook and its task are gone, the evidence says
+    `canceled`, and the caller's own SIGINT/SIGTERM handlers are back in place."""
     import os
     import signal
     import time
@@ -115,7 +108,7 @@ def test_ctrl_c_cancels_the_run_and_restores_the_signal_handlers(
     (playbook_dir / "server.yml").write_text(SLOW_PLAYBOOK)
     inv = tmp_path / "hosts.ini"
     inv.write_text(f"localhost ansible_connection=local ansible_python_interpreter={__import__('sys').executable}\n")
-    marker = f"{os.getpid() % 1000 + 60}.4321"  # an argument of sleep no other process has
+    run = new_marker()  # in the environment of the task: its processes, whoever their parent
     never = tmp_path / "never"
 
     def own_int(_n: int, _f: object) -> None:
@@ -124,30 +117,36 @@ def test_ctrl_c_cancels_the_run_and_restores_the_signal_handlers(
     def own_term(_n: int, _f: object) -> None:
         raise AssertionError("the caller's SIGTERM handler ran during the deploy")
 
+    running: list[int] = []
+
     def interrupt(event: TaskEvent) -> None:
         if event.kind == "playbook_on_task_start" and event.task == "Wait":
+            deadline = time.monotonic() + 60
+            while not running and time.monotonic() < deadline:  # until the task's sleep runs
+                running.extend(alive_with(run))
+                time.sleep(0.1)
             os.kill(os.getpid(), signal.SIGINT)  # what the terminal does on Ctrl+C
 
     before = (signal.signal(signal.SIGINT, own_int), signal.signal(signal.SIGTERM, own_term))
     try:
-        started = time.monotonic()
         outcome = run_deploy(DeployRequest("server", (str(inv),),
-                                           extra_vars={"sleep_marker": marker, "never_path": str(never)}),
+                                           extra_vars={"run_marker": run, "never_path": str(never)}),
                              tmp_path / "runs", interrupt)
-        elapsed = time.monotonic() - started
         assert signal.getsignal(signal.SIGINT) is own_int and signal.getsignal(signal.SIGTERM) is own_term
     finally:
         signal.signal(signal.SIGINT, before[0])
         signal.signal(signal.SIGTERM, before[1])
     assert outcome.status == "canceled" and not outcome.complete
     assert deploy_exit_code(outcome) == ExitCode.INTERRUPTED
-    assert elapsed < 20, elapsed  # the task alone would take a minute
     assert not never.exists()
-    deadline = time.monotonic() + 5
-    while _running(marker) and time.monotonic() < deadline:
+    assert running, "the task never ran"
+    deadline = time.monotonic() + 30
+    while alive_with(run) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _running(marker), "the task's process outlived the canceled run"
+    assert not alive_with(run), "the task's process outlived the canceled run"
     record = json.loads((outcome.run_dir / "run.json").read_text())
     assert record["status"] == "canceled" and record["complete"] is False and record["finished"]
     events = [json.loads(line) for line in (outcome.run_dir / "events.jsonl").read_text().splitlines()]
     assert any(e.get("task") == "Wait" for e in events)
+    # The task was cut: it neither ended nor failed by itself (the sleep takes ten minutes).
+    assert not [e for e in events if e.get("task") == "Wait" and e.get("event") in ("runner_on_ok", "runner_on_failed")]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from envcheck.audit.probe import BOOTSTRAP, build_script, decode, split_output
 from envcheck.checks.registry import Fact
 from envcheck.model import ProbeOutput
+from tests.procscan import alive_with, marked_env, new_marker
 
 
 def _fact(fid: str, command: str, sudo: bool = False, timeout: float = 10) -> Fact:
@@ -90,52 +92,55 @@ def test_a_probe_that_cannot_block_runs_in_a_subshell_with_the_same_contract() -
     assert out["d.blocking"].stdout == "slow-path\n"
 
 
-def _alive_with(marker: str) -> list[int]:
-    """Live (not zombie) processes whose command line holds `marker`."""
-    from pathlib import Path
+def _gone(marker: str, also: Path | None = None, within: float = 30) -> bool:
+    """Once no process of the run is left (and `also`, a folder, is empty): True; False if
+    some still are after `within` seconds (a bound on the wait, not a measure)."""
+    import time
 
-    found = []
-    for proc in Path("/proc").glob("[0-9]*"):
+    deadline = time.monotonic() + within
+    while alive_with(marker) or (also is not None and list(also.iterdir())):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _sleeping(marker: str) -> bool:
+    """The probe's `sleep 600` runs (among the processes of the run)."""
+    for pid in alive_with(marker):
         try:
-            if marker.encode() in (proc / "cmdline").read_bytes() and \
-                    (proc / "stat").read_text().rpartition(")")[2].split()[0] != "Z":
-                found.append(int(proc.name))
+            if Path(f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x00600\x00":
+                return True
         except OSError:
             continue
-    return found
+    return False
 
 
 def test_a_hung_probe_and_everything_it_started_are_killed_and_the_script_goes_on() -> None:
-    import time
-    import uuid
-
-    tag = f"31{uuid.uuid4().int % 1000}.5"  # an argument of sleep no other process has
+    run = new_marker()  # in the environment of the shell and of all it starts
     script = build_script([
-        _fact("h.tree", f"sh -c 'sleep {tag} & sleep {tag}' & sleep {tag}; echo never", timeout=1),
+        _fact("h.tree", "sh -c 'sleep 300 & sleep 300' & sleep 300; echo never", timeout=1),
         _fact("n.next", "echo after"),
     ])
-    started = time.monotonic()
-    out = split_output(script.marker, _run(script.text))
-    elapsed = time.monotonic() - started
+    proc = subprocess.run(["sh", "-c", BOOTSTRAP], input=b"\n\n" + script.text.encode(), capture_output=True,
+                          timeout=120, check=True, env=marked_env(run))
+    out = split_output(script.marker, proc.stdout.split(b"\n", 2)[2])
     assert out["h.tree"].rc == 124 and "never" not in out["h.tree"].stdout
     assert out["n.next"] == ProbeOutput("after\n", 0, "")
-    assert 1 <= elapsed < 6, elapsed  # the timeout, plus at most the watchdog's next look
-    time.sleep(0.3)
-    assert _alive_with(tag) == [], "a process of the hung probe outlived it"
-    assert _alive_with("echo ECREADY") == [], "the watchdog outlived the script"
+    # The probe's three sleeps, its shells and the watchdog: none outlives the script.
+    assert _gone(run), f"processes of the run outlived it: {alive_with(run)}"
 
 
-def test_when_the_session_dies_the_watchdog_ends_the_probe_and_tidies_up(tmp_path) -> None:
+def test_when_the_session_dies_the_watchdog_ends_the_probe_and_tidies_up(tmp_path: Path) -> None:
     """ssh cut, controller gone: the shell is killed mid-probe. Nothing of the run may stay
     on the host: not the probe, not the watchdog, not the temporary folder."""
     import os
     import signal
     import time
-    import uuid
 
-    tag = f"32{uuid.uuid4().int % 1000}.5"
-    script = build_script([_fact("h.long", f"echo started; sleep {tag}", timeout=600)])
-    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    run = new_marker()
+    script = build_script([_fact("h.long", "echo started; sleep 600", timeout=600)])
+    env = marked_env(run, {**os.environ, "TMPDIR": str(tmp_path)})
     shell = subprocess.Popen(["sh", "-c", BOOTSTRAP], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
     try:
         assert shell.stdin is not None and shell.stdout is not None
@@ -144,39 +149,39 @@ def test_when_the_session_dies_the_watchdog_ends_the_probe_and_tidies_up(tmp_pat
         seen = b""
         while b"started" not in seen:
             seen += shell.stdout.read1(4096)
-        deadline = time.monotonic() + 5
-        while not _alive_with(tag) and time.monotonic() < deadline:  # `echo` ran; `sleep` is starting
+        deadline = time.monotonic() + 30
+        while not _sleeping(run) and time.monotonic() < deadline:  # `echo` ran; `sleep` is starting
             time.sleep(0.05)
-        assert _alive_with(tag) and list(tmp_path.iterdir())
+        assert _sleeping(run) and list(tmp_path.iterdir())
     finally:
         os.kill(shell.pid, signal.SIGKILL)
         shell.wait()
-    deadline = time.monotonic() + 5
-    while (_alive_with(tag) or list(tmp_path.iterdir())) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _alive_with(tag) == [] and list(tmp_path.iterdir()) == []
+    assert _gone(run, also=tmp_path), f"left behind: {alive_with(run)}, {list(tmp_path.iterdir())}"
 
 
 def test_the_tz_probe_skips_its_own_session_but_sees_a_service_with_tz() -> None:
     """Probes run in forked subshells, which show the login shell's environment: a login
-    TZ must not be reported as a service's, while a process of another session is."""
+    TZ must not be reported as a service's, while a process of another session is. The TZ
+    values are this run's own: other processes of the machine (a lab's hosts, another
+    suite running this test) may carry any TZ."""
     import os
 
     from envcheck.checks import FACTS, load_catalogue
 
     load_catalogue()
+    service_tz, login_tz = f"Service/{new_marker()}", f"Login/{new_marker()}"
     script = build_script([FACTS["time.tz_env"]])
-    service = subprocess.Popen(["setsid", "sleep", "30"], env={**os.environ, "TZ": "Europe/Oslo"})
+    service = subprocess.Popen(["setsid", "sleep", "300"], env={**os.environ, "TZ": service_tz})
     try:
         proc = subprocess.run(["sh", "-c", BOOTSTRAP], input=b"\n\n" + script.text.encode(),
-                              capture_output=True, timeout=60, env={**os.environ, "TZ": "Asia/Tokyo"})
+                              capture_output=True, timeout=120, env={**os.environ, "TZ": login_tz})
     finally:
         service.kill()
         service.wait()
     out = split_output(script.marker, proc.stdout.split(b"\n", 2)[2])
     processes = FACTS["time.tz_env"].parse(out["time.tz_env"])["processes"]
-    assert "sleep: TZ=Europe/Oslo" in processes
-    assert not any("Asia/Tokyo" in p for p in processes), processes
+    assert f"sleep: TZ={service_tz}" in processes, out["time.tz_env"]
+    assert not any(login_tz in p for p in processes), processes
 
 
 def test_the_script_is_read_the_same_from_a_socket_as_from_a_pipe() -> None:
