@@ -66,7 +66,7 @@ def _collect(inv: Path, env: dict[str, str | None], runs: Path) -> tuple[Result,
                                              "--timeout", "30", "--runs-dir", str(runs)], input="")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     [run] = list(runs.glob("*-collect"))
-    return result, {h["host"]: h for h in json.loads((run / "collect.json").read_text())["hosts"]}
+    return result, {h["host"]: h for h in json.loads((run / "run.json").read_text())["hosts"]}
 
 
 def _works_everywhere(lab: Lab, inv: Path, env: dict[str, str | None], tmp_path: Path) -> None:
@@ -254,7 +254,7 @@ def _collect_reasons(inv: Path, runs: Path) -> dict[str, str]:
                                       "--runs-dir", str(runs)])
     assert result.exit_code == 3, result.output
     [run] = list(runs.glob("*-collect"))
-    hosts = {h["host"]: h["error"] for h in json.loads((run / "collect.json").read_text())["hosts"]}
+    hosts = {h["host"]: h["error"] for h in json.loads((run / "run.json").read_text())["hosts"]}
     assert all(f"{name} (" in result.output and error in result.output for name, error in hosts.items())
     return hosts
 
