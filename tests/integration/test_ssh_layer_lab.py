@@ -215,7 +215,7 @@ def unreachable(lab: Lab, tmp_path: Path) -> Iterator[tuple[Path, dict[str, tupl
     its address:port."""
     address = silent_address(lab)
     refused_port = _free_port(address)  # bound, then closed: nothing listens there
-    with silent_host(address, _free_port(address)) as (_, silent_port):
+    with silent_host(address) as (_, silent_port):
         like = host_vars(lab_inventory(lab), lab.hosts[0].name)
         faults = {"unresolvable": ({"ansible_host": UNRESOLVABLE}, reasons.UNRESOLVABLE),
                   "refused": ({"ansible_host": address, "ansible_port": refused_port}, reasons.REFUSED),
