@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from envcheck.checks.locale import effective_locale
@@ -88,11 +88,21 @@ def _connectors(text: str) -> list[dict[str, Any]] | None:
              "URIEncoding": c.get("URIEncoding")} for c in root.iter("Connector")]
 
 
-def _tomcat_running(t: Mapping[str, Any]) -> Outcome | None:
-    if not t["running"]:
-        return Outcome(Status.FAIL, "not running", "running", absent(
-            "Tomcat is installed but not running", "已安装 Tomcat 但未运行").reason)
-    return None
+JvmEvaluation = Callable[[Mapping[str, Any], Mapping[str, Any], Standard], Outcome]
+
+
+def running_jvm(evaluate: JvmEvaluation) -> Callable[[Mapping[str, Any], Standard], Outcome]:
+    """An evaluation of the running JVM's settings (tomcat.jvm as its first argument); a
+    Tomcat installed but stopped has no such settings and fails as "not running"."""
+
+    def evaluation(f: Mapping[str, Any], std: Standard) -> Outcome:
+        t = f["tomcat.jvm"]
+        if not t["running"]:
+            return Outcome(Status.FAIL, "not running", "running", absent(
+                "Tomcat is installed but not running", "已安装 Tomcat 但未运行").reason)
+        return evaluate(t, f, std)
+
+    return evaluation
 
 
 @check(
@@ -135,11 +145,8 @@ def uri_encoding(f: Mapping[str, Any], std: Standard) -> Outcome:
     facts=["tomcat.jvm"],
     remediation=DEPLOY_TOMCAT,
 )
-def file_encoding(f: Mapping[str, Any], std: Standard) -> Outcome:
-    t = f["tomcat.jvm"]
-    not_running = _tomcat_running(t)
-    if not_running:
-        return not_running
+@running_jvm
+def file_encoding(t: Mapping[str, Any], f: Mapping[str, Any], std: Standard) -> Outcome:
     # Without -D flags the JVM takes its encodings from the process locale (C -> ASCII).
     locale = effective_locale(t["env"])
     implied = norm_charset(locale.partition(".")[2]) if "." in locale else "ANSI_X3.4-1968"
@@ -160,11 +167,8 @@ def file_encoding(f: Mapping[str, Any], std: Standard) -> Outcome:
     facts=["tomcat.jvm", "time.zone"],
     remediation=DEPLOY_TOMCAT,
 )
-def user_timezone(f: Mapping[str, Any], std: Standard) -> Outcome:
-    t = f["tomcat.jvm"]
-    not_running = _tomcat_running(t)
-    if not_running:
-        return not_running
+@running_jvm
+def user_timezone(t: Mapping[str, Any], f: Mapping[str, Any], std: Standard) -> Outcome:
     zone = t["user_timezone"] or f"{f['time.zone']['zone']} (from the OS)"
     if zone.split(" ")[0] == std.timezone:
         return ok(zone, std.timezone, f"user.timezone = {zone}", f"user.timezone = {zone}")
@@ -180,11 +184,8 @@ def user_timezone(f: Mapping[str, Any], std: Standard) -> Outcome:
     facts=["tomcat.jvm"],
     remediation=DEPLOY_TOMCAT,
 )
-def heap(f: Mapping[str, Any], std: Standard) -> Outcome:
-    t = f["tomcat.jvm"]
-    not_running = _tomcat_running(t)
-    if not_running:
-        return not_running
+@running_jvm
+def heap(t: Mapping[str, Any], f: Mapping[str, Any], std: Standard) -> Outcome:
     target = (t["memory_mb"] or 0) * std.tomcat_heap_percent // 100
     if not t["xmx"]:
         return bad("unset (JVM default: 1/4 of memory)", f"~{target}m", "no -Xmx: the JVM picks a default",

@@ -68,16 +68,10 @@ class ProcessChannel(Channel):
         except OSError:
             pass
 
-    def read_line(self, deadline: float) -> bytes:
-        while True:
-            newline = self._stdout.find(b"\n")
-            if newline >= 0:
-                line = bytes(self._stdout[:newline])
-                del self._stdout[: newline + 1]
-                return line
-            if self._out_eof:
-                raise TransportError(reasons.SESSION_ENDED, "connection closed")
-            self._pump(deadline)
+    def _receive(self, deadline: float) -> None:
+        if self._out_eof:
+            raise TransportError(reasons.SESSION_ENDED, "connection closed")
+        self._pump(deadline)
 
     def read_rest(self, deadline: float, limit: int) -> tuple[bytes, bytes, int | None]:
         while not (self._out_eof and self._err_eof):

@@ -47,17 +47,11 @@ class ParamikoChannel(Channel):
     def close_stdin(self) -> None:
         self.channel.shutdown_write()
 
-    def read_line(self, deadline: float) -> bytes:
-        while True:
-            newline = self._stdout.find(b"\n")
-            if newline >= 0:
-                line = bytes(self._stdout[:newline])
-                del self._stdout[: newline + 1]
-                return line
-            try:
-                self._wait(deadline)
-            except EOFError as exc:
-                raise TransportError(reasons.SESSION_ENDED, "connection closed") from exc
+    def _receive(self, deadline: float) -> None:
+        try:
+            self._wait(deadline)
+        except EOFError as exc:
+            raise TransportError(reasons.SESSION_ENDED, "connection closed") from exc
 
     def read_rest(self, deadline: float, limit: int) -> tuple[bytes, bytes, int | None]:
         while True:

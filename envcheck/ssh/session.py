@@ -75,9 +75,19 @@ class Channel(ABC):
     @abstractmethod
     def close_stdin(self) -> None: ...
 
-    @abstractmethod
+    _stdout: bytearray  # stdout received and not yet read
+
     def read_line(self, deadline: float) -> bytes:
         """One line of stdout (without the newline); TransportError on EOF/timeout."""
+        while (newline := self._stdout.find(b"\n")) < 0:
+            self._receive(deadline)
+        line = bytes(self._stdout[:newline])
+        del self._stdout[: newline + 1]
+        return line
+
+    @abstractmethod
+    def _receive(self, deadline: float) -> None:
+        """Wait for more stdout; TransportError when it has ended or the deadline passed."""
 
     @abstractmethod
     def read_rest(self, deadline: float, limit: int) -> tuple[bytes, bytes, int | None]:
