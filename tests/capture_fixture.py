@@ -91,9 +91,14 @@ def record_text(rc: int, command: str, context: Mapping[str, Any] | None) -> str
     return ",\n".join(lines)
 
 
-def fixture_json(rc: int, command: str, context: Mapping[str, Any] | None, expected: Any) -> str:
+def fixture_json(rc: int, command: str, context: Mapping[str, Any] | None, expected: Any,
+                 unreviewed: bool = False) -> str:
+    """A case's .json. A fresh capture is marked "unreviewed": the parser wrote its
+    "expected", and tests/unit/test_fact_fixtures.py fails until a person has checked it
+    against the .out and deleted that line (expected values are reviewed, not regenerated)."""
     value = json.dumps(expected, ensure_ascii=False, indent=2, default=str).replace("\n", "\n  ")
-    return "{\n" + record_text(rc, command, context) + f',\n  "expected": {value}\n}}\n'
+    mark = ',\n  "unreviewed": true' if unreviewed else ""
+    return "{\n" + record_text(rc, command, context) + mark + f',\n  "expected": {value}\n}}\n'
 
 
 def main() -> None:
@@ -137,8 +142,10 @@ def main() -> None:
         value = parsed
     context = None if fact.command_for is None else context_record(ctx, host.standard)
     command_file(folder, digest(bound.command)).write_text(bound.command, encoding="utf-8")
-    (folder / f"{args.case}.json").write_text(fixture_json(out.rc, bound.command, context, value), encoding="utf-8")
-    print(f"wrote {folder}/{args.case}.out and .json (rc={out.rc}): review its \"expected\" by hand")
+    case_json = fixture_json(out.rc, bound.command, context, value, unreviewed=True)
+    (folder / f"{args.case}.json").write_text(case_json, encoding="utf-8")
+    print(f"wrote {folder}/{args.case}.out and .json (rc={out.rc}): review its \"expected\" against the "
+          "output by hand, then delete its \"unreviewed\" line")
 
 
 def record(fact: Fact, folder: Path, case: str) -> None:
@@ -148,7 +155,8 @@ def record(fact: Fact, folder: Path, case: str) -> None:
     if command is None:
         raise SystemExit(f"{fact.id} does not apply in the context of {case}")
     command_file(folder, digest(command)).write_text(command, encoding="utf-8")
-    path.write_text(fixture_json(spec["rc"], command, spec.get("context"), spec["expected"]), encoding="utf-8")
+    path.write_text(fixture_json(spec["rc"], command, spec.get("context"), spec["expected"],
+                                        unreviewed=spec.get("unreviewed", False)), encoding="utf-8")
     print(f"recorded the command of {fact.id} in {path}")
 
 

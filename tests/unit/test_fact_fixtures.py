@@ -41,6 +41,15 @@ def test_parser_reads_captured_output(out_file: Path) -> None:
         assert json.loads(json.dumps(parsed, default=str)) == spec["expected"]
 
 
+def test_every_captured_expectation_was_reviewed() -> None:
+    """capture_fixture writes what the parser reads today as "expected"; a case is evidence
+    only once a person has checked that against the raw output and removed the mark."""
+    unreviewed = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*.json")
+                        if json.loads(p.read_text(encoding="utf-8")).get("unreviewed"))
+    assert not unreviewed, ("captured cases whose \"expected\" nobody has reviewed: check each against "
+                            f"its .out by hand, then delete its \"unreviewed\" line: {unreviewed}")
+
+
 def test_every_fact_has_a_fixture() -> None:
     covered = {p.parent.name for p in CASES}
     missing = sorted(set(FACTS) - covered)
