@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import codecs
 import re
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
@@ -76,8 +79,6 @@ class Standard:
         return std
 
     def validate(self, source: str) -> None:
-        import zoneinfo  # noqa: PLC0415 (not on a repeated run: envcheck.inventory.snapshot)
-
         try:
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -140,8 +141,6 @@ def load_defaults() -> dict[str, Any]:
 
 
 def _read_defaults() -> dict[str, Any]:
-    import yaml  # noqa: PLC0415 - keep `envcheck --help` fast
-
     try:
         # libyaml's parser where PyYAML has it: a tenth of the pure-Python one's CPU.
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -23,6 +23,7 @@ from envcheck.checks.registry import (
     FleetHost,
     HostContext,
 )
+from envcheck.errors import BadInput
 from envcheck.inventory import Inventory, InventoryHost
 from envcheck.model import (
     Absent,
@@ -54,7 +55,6 @@ def select_checks(ids: Sequence[str] | None) -> tuple[list[Check], list[FleetChe
     """Checks by id or area prefix (`time`, `mysql.charset_server`); all by default."""
     if not ids:
         return list(CHECKS.values()), list(FLEET_CHECKS.values())
-    from envcheck.errors import BadInput  # noqa: PLC0415
 
     host_checks: list[Check] = []
     fleet: list[FleetCheck] = []

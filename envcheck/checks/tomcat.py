@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import ElementTree as SafeET
 
 from envcheck.checks.locale import effective_locale
 from envcheck.checks.registry import Remediation, absent, check, fact
@@ -76,9 +79,7 @@ def _connectors(text: str) -> list[dict[str, Any]] | None:
         return None
     # Imported here, where a server.xml is found (it comes from a host we audit): every
     # check run loads this module, most audit no Tomcat.
-    from xml.etree.ElementTree import ParseError  # noqa: PLC0415
 
-    from defusedxml import ElementTree as SafeET  # noqa: PLC0415
 
     try:
         root = SafeET.fromstring(text)

@@ -6,7 +6,9 @@ import json
 
 import click
 
+from envcheck.checks import CHECKS, FLEET_CHECKS, Check, FleetCheck, load_catalogue
 from envcheck.commands.options import lang_option
+from envcheck.i18n import t
 
 
 @click.group()
@@ -19,8 +21,6 @@ def checks() -> None:
 @lang_option
 def list_checks(fmt: str, lang: str) -> None:
     """Every check: id, severity and title (--format json: also the fix and its playbook)."""
-    from envcheck.checks import CHECKS, FLEET_CHECKS, Check, FleetCheck, load_catalogue  # noqa: PLC0415
-
     load_catalogue()
     entries: list[Check | FleetCheck] = [*CHECKS.values(), *FLEET_CHECKS.values()]
     rows = [(c.id, str(c.severity), c.title.get(lang), c.fix.get(lang),
@@ -29,10 +29,9 @@ def list_checks(fmt: str, lang: str) -> None:
         keys = ("id", "severity", "title", "fix", "remediation")
         click.echo(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], ensure_ascii=False, indent=2))
         return
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+    from rich.table import Table  # noqa: PLC0415 (rich: ~17 ms, not for --help)
 
-    from envcheck.i18n import t  # noqa: PLC0415
 
     table = Table(title=f"{len(rows)} checks")
     for key in ("check", "severity", "checks.title"):

@@ -8,10 +8,13 @@ from typing import Any
 
 import click
 
+from envcheck.collect import AREAS
+from envcheck.collect import collect as run_collect
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.errors import BadInput
 from envcheck.exitcodes import of_hosts
 from envcheck.i18n import t
+from envcheck.ssh.group import for_command
 
 
 def _size(text: str) -> int:
@@ -46,10 +49,6 @@ def collect(**kw: Any) -> None:
     Hosts are reached as by exec (key file, else ssh agent and ~/.ssh/id_*; ProxyJump).
     Exit code 0 all hosts collected, 3 a host could not be reached (the others complete).
     """
-    from envcheck.collect import AREAS  # noqa: PLC0415
-    from envcheck.collect import collect as run_collect  # noqa: PLC0415
-    from envcheck.ssh.group import for_command  # noqa: PLC0415
-
     areas = [a.strip() for a in kw["what"].split(",") if a.strip()]
     unknown = [a for a in areas if a not in AREAS]
     if unknown or not areas:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from envcheck.commands.options import lang_option
+from envcheck.deploy.runner import DeployRequest, run_deploy
+from envcheck.deploy.view import DeployView
 from envcheck.errors import BadInput
 from envcheck.exitcodes import of_deploy
+from envcheck.inventory.record import load
 
 
 def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
@@ -46,10 +50,7 @@ def deploy(**kw: Any) -> None:
     Passwords: keep them in Ansible Vault or environment variables, never in -e.
     Evidence (events, output, summary) is kept in runs/<timestamp>-deploy/.
     """
-    from pathlib import Path  # noqa: PLC0415
 
-    from envcheck.deploy.runner import DeployRequest, run_deploy  # noqa: PLC0415
-    from envcheck.deploy.view import DeployView  # noqa: PLC0415
 
     # The inventory is read as `check` reads it before anything runs: a malformed file, a
     # standard value that cannot be right or a --limit matching nothing is bad input (exit 2).
@@ -70,6 +71,4 @@ def deploy(**kw: Any) -> None:
 
 def _validate_inventory(sources: tuple[str, ...], limit: str | None, vault_password_file: str | None) -> None:
     """Read as `check` reads it (envcheck.inventory.record: unchanged files are not resolved again)."""
-    from envcheck.inventory.record import load  # noqa: PLC0415
-
     load(sources, limit, vault_password_file, None)

@@ -12,6 +12,7 @@ from envcheck.commands.options import build_connection, connection_options, lang
 from envcheck.errors import BadInput
 from envcheck.exitcodes import of_hosts
 from envcheck.i18n import t
+from envcheck.ssh.group import for_command, run_on_hosts
 
 
 @click.command("exec")
@@ -34,8 +35,6 @@ def exec_(command: str, **kw: Any) -> None:
       envcheck exec -i hosts.yml --limit db 'df -h /var/lib'
       envcheck exec -i hosts.yml --sudo 'systemctl is-active tomcat10'
     """
-    from envcheck.ssh.group import for_command, run_on_hosts  # noqa: PLC0415
-
     if not command.strip():
         raise BadInput("an empty command / 命令为空")
     conn = build_connection(kw)
@@ -49,9 +48,9 @@ def exec_(command: str, **kw: Any) -> None:
 
 
 def _print_text(runs: list[Any], lang: str) -> None:
-    from rich.console import Console  # noqa: PLC0415
-    from rich.rule import Rule  # noqa: PLC0415
-    from rich.text import Text  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+    from rich.rule import Rule  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+    from rich.text import Text  # noqa: PLC0415 (rich: ~17 ms, not for --help)
 
     console = Console(highlight=False, soft_wrap=True)
     for r in runs:

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
+from envcheck.audit.run import CheckRequest, run_check
+from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue
 from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.deploy.runner import DeployRequest, run_deploy
+from envcheck.deploy.view import DeployView
 from envcheck.errors import BadInput, ExitCode
+from envcheck.exitcodes import of_audit, of_deploy
+from envcheck.exitcodes import worst as worst_of
+from envcheck.fix import before_after, find_check_run, plan, read_failures, recheck_hosts
 from envcheck.i18n import t
+from envcheck.paths import runs_dir
 
 
 @click.command()
@@ -35,10 +44,6 @@ def fix(**kw: Any) -> None:
     Exit code: 0 all fixed (or, with --check, the preview ran); 1 something still fails
     or is manual; 3 a host was unreachable.
     """
-    from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue  # noqa: PLC0415
-    from envcheck.fix import find_check_run, plan, read_failures  # noqa: PLC0415
-    from envcheck.paths import runs_dir  # noqa: PLC0415
-
     conn = build_connection(kw)
     if not conn.inventories:
         raise BadInput("fix needs -i INVENTORY / 需要指定清单 -i")
@@ -85,11 +90,6 @@ def _print_manual(manual: Any, lang: str) -> None:
 
 
 def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) -> int:
-    from envcheck.deploy.runner import DeployRequest, run_deploy  # noqa: PLC0415
-    from envcheck.deploy.view import DeployView  # noqa: PLC0415
-    from envcheck.exitcodes import of_deploy  # noqa: PLC0415
-    from envcheck.exitcodes import worst as worst_of  # noqa: PLC0415
-
     worst: int = ExitCode.OK
     for p in plans:
         title = "preview (check mode, diff)" if check else "apply"
@@ -110,11 +110,7 @@ def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) 
 
 def _recheck(plans: Any, conn: Any, runs_base: Path, lang: str) -> int:
     """The checks the plans fixed, on their hosts, through the same use case as `envcheck check`."""
-    from dataclasses import replace  # noqa: PLC0415
 
-    from envcheck.audit.run import CheckRequest, run_check  # noqa: PLC0415
-    from envcheck.exitcodes import of_audit  # noqa: PLC0415
-    from envcheck.fix import before_after, recheck_hosts  # noqa: PLC0415
 
     checks = tuple(sorted({c for p in plans.plans for c in p.checks}))
     fixed = [f for f in plans.failures if f.check in checks]
@@ -127,8 +123,8 @@ def _recheck(plans: Any, conn: Any, runs_base: Path, lang: str) -> int:
 
 
 def _print_before_after(rows: list[tuple[str, str, str, str, str]], lang: str) -> None:
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+    from rich.table import Table  # noqa: PLC0415 (rich: ~17 ms, not for --help)
 
     table = Table(title=t("fix.before_after", lang))
     for key in ("fix.col_host", "fix.col_check", "fix.col_before", "fix.col_after", "fix.col_found_now"):

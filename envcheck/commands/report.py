@@ -8,6 +8,9 @@ import click
 
 from envcheck.commands.options import lang_option
 from envcheck.i18n import t
+from envcheck.paths import runs_dir as default_runs
+from envcheck.report.build import build, render
+from envcheck.runs.load import find_runs
 
 
 @click.command()
@@ -29,10 +32,6 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, fmt: str, runs_dir: 
       envcheck report -o report.html --lang zh
       envcheck report runs/20261127-101500.123456-check runs/20261127-102000.654321-verify --format markdown
     """
-    from envcheck.paths import runs_dir as default_runs  # noqa: PLC0415
-    from envcheck.report.build import build, render  # noqa: PLC0415
-    from envcheck.runs.load import find_runs  # noqa: PLC0415
-
     runs = find_runs(run_dirs, runs_dir or default_runs())
     text = render(build(runs, lang), fmt)
     if output is None:

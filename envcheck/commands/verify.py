@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -10,8 +11,9 @@ from typing import Any
 import click
 
 from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.errors import BadInput
 from envcheck.i18n import t
-from envcheck.verify.plan import ROLES
+from envcheck.verify.plan import ROLES, build_plan, ssh_config_text
 
 
 @click.command()
@@ -31,9 +33,7 @@ def verify(**kw: Any) -> None:
     Example:
       envcheck verify -i inventories/site/hosts.yml --limit db --role postgresql
     """
-    from envcheck.errors import BadInput  # noqa: PLC0415
-    from envcheck.verify.plan import build_plan, ssh_config_text  # noqa: PLC0415
-    from envcheck.verify.runner import run_verify  # noqa: PLC0415
+    from envcheck.verify.runner import run_verify  # noqa: PLC0415 (it imports pytest: not for --help)
 
     conn = build_connection(kw)
     lang: str = kw["lang"]
@@ -57,8 +57,6 @@ def verify(**kw: Any) -> None:
 
 
 def _close_masters(config: Path, names: list[str]) -> None:
-    import subprocess  # noqa: PLC0415
-
     for name in names:
         subprocess.run(["ssh", "-F", str(config), "-O", "exit", name],
                        capture_output=True, timeout=10, check=False)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import yaml
+
 from envcheck.errors import InventoryError
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # far above any real inventory (10 000 hosts is ~2 MiB)
@@ -97,8 +99,6 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _check_yaml(path: Path, text: str) -> None:
-    import yaml  # noqa: PLC0415
-
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         for _ in yaml.load_all(text, Loader=loader):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from envcheck.audit.probe import decode
 from envcheck.errors import BadInput
 
 # column -> accepted headers (compared lower-cased, without spaces, "_" or "-", and without a
@@ -105,7 +106,7 @@ def read_rows(path: Path, sheet: str | None = None) -> list[list[Any]]:
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
-    import openpyxl  # noqa: PLC0415
+    import openpyxl  # noqa: PLC0415 (openpyxl: ~70 ms, not for --help)
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -122,8 +123,6 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
 
 def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GBK/GB18030 (Chinese Excel)."""
-    from envcheck.audit.probe import decode  # noqa: PLC0415
-
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     text = decode(data.removeprefix(b"\xef\xbb\xbf"))

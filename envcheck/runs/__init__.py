@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.paths import runs_dir
+from envcheck import __version__
 
 KINDS = ("check", "deploy", "verify", "fix", "collect")
 
@@ -49,8 +50,6 @@ def latest_run(base: Path, kind: str, required: str = "run.json") -> Path | None
 def write_record(run_dir: Path, kind: str, fields: dict[str, Any]) -> None:
     """run.json, the record every kind of run keeps (what ran, when, on which inventory and
     hosts, complete or not), written again as the run ends; envcheck.runs.load reads it."""
-    from envcheck import __version__  # noqa: PLC0415 (envcheck/__init__ is tiny; avoids a cycle at import)
-
     write_json(run_dir / "run.json", {"tool": "envcheck", "version": __version__, "kind": kind, **fields})
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.runs import new_run_dir, safe_name, write_atomic, write_json, write_record
+from envcheck.output.json_format import render
 
 
 @dataclass
@@ -43,8 +44,6 @@ class CheckEvidence:
     def finish(self, report: Any, lang: str) -> str:
         """result.json and the final run.json; returns result.json's text, which is also the
         `--format json` output (one document, rendered once)."""
-        from envcheck.output.json_format import render  # noqa: PLC0415
-
         result = render(report, lang)
         write_atomic(self.path / "result.json", result)
         write_record(self.path, "check", {

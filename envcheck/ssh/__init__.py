@@ -26,7 +26,7 @@ def transport_for(name: str, ssh: SshSettings, targets: list[Target]) -> Transpo
     if targets and all(t.local for t in targets):
         return LocalTransport()
     if name == "paramiko":
-        from envcheck.ssh.paramiko_session import ParamikoTransport  # noqa: PLC0415 (paramiko: ~0.1 s)
+        from envcheck.ssh.paramiko_session import ParamikoTransport  # noqa: PLC0415 (paramiko: ~0.1 s, not for --help)
 
         return ParamikoTransport(ssh)
     return OpenSSHTransport(ssh)

@@ -7,7 +7,10 @@ import os
 import time
 from typing import Any
 
+import paramiko
+
 from envcheck.ssh import reasons
+from envcheck.ssh.client import KeysOnly, apply_host_keys
 from envcheck.ssh.session import Channel, Target, Transport, TransportError
 from envcheck.ssh.settings import SshSettings
 
@@ -82,9 +85,7 @@ class ParamikoTransport(Transport):
         self.settings = settings or SshSettings()
 
     def open(self, target: Target, command: str, deadline: float) -> Channel:
-        import paramiko  # noqa: PLC0415
 
-        from envcheck.ssh.client import KeysOnly, apply_host_keys  # noqa: PLC0415 (imports paramiko)
 
         ssh = self.settings
         options: dict[str, Any] = {}

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from envcheck.errors import BadInput
 from envcheck.ssh.command import CONNECT_TIMEOUT, jump_command
 
 if TYPE_CHECKING:
@@ -88,13 +89,11 @@ class Connection:
 
     def load_inventory(self, limit: str | None = None) -> Any:
         """The selected hosts (this machine when no inventory is given); `limit` narrows further."""
-        from envcheck.inventory import local_inventory  # noqa: PLC0415
-        from envcheck.inventory.record import load  # noqa: PLC0415
+        from envcheck.inventory import local_inventory  # noqa: PLC0415 (import cycle: envcheck.inventory imports envcheck.ssh)
+        from envcheck.inventory.record import load  # noqa: PLC0415 (import cycle: envcheck.inventory imports envcheck.ssh)
 
         if not self.inventories:
             if self.limit:
-                from envcheck.errors import BadInput  # noqa: PLC0415
-
                 raise BadInput("--limit needs an inventory (-i) / --limit 需要指定清单 -i")
             return local_inventory()
         return load(self.inventories, limit or self.limit, self.vault_password_file, self.become_password)

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import testinfra
 
+from envcheck.standard import Standard
 from envcheck.verify.plan import HostPlan, Plan
 from envcheck.verify.support import role_vars
 
@@ -56,8 +58,6 @@ def target(request: pytest.FixtureRequest) -> HostPlan:
 @pytest.fixture(scope="module")
 def host(request: pytest.FixtureRequest, target: HostPlan) -> Any:
     """One testinfra host per inventory host and worker, over the generated ssh_config."""
-    import testinfra  # noqa: PLC0415
-
     if target.name not in _HOSTS:
         plan = request.config.stash[_PLAN]
         if target.local:
@@ -71,8 +71,6 @@ def host(request: pytest.FixtureRequest, target: HostPlan) -> Any:
 
 @pytest.fixture(scope="module")
 def std(target: HostPlan) -> Any:
-    from envcheck.standard import Standard  # noqa: PLC0415
-
     return Standard.from_vars(target.variables, f"inventory, host {target.name}")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from envcheck.exitcodes import of_verify
 from envcheck.runs import new_run_dir, write_record
 from envcheck.ssh import reasons
 from envcheck.verify.plan import SUITE_DIR, Plan
@@ -51,8 +52,6 @@ class VerifyRun:
 
     @property
     def exit_code(self) -> int:
-        from envcheck.exitcodes import of_verify  # noqa: PLC0415
-
         return of_verify(self)
 
 

@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from envcheck.paths import PLAYBOOK_DIR
 
 # A Chinese text for the round trips (a patient's record: what a hospital site stores).
@@ -21,8 +23,6 @@ def os_family(distribution: str) -> str:
 
 @lru_cache(maxsize=32)
 def _load(path: Path) -> dict[str, Any]:
-    import yaml  # noqa: PLC0415
-
     data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     return data if isinstance(data, dict) else {}
 
