@@ -3,9 +3,10 @@ SHELL := /bin/bash
 PY ?= .venv/bin/python
 PIP := .venv/bin/pip
 # System packages the tests need: the lab (debootstrap, systemd-nspawn, relays, apt proxy,
-# libfaketime), the ssh client, and a headless browser with a CJK font for the report test.
+# libfaketime), the ssh client, a headless browser with a CJK font for the report test, and
+# shellcheck for `make lint`.
 APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime openssh-client \
-	iproute2 chromium fonts-wqy-zenhei
+	iproute2 chromium fonts-wqy-zenhei shellcheck
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
@@ -65,7 +66,7 @@ unit: venv
 reliability: venv apt
 	$(PY) -m pytest -q -m reliability tests/reliability
 
-lint: venv
+lint: venv apt
 	.venv/bin/ruff check envcheck tests
 	.venv/bin/mypy
 	.venv/bin/yamllint -s playbooks inventories
