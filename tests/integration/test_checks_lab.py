@@ -3,6 +3,7 @@ the lab injects its fault, and passes again once the fault is undone."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -10,10 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from envcheck.audit.engine import AuditReport
 from envcheck.checks import load_catalogue
+from envcheck.cli import cli
 from envcheck.model import Status
+from tests.clirunner import crash
 from tests.lab import faults
 from tests.lab.audit import audit as lab_audit
 from tests.lab.audit import result, status
@@ -148,3 +152,26 @@ def test_a_changed_host_key_is_refused_naming_the_host(lab: Lab, inventory: Path
         faults.restore_host_key(lab, name)
     [down] = [h.status for h in report.hosts if not h.status.reachable]
     assert down.name == name and "known_hosts" in (down.error or "")
+
+
+def test_the_terminal_table_counts_skipped_checks_and_lists_them_when_asked(
+        lab: Lab, inventory: Path, tmp_path: Path) -> None:
+    """A clean lab host has no MariaDB/MySQL (the controller may have one, so not this
+    machine): every MySQL check skips; the table says how many, and lists them with
+    --show-skipped (the evidence always has them)."""
+    name = lab.hosts[0].name
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["check", "-i", str(inventory), "--limit", name, "-c", "mysql",
+                                          *args, "--runs-dir", str(tmp_path / "runs")])
+        assert crash(result) is None and result.exit_code == 0, crash(result) or result.output
+        return result.stdout
+
+    out = run("--lang", "en")
+    assert "SKIP" not in out  # no row of a skipped check (the summary says "skip N")
+    assert "skipped (not applicable on those hosts) not listed: --show-skipped" in " ".join(out.split())
+    out = run("--lang", "zh", "--show-skipped")
+    assert "SKIP" in out and "--show-skipped" not in out
+    first = sorted((tmp_path / "runs").iterdir())[0]
+    skipped = [r for r in json.loads((first / "result.json").read_text())["results"] if r["status"] == "skip"]
+    assert {r["check"] for r in skipped} >= {"mysql.time_zone", "mysql.database_charsets"}
