@@ -237,3 +237,39 @@ def test_an_unreachable_host_and_a_failed_deployment_are_open_items(runs: Path) 
     assert "| app1 | no (ssh: connect" in md
     # app1 unreachable in verify, db1's failed test, db1's failed task
     assert "Not ready: 3 failed; 3 open items of verify or deploy" in md
+
+
+def test_dry_run_deploys_are_shown_as_such_and_are_no_open_items(runs: Path) -> None:
+    dry = make_deploy(runs, "20261127-110000", "middleware") / "run.json"
+    doc = json.loads(dry.read_text())
+    doc["check_mode"] = True
+    doc["hosts"][0] |= {"failed": 1, "failed_tasks": ["Install Nginx: would fail"]}
+    dry.write_text(json.dumps(doc))
+    code, html = report("--runs-dir", str(runs), "--lang", "en")
+    assert '<tr class="dry-run">' in html and "dry run: nothing was changed" in html
+    assert "Install Nginx: would fail" not in html.split('id="deploys"')[0]  # not a finding
+    assert "open items of verify or deploy" in html and "1 open items" in html  # the verify test only
+
+
+def test_report_by_site_name_and_never_another_inventory(tmp_path: Path) -> None:
+    base = tmp_path / "runs"
+    make_check(base, "20261127-100000", inventory="inventories/east/hosts.yml", site={"site": "east"})
+    west = make_check(base, "20261127-110000", timezone_db1="America/New_York", inventory="inventories/west/hosts.yml",
+                      site={"site": "west"})
+    make_verify(base, "20261127-120000")  # the newest verify run: of a third inventory
+    code, html = report("--runs-dir", str(base), "--site", "east", "--lang", "en")
+    assert "inventories/east/hosts.yml" in html and "America/New_York" not in html and "west" not in html
+    code, html = report("--runs-dir", str(base), "--lang", "en")  # the newest check's inventory
+    assert str(west.name) in html and "inventories/east" not in html
+    assert "service postgresql" not in html and "-verify" not in html  # that verify run is not west's
+    code, html = report("--runs-dir", str(base), "-i", "inventories/east/hosts.yml", "--lang", "en")
+    assert "inventories/east/hosts.yml" in html and "America/New_York" not in html
+    code, text = report("--runs-dir", str(base), "--site", "north")
+    assert code == 2 and "no check run of site 'north'" in text and "east, west" in text
+
+
+def test_metadata_from_options_and_a_missing_output_folder(runs: Path, tmp_path: Path) -> None:
+    code, html = report("--runs-dir", str(runs), "--customer", "华东医院", "--environment", "PROD", "--lang", "zh")
+    assert '<table class="meta-table" id="meta">' in html and "华东医院" in html and "PROD" in html
+    code, text = report("--runs-dir", str(tmp_path / "nothing"), "-o", str(tmp_path / "no" / "r.html"))
+    assert code == 2 and "-o" in text and "does not exist" in text  # checked first, before the runs
