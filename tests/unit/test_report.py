@@ -246,7 +246,7 @@ def test_dry_run_deploys_are_shown_as_such_and_are_no_open_items(runs: Path) -> 
     doc["hosts"][0] |= {"failed": 1, "failed_tasks": ["Install Nginx: would fail"]}
     dry.write_text(json.dumps(doc))
     code, html = report("--runs-dir", str(runs), "--lang", "en")
-    assert '<tr class="dry-run">' in html and "dry run: nothing was changed" in html
+    assert code == 1 and '<tr class="dry-run">' in html and "dry run: nothing was changed" in html
     assert "Install Nginx: would fail" not in html.split('id="deploys"')[0]  # not a finding
     assert "open items of verify or deploy" in html and "1 open items" in html  # the verify test only
 
