@@ -110,7 +110,7 @@ def verify_findings(run: Run | None, lang: str) -> list[Finding]:
                            t("report.fix_unreachable", lang)))
     failed = [x for x in run.record.get("tests", []) if x.get("outcome") in ("failed", "error")]
     groups = _grouped(((str(x.get("role")), str(x.get("test", "")).split("[")[0]), str(x.get("host")),
-                       str(x.get("message", "")), "") for x in failed)
+                       str(x.get("message", "")).removeprefix(f"{x.get('host')}: "), "") for x in failed)
     for (role, test), rows in groups.items():
         hosts = tuple(dict.fromkeys(h for h, _, _ in rows))
         fix = t("report.fix_verify", lang, playbook=ROLE_PLAYBOOK.get(role, "site"), host=",".join(hosts))

@@ -112,7 +112,7 @@ def test_html_holds_findings_with_fixes_the_matrix_history_and_sign_off(runs: Pa
     assert "Verdict: Not ready: 3 failed; 1 open items of verify or deploy" in text
     html = out.read_text(encoding="utf-8")
     assert html.count('<tr class="failure">') == 4  # 3 checks (fail) + 1 verify test, one row each
-    assert "db1: service postgresql running: found False" in html
+    assert '<span class="who">db1</span>: service postgresql running: found False' in html
     assert "envcheck deploy database --limit db1" in html  # the verify failure's fix hint
     assert "<code>timedatectl set-timezone &lt;zone&gt;</code>" in html  # the catalogue's hint, as code
     assert "`" not in html.split("<body>")[1]  # no backtick shown literally
