@@ -56,7 +56,11 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
         select_checks(request.only)
     conn = request.connection
     inventory = inventory or conn.load_inventory()
-    scope_of(request, inventory)  # bad waivers or a bad declared selection: before any host
+    found = _waivers(request, inventory)  # bad waivers: bad input before any host is contacted
+    declared = _declared(inventory)
+    if declared:  # so is an unknown id in the site's declared selection
+        load_catalogue()
+        select_checks(declared)
     targets = [h.target for h in inventory.hosts]
     if on_start is not None:
         on_start(len(targets))
@@ -66,6 +70,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     transport.prepare(targets[: conn.forks], conn.timeout)
     try:
         load_catalogue()
+        scope = scope_of(request, inventory, declared, found)
         evidence = CheckEvidence.create(request.runs_dir, inventory)
 
         def host_done(hf: HostFacts) -> None:
@@ -77,18 +82,17 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
                            on_host=host_done, stop=stop)
     finally:
         transport.close_prepared()
-    scope = scope_of(request, inventory)
     today = datetime.now(ZoneInfo(scope.site["timezone"])).date()
     report = replace(report, scope=scope, results=waivers.apply(report.results, scope.waivers, today))
     return CheckRun(report, evidence.path, evidence.finish(report, request.lang))
 
 
-def scope_of(request: CheckRequest, inventory: Inventory) -> Scope:
+def scope_of(request: CheckRequest, inventory: Inventory, declared: tuple[str, ...],
+             found: tuple[Waiver, ...]) -> Scope:
     """What the run covers: the inventory, the selection against the site's declared one (the
-    inventory's `envcheck_checks`) or the whole catalogue, the site's description and waivers."""
-    load_catalogue()
+    inventory's `envcheck_checks`) or the whole catalogue, the site's description and waivers.
+    Needs the catalogue loaded."""
     first = inventory.hosts[0].variables if inventory.hosts else {}
-    declared = tuple(str(c) for c in _as_list(first.get("envcheck_checks")))
     host_checks, fleet = select_checks(request.only)
     required_host, required_fleet = select_checks(declared)
     several = len(inventory.hosts) > 1  # the checks across hosts need two hosts to compare
@@ -99,13 +103,24 @@ def scope_of(request: CheckRequest, inventory: Inventory) -> Scope:
     site["timezone"] = std.timezone if std else "UTC"
     if std:
         site["max_clock_offset_ms"] = str(std.max_clock_offset_ms)
+    return Scope(tuple(inventory.sources), tuple(inventory_paths(inventory.sources)),
+                 request.connection.limit, request.only, tuple(run), tuple(required), bool(declared),
+                 site, found)
+
+
+def _declared(inventory: Inventory) -> tuple[str, ...]:
+    """The site's declared selection: `envcheck_checks` (group all)."""
+    first = inventory.hosts[0].variables if inventory.hosts else {}
+    return tuple(str(c) for c in _as_list(first.get("envcheck_checks")))
+
+
+def _waivers(request: CheckRequest, inventory: Inventory) -> tuple[Waiver, ...]:
+    """The waivers of --waivers and of every host's envcheck_waivers, each once."""
     found = list(request.waivers)
     for h in inventory.hosts:
         found += waivers.parse(h.variables.get(waivers.INVENTORY_VAR), f"inventory ({h.name}): "
                                f"{waivers.INVENTORY_VAR}")
-    return Scope(tuple(inventory.sources), tuple(inventory_paths(inventory.sources)),
-                 request.connection.limit, request.only, tuple(run), tuple(required), bool(declared),
-                 site, waivers.unique(found))
+    return waivers.unique(found)
 
 
 def _as_list(value: object) -> list[object]:
