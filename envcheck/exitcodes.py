@@ -77,3 +77,8 @@ def of_hosts(runs: Iterable[Any]) -> ExitCode:
     items = list(runs)
     return decide(unreachable=any(r.error for r in items),
                   failed=any(getattr(r, "exit_code", 0) not in (0, None) for r in items))
+
+
+def of_verdict(verdict: Any) -> ExitCode:
+    """`report` (envcheck.verdict.Verdict): 0 only when Ready; 3 when a host was unreachable."""
+    return decide(unreachable=verdict.unreachable, failed=not verdict.ready)

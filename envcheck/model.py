@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -13,10 +14,12 @@ class Status(StrEnum):
     WARN = "warn"
     SKIP = "skip"
     ERROR = "error"
+    WAIVED = "waived"  # would fail (or warn, or err), but a waiver in force accepts it
 
 
 # Order used when listing results: what needs attention first.
-STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.SKIP: 3, Status.PASS: 4}
+STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.WAIVED: 3, Status.SKIP: 4,
+                Status.PASS: 5}
 
 
 class Severity(StrEnum):
@@ -58,6 +61,37 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """An accepted deviation (envcheck.waivers): a check, on the hosts a pattern names, may
+    fail until `expires` (that day included), for a reason someone approved."""
+
+    check: str  # a check id, or an area ("tomcat"), or a glob ("mysql.*")
+    hosts: str  # host name globs, comma separated; "*" every host and the fleet
+    reason: str
+    approver: str
+    expires: date
+    ticket: str = ""
+    source: str = ""  # the file, or "inventory"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.check, "hosts": self.hosts, "reason": self.reason, "approver": self.approver,
+                "expires": self.expires.isoformat(), "ticket": self.ticket, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Waived:
+    """A waiver met by a result: `status` is what the result reads without it; an expired
+    waiver leaves the result at that status and says so."""
+
+    waiver: Waiver
+    status: Status
+    expired: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.waiver.to_json(), "status": str(self.status), "expired": self.expired}
+
+
+@dataclass(frozen=True)
 class Result:
     """One line of the audit: a check on a host (host None: a fleet check)."""
 
@@ -70,9 +104,10 @@ class Result:
     message: Text
     fix: Text
     title: Text
+    waiver: Waived | None = None
 
     def to_json(self, lang: str) -> dict[str, Any]:
-        return {
+        out = {
             "host": self.host,
             "check": self.check,
             "title": self.title.get(lang),
@@ -83,6 +118,9 @@ class Result:
             "message": self.message.get(lang),
             "fix": self.fix.get(lang) if self.status in (Status.FAIL, Status.WARN) else "",
         }
+        if self.waiver is not None:
+            out["waiver"] = self.waiver.to_json()
+        return out
 
 
 @dataclass(frozen=True)

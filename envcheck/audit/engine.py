@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ from envcheck.model import (
 )
 from envcheck.ssh import Transport
 from envcheck.standard import Standard
+from envcheck.verdict import Scope
 
 HOST_FACT = "host"  # pseudo fact: the HostContext of the host, from the inventory
 
@@ -49,6 +50,7 @@ class AuditReport:
     results: tuple[Result, ...]
     complete: bool = True  # False when interrupted: the hosts gathered so far are kept
     pending: tuple[str, ...] = ()  # hosts an interruption left unfinished
+    scope: Scope = field(default_factory=Scope)  # what the run was asked to cover (envcheck.audit.run)
 
 
 def select_checks(ids: Sequence[str] | None) -> tuple[list[Check], list[FleetCheck]]:

@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from envcheck import waivers
 from envcheck.audit.engine import AuditReport, run_audit, select_checks
 from envcheck.checks import load_catalogue
 from envcheck.inventory import Inventory
-from envcheck.model import HostFacts
+from envcheck.model import HostFacts, Waiver
+from envcheck.runs import inventory_paths
 from envcheck.runs.check import CheckEvidence
 from envcheck.ssh import Connection, transport_for
+from envcheck.verdict import Scope
+
+# Inventory variables a site describes itself with (the report's heading), besides the standard.
+SITE_VARS = ("customer", "project", "site", "environment", "engineer")
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,7 @@ class CheckRequest:
     transport: str = "openssh"
     runs_dir: Path | None = None  # default ./runs
     lang: str = "en"  # of the messages kept in result.json
+    waivers: tuple[Waiver, ...] = ()  # from --waivers FILE; the inventory's envcheck_waivers are added
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,11 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
         select_checks(request.only)
     conn = request.connection
     inventory = inventory or conn.load_inventory()
+    found = _waivers(request, inventory)  # bad waivers: bad input before any host is contacted
+    declared = _declared(inventory)
+    if declared:  # so is an unknown id in the site's declared selection
+        load_catalogue()
+        select_checks(declared)
     targets = [h.target for h in inventory.hosts]
     if on_start is not None:
         on_start(len(targets))
@@ -56,6 +70,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     transport.prepare(targets[: conn.forks], conn.timeout)
     try:
         load_catalogue()
+        scope = scope_of(request, inventory, declared, found)
         evidence = CheckEvidence.create(request.runs_dir, inventory)
 
         def host_done(hf: HostFacts) -> None:
@@ -67,4 +82,48 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
                            on_host=host_done, stop=stop)
     finally:
         transport.close_prepared()
+    today = datetime.now(ZoneInfo(scope.site["timezone"])).date()
+    report = replace(report, scope=scope, results=waivers.apply(report.results, scope.waivers, today))
     return CheckRun(report, evidence.path, evidence.finish(report, request.lang))
+
+
+def scope_of(request: CheckRequest, inventory: Inventory, declared: tuple[str, ...],
+             found: tuple[Waiver, ...]) -> Scope:
+    """What the run covers: the inventory, the selection against the site's declared one (the
+    inventory's `envcheck_checks`) or the whole catalogue, the site's description and waivers.
+    Needs the catalogue loaded."""
+    first = inventory.hosts[0].variables if inventory.hosts else {}
+    host_checks, fleet = select_checks(request.only)
+    required_host, required_fleet = select_checks(declared)
+    several = len(inventory.hosts) > 1  # the checks across hosts need two hosts to compare
+    run = [c.id for c in host_checks] + ([c.id for c in fleet] if several else [])
+    required = [c.id for c in required_host] + ([c.id for c in required_fleet] if several else [])
+    site = {k: str(first[f"envcheck_{k}"]) for k in SITE_VARS if first.get(f"envcheck_{k}")}
+    std = inventory.hosts[0].standard if inventory.hosts else None
+    site["timezone"] = std.timezone if std else "UTC"
+    if std:
+        site["max_clock_offset_ms"] = str(std.max_clock_offset_ms)
+    return Scope(tuple(inventory.sources), tuple(inventory_paths(inventory.sources)),
+                 request.connection.limit, request.only, tuple(run), tuple(required), bool(declared),
+                 site, found)
+
+
+def _declared(inventory: Inventory) -> tuple[str, ...]:
+    """The site's declared selection: `envcheck_checks` (group all)."""
+    first = inventory.hosts[0].variables if inventory.hosts else {}
+    return tuple(str(c) for c in _as_list(first.get("envcheck_checks")))
+
+
+def _waivers(request: CheckRequest, inventory: Inventory) -> tuple[Waiver, ...]:
+    """The waivers of --waivers and of every host's envcheck_waivers, each once."""
+    found = list(request.waivers)
+    for h in inventory.hosts:
+        found += waivers.parse(h.variables.get(waivers.INVENTORY_VAR), f"inventory ({h.name}): "
+                               f"{waivers.INVENTORY_VAR}")
+    return waivers.unique(found)
+
+
+def _as_list(value: object) -> list[object]:
+    if value in (None, ""):
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]

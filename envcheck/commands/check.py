@@ -16,8 +16,11 @@ from envcheck.commands.options import build_connection, connection_options, lang
 from envcheck.exitcodes import of_audit
 from envcheck.i18n import t
 from envcheck.output import FORMATS
+from envcheck.output.files import parse_outputs, write_outputs
+from envcheck.output.summary import verdict_lines
 from envcheck.output.table import render
 from envcheck.ssh import TRANSPORTS
+from envcheck.waivers import load_file
 
 
 @click.command()
@@ -26,7 +29,13 @@ from envcheck.ssh import TRANSPORTS
               help="Only these checks or areas (repeatable), e.g. -c time -c mysql.character_set_server")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "junit", "markdown"]),
               default="table", show_default=True, help="Output format / 输出格式")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the output to FILE")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT:]FILE",
+              help="Write the output to FILE, in --format or in FORMAT (table, json, junit, markdown); "
+                   "repeatable, e.g. -o junit:check.xml -o json:check.json. The table and the verdict are "
+                   "still printed / 输出到文件,可重复")
+@click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML file of accepted deviations (check, hosts, reason, approver, ticket, expires); "
+                   "added to the inventory's envcheck_waivers / 豁免清单")
 @click.option("--show-passed", is_flag=True, help="List passed checks in the table too")
 @click.option("--show-skipped", is_flag=True,
               help="List skipped checks in the terminal table too (they are always in -o files and the evidence)")
@@ -43,10 +52,13 @@ def check(**kw: Any) -> None:
       envcheck check                       # no -i: this machine, without SSH
       envcheck check -i inventories/site/hosts.yml --limit db
       envcheck check -i hosts.yml --format json -o result.json
+      envcheck check -i hosts.yml -o junit:check.xml -o json:check.json --waivers waivers.yml
     """
     lang: str = kw["lang"]
+    outputs = parse_outputs(kw["outputs"], kw["fmt"])  # a missing folder: bad input before any host
+    waivers = load_file(kw["waivers"]) if kw["waivers"] else ()
     request = CheckRequest(build_connection(kw), tuple(kw["only"]), kw["transport"],
-                           Path(kw["runs_dir"]) if kw["runs_dir"] else None, lang)
+                           Path(kw["runs_dir"]) if kw["runs_dir"] else None, lang, waivers)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     progress = _Progress(lang)
@@ -56,18 +68,17 @@ def check(**kw: Any) -> None:
         progress.close()
         signal.signal(signal.SIGTERM, previous)
     report = run.report
-    if kw["fmt"] == "table" and not kw["output"]:
+    written = write_outputs(outputs, report, lang, run.result_json)
+    if kw["fmt"] == "table" or outputs:  # the table (with the verdict) whenever stdout is free
         from rich.console import Console  # noqa: PLC0415 (rich: ~17 ms, not for --help)
 
-
         Console().print(render(report, lang, kw["show_passed"], kw["show_skipped"]))
-    else:  # rendered once: to the file, or to standard output
-
-        text = run.result_json if kw["fmt"] == "json" else FORMATS[kw["fmt"]](report, lang)
-        if kw["output"]:
-            Path(kw["output"]).write_text(text, encoding="utf-8")
-        else:
-            click.echo(text, nl=False)
+    else:  # the document on standard output; the verdict on standard error
+        click.echo(run.result_json if kw["fmt"] == "json" else FORMATS[kw["fmt"]](report, lang), nl=False)
+        for line in verdict_lines(report, lang):
+            click.echo(line, err=True)
+    for path in written:
+        click.echo(f"{t('output.written', lang)}: {path}", err=True)
     click.echo(f"{t('evidence', lang)}: {run.run_dir}", err=True)
     if not report.complete:
         click.echo(t("check.interrupted", lang), err=True)

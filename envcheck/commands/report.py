@@ -2,40 +2,72 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from envcheck.commands.options import lang_option
+from envcheck.exitcodes import of_verdict
 from envcheck.i18n import t
+from envcheck.output.files import writable_file
 from envcheck.paths import runs_dir as default_runs
 from envcheck.report.build import build, render
 from envcheck.runs.load import find_runs
+from envcheck.waivers import load_file
 
 
 @click.command()
 @click.argument("run_dirs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE (default: standard output) / 输出文件")
+              help="Write the report to FILE (default: standard output); the verdict is still printed / 输出文件")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
               help="html: one self-contained file; markdown: for a ticket / 输出格式")
 @click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the runs are kept (default ./runs)")
+@click.option("-i", "--inventory", "inventories", multiple=True, metavar="INVENTORY",
+              help="Report on the runs made with this inventory (default: the newest check run's) "
+                   "/ 只用该清单的运行记录")
+@click.option("--site", help="Report on the runs of the site whose inventory sets envcheck_site to SITE "
+                             "/ 按现场名称选择")
+@click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML file of accepted deviations, added to those the check run applied / 豁免清单")
+@click.option("--customer", help="Customer name (default: the inventory's envcheck_customer) / 客户")
+@click.option("--project", help="Project (default: envcheck_project) / 项目")
+@click.option("--environment", help="Environment, e.g. UAT or PROD (default: envcheck_environment) / 环境")
+@click.option("--engineer", help="Implementation engineer (default: envcheck_engineer) / 实施工程师")
 @lang_option
 def report(run_dirs: tuple[Path, ...], output: Path | None, fmt: str, runs_dir: Path | None,
-           lang: str) -> None:
-    """Build the pre-go-live report from the latest check, verify and deploy runs (or RUN_DIRs).
+           inventories: tuple[str, ...], site: str | None, waivers: Path | None, customer: str | None,
+           project: str | None, environment: str | None, engineer: str | None, lang: str) -> None:
+    """Build the pre-go-live report from the runs of ONE inventory: its latest check and verify
+    runs and its deployments (or from the RUN_DIRs named, which win).
 
     \b
-    根据最近的检查、验证和部署记录生成上线前验收报告(HTML 单文件或 Markdown)。
+    The verdict says Ready only when the check run is complete, every host answered, every
+    check ran and nothing failed beyond the waivers in force; exit 0 then, else 1 (3 when a
+    host was unreachable), so CI can gate on it.
+    根据同一清单最近的检查、验证和部署记录生成上线前验收报告(HTML 单文件或 Markdown);
+    结论不为“通过”时退出码非 0。
     Example:
       envcheck report -o report.html --lang zh
+      envcheck report -i inventories/site/hosts.yml --waivers waivers.yml -o report.html
       envcheck report runs/20261127-101500.123456-check runs/20261127-102000.654321-verify --format markdown
     """
-    runs = find_runs(run_dirs, runs_dir or default_runs())
-    text = render(build(runs, lang), fmt)
+    if output is not None:
+        writable_file(output, "-o")  # before anything is read
+    extra = load_file(waivers) if waivers else ()
+    runs = find_runs(run_dirs, runs_dir or default_runs(), inventories, site)
+    meta = {"customer": customer, "project": project, "environment": environment, "engineer": engineer}
+    built = build(runs, lang, extra, {k: v for k, v in meta.items() if v})
+    text = render(built, fmt)
     if output is None:
         click.echo(text, nl=False)
-        return
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"{t('report.written', lang)}: {output}", err=True)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{t('report.written', lang)}: {output}", err=True)
+    colon = t("verdict.colon", lang)
+    click.echo(f"{t('report.verdict', lang)}{colon}{built.verdict.text(lang)}", err=True)
+    for line in built.coverage:
+        click.echo(f"  {line}", err=True)
+    sys.exit(of_verdict(built.verdict))

@@ -27,7 +27,8 @@ _CONNECTION_VARS = (
 # What `envcheck verify` reads besides those: the choice of engines and the roles' own
 # variables (ports, databases). Never the *_users lists: they hold passwords.
 _ROLE_VARS = ("web_server", "db_engine")
-_ROLE_PREFIXES = ("baseline_", "postgresql_", "mysql_", "nginx_", "apache_", "tomcat_")
+_ROLE_PREFIXES = ("baseline_", "postgresql_", "mysql_", "nginx_", "apache_", "tomcat_",
+                  "envcheck_")  # envcheck_*: waivers, report metadata, the site's checks (envcheck.audit.run)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from envcheck.runs import json_text
 SCHEMA_VERSION = 1
 
 
-def as_dict(report: AuditReport, lang: str) -> dict[str, Any]:
-    return {
+def as_dict(report: AuditReport, lang: str, with_verdict: bool = True) -> dict[str, Any]:
+    """The document; its verdict (envcheck.verdict) is judged on the document itself."""
+    doc = {
         "tool": "envcheck",
         "version": __version__,
         "schema": SCHEMA_VERSION,
@@ -34,7 +35,14 @@ def as_dict(report: AuditReport, lang: str) -> dict[str, Any]:
             for h in report.hosts
         ],
         "results": [r.to_json(lang) for r in report.results],
+        "pending": list(report.pending),
+        "scope": report.scope.to_json(),
     }
+    if with_verdict:
+        from envcheck.verdict import of_result  # noqa: PLC0415 (a cycle: the verdict judges this document)
+
+        doc["verdict"] = of_result(doc).to_json(lang)
+    return doc
 
 
 def _round(value: float | None) -> float | None:

@@ -1,10 +1,14 @@
-"""Markdown, for pasting into a ticket."""
+"""Markdown, for pasting into a ticket: the verdict and coverage first, then every result
+with the reason (an error's or a skip's message, a waiver)."""
 
 from __future__ import annotations
 
 from envcheck.audit.engine import AuditReport
 from envcheck.i18n import t
-from envcheck.output.table import ordered_results, summary_counts
+from envcheck.model import Status
+from envcheck.output.summary import counts_line, verdict_lines
+from envcheck.output.table import ordered_results
+from envcheck.waivers import note
 
 
 def _cell(value: object) -> str:
@@ -13,18 +17,18 @@ def _cell(value: object) -> str:
 
 def render(report: AuditReport, lang: str) -> str:
     lines = [f"# envcheck — {t('check.report_title', lang)}", ""]
-    counts = summary_counts(report)
-    lines.append(", ".join(f"{k}: {v}" for k, v in counts.items()))
-    lines.append("")
+    verdict, *coverage = verdict_lines(report, lang)
+    lines += [f"**{verdict}**", "", *coverage, "", counts_line(report, lang), ""]
     down = [h for h in report.hosts if not h.status.reachable]
     if down:
         lines += [f"## {t('check.unreachable', lang)}", ""]
         lines += [f"- **{h.status.name}** ({h.status.address}): {_cell(h.status.error)}" for h in down]
         lines.append("")
-    heads = [t(k, lang) for k in ("status", "host", "check", "found", "expected", "fix")]
+    heads = [t(k, lang) for k in ("status", "host", "check", "found", "expected", "check.message", "fix")]
     lines += ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for r in ordered_results(report):
-        fix = r.fix.get(lang) if r.status in ("fail", "warn") else ""
+        fix = r.fix.get(lang) if r.status in (Status.FAIL, Status.WARN) else ""
+        message = " ".join(x for x in (note(r.waiver, lang), r.message.get(lang)) if x)
         lines.append("| " + " | ".join(_cell(x) for x in (
-            r.status.upper(), r.host or t("fleet", lang), r.check, r.found, r.expected, fix)) + " |")
+            r.status.upper(), r.host or t("fleet", lang), r.check, r.found, r.expected, message, fix)) + " |")
     return "\n".join(lines) + "\n"

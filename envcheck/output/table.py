@@ -8,9 +8,11 @@ from collections import Counter
 from envcheck.audit.engine import AuditReport
 from envcheck.i18n import t
 from envcheck.model import STATUS_ORDER, Result, Status
+from envcheck.output.summary import summary_lines
+from envcheck.waivers import note
 
 _STYLE = {Status.FAIL: "bold red", Status.ERROR: "magenta", Status.WARN: "yellow",
-          Status.SKIP: "dim", Status.PASS: "green"}
+          Status.SKIP: "dim", Status.PASS: "green", Status.WAIVED: "cyan"}
 
 
 def ordered_results(report: AuditReport) -> list[Result]:
@@ -49,11 +51,13 @@ def render(report: AuditReport, lang: str, show_passed: bool = False, show_skipp
         if (r.status == Status.PASS and not show_passed) or (r.status == Status.SKIP and not show_skipped):
             continue
         fix = r.fix.get(lang) if r.status in (Status.FAIL, Status.WARN) else r.message.get(lang)
+        if r.waiver is not None:  # waived, or its waiver expired: say which (envcheck.waivers)
+            fix = f"{note(r.waiver, lang)}\n{fix}"
         table.add_row(RichText(r.status.upper(), style=_STYLE[r.status]), r.host or t("fleet", lang),
                       r.check, _short(r.found), _short(r.expected), fix)
     parts.append(table)
     counts = summary_counts(report)
-    parts.append(RichText(f"{t('check.summary', lang)}: " + ", ".join(f"{k} {v}" for k, v in counts.items())))
+    parts += [RichText(line) for line in summary_lines(report, lang)]
     if not show_skipped and counts["skip"]:
         parts.append(RichText(f"{counts['skip']} {t('check.skipped_hidden', lang)}", style="dim"))
     return Group(*parts)  # type: ignore[arg-type]

@@ -1,42 +1,33 @@
-"""The pre-go-live report: built from the runs, rendered with Jinja2 as one self-contained
-HTML file (inline CSS, no external asset) or as Markdown."""
+"""The pre-go-live report: built from the runs of one inventory (envcheck.runs.load), judged by
+envcheck.verdict, rendered with Jinja2 as one self-contained HTML file (inline CSS and SVG, no
+external asset) or as Markdown."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from envcheck import __version__
-from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue
+from envcheck import __version__, waivers
 from envcheck.i18n import t, t_or
+from envcheck.model import Waiver
+from envcheck.report.findings import Finding, check_findings, deploy_findings, plain, verify_findings
+from envcheck.report.markup import code_html, md_cell
+from envcheck.report.svg import FleetPicture, fleet_picture
 from envcheck.runs.load import Run, Runs
+from envcheck.verdict import Verdict, coverage_of, judge
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Fleet matrix columns: (word key, check id whose `found` is shown).
 MATRIX = (("report.timezone", "time.timezone"), ("report.locale", "locale.system_lang"),
           ("report.pg_encoding", "postgresql.server_encoding"),
           ("report.mysql_charset", "mysql.character_set_server"), ("report.jvm_timezone", "tomcat.user_timezone"))
-# Which playbook builds what a verify suite checks (the fix hint of a failed test).
-ROLE_PLAYBOOK = {"baseline": "server", "postgresql": "database", "mysql": "database",
-                 "nginx": "middleware", "apache": "middleware", "tomcat": "middleware"}
-
-
-@dataclass(frozen=True)
-class Failure:
-    source: str  # check | verify | deploy
-    host: str
-    item: str
-    title: str
-    severity: str
-    message: str
-    found: str
-    expected: str
-    fix: str
-    blocking: bool = True  # False for a warning: listed, but it does not hold up the go-live
+META = {"customer": "report.customer", "project": "report.project", "site": "report.site",
+        "environment": "report.environment", "engineer": "report.engineer"}
 
 
 @dataclass(frozen=True)
@@ -55,87 +46,110 @@ class HostRow:
 
 
 @dataclass(frozen=True)
+class Risk:
+    """An accepted risk: a waiver and the results it covers."""
+
+    check: str
+    hosts: tuple[str, ...]
+    reason: str
+    approver: str
+    ticket: str
+    expires: str
+    expired: bool
+    found: str
+
+
+@dataclass(frozen=True)
 class Report:
     lang: str
     generated: str
-    runs: tuple[tuple[str, str], ...]  # (kind, directory)
+    zone: str
+    meta: tuple[tuple[str, str], ...]  # (word key, value): customer, project, site, ...
+    verdict: Verdict
+    coverage: tuple[str, ...]
+    runs: tuple[tuple[str, str, str], ...]  # (kind, directory, started)
+    inventory: str
     hosts: tuple[HostRow, ...]
-    failures: tuple[Failure, ...]
+    findings: tuple[Finding, ...]
+    risks: tuple[Risk, ...]
     matrix_columns: tuple[str, ...]
     matrix: tuple[tuple[str, tuple[str, ...]], ...]  # host -> cells
-    deploys: tuple[dict[str, Any], ...]
-    verdict: bool
+    picture: FleetPicture
+    deploys: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def ready(self) -> bool:
+        return self.verdict.ready
 
 
-def _text(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def build(runs: Runs, lang: str) -> Report:
-    check_results = (runs.check.result or {}).get("results", []) if runs.check else []
-    check_hosts = (runs.check.result or {}).get("hosts", []) if runs.check else []
+def build(runs: Runs, lang: str, extra_waivers: Sequence[Waiver] = (), meta: Mapping[str, str] | None = None,
+          now: datetime | None = None) -> Report:
+    check = runs.check
+    scope = ((check.result or {}).get("scope") or check.record.get("scope") or {}) if check else {}
+    site = dict(scope.get("site") or {})
+    zone = _zone(site.get("timezone"))
+    now = (now or datetime.now(zone)).astimezone(zone)
+    doc = dict(check.result or {}) if check else {}
+    if check:
+        doc["results"] = waivers.apply_json(doc.get("results", []), extra_waivers, now.date())
+    results: list[dict[str, Any]] = doc.get("results", [])
+    check_hosts: list[dict[str, Any]] = doc.get("hosts", [])
     verify_hosts = runs.verify.record.get("hosts", []) if runs.verify else []
+    applied = [r for r in runs.deploys if not r.record.get("check_mode")]
+    others = [*verify_findings(runs.verify, lang), *deploy_findings(applied[-1:], lang)]
+    verdict = judge(coverage_of(doc, check.record) if check else None,
+                    open_items=sum(len(f.hosts) for f in others if f.blocking))
     names = list(dict.fromkeys([*(h["name"] for h in check_hosts), *(h["name"] for h in verify_hosts)]))
-    failures = [*_check_failures(check_results, lang), *_verify_failures(runs.verify, lang),
-                *_deploy_failures(runs.deploys, lang)]
-    hosts = tuple(_host_row(n, check_hosts, check_results, verify_hosts) for n in names)
-    matrix = tuple((h["name"], _matrix_row(h, check_results, runs.check)) for h in check_hosts)
-    used = [r for r in (runs.check, runs.verify, *runs.deploys) if r is not None]
+    given = {**{k: site[k] for k in META if site.get(k)}, **{k: v for k, v in (meta or {}).items() if v}}
     return Report(
-        lang=lang, generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        runs=tuple((r.kind, str(r.path)) for r in used),
-        hosts=hosts, failures=tuple(failures),
+        lang=lang, generated=_when(now, zone), zone=zone.key,
+        meta=tuple((key, given[k]) for k, key in META.items() if given.get(k)),
+        verdict=verdict, coverage=tuple(verdict.coverage.lines(lang)) if verdict.coverage else (),
+        runs=tuple((r.kind, str(r.path), _when(r.record.get("started"), zone))
+                   for r in (check, runs.verify, *runs.deploys) if r is not None),
+        inventory=", ".join(scope.get("inventory") or (check.record.get("inventory") or []) if check else ()),
+        hosts=tuple(_host_row(n, check_hosts, results, verify_hosts) for n in names),
+        findings=(*check_findings(results, check_hosts, lang), *others),
+        risks=_risks(results),
         matrix_columns=(*(t(k, lang) for k, _ in MATRIX), t("report.clock_offset", lang)),
-        matrix=matrix, deploys=tuple(_deploy_row(r) for r in runs.deploys),
-        verdict=not any(f.blocking for f in failures) and all(h.ok for h in hosts),
+        matrix=tuple((h["name"], _matrix_row(h, results, check)) for h in check_hosts),
+        picture=fleet_picture(check_hosts, check.hosts if check else (), site, lang),
+        deploys=tuple(_deploy_row(r, zone) for r in runs.deploys),
     )
 
 
-def _check_failures(results: list[dict[str, Any]], lang: str) -> list[Failure]:
-    catalogue = _catalogue()
-    out = []
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _when(value: Any, zone: ZoneInfo) -> str:
+    """A time in the site's zone with its offset: 2026-12-02 10:15 +08:00."""
+    if not value:
+        return ""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    text = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %z")
+    return f"{text[:-2]}:{text[-2:]}"
+
+
+def _risks(results: list[dict[str, Any]]) -> tuple[Risk, ...]:
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for r in results:
-        if r.get("status") not in ("fail", "error", "warn"):
-            continue
-        known = catalogue.get(str(r.get("check")))  # title and fix in the report's language
-        title = known.title.get(lang) if known else str(r.get("title", ""))
-        fix = known.fix.get(lang) if known else str(r.get("fix") or "")
-        out.append(Failure("check", r.get("host") or t("fleet", lang), str(r.get("check")), title,
-                           str(r.get("severity", "")), str(r.get("message", "")), _text(r.get("found")),
-                           _text(r.get("expected")), fix, r.get("status") != "warn"))
-    return out
-
-
-def _catalogue() -> dict[str, Any]:
-    load_catalogue()
-    return {**CHECKS, **FLEET_CHECKS}
-
-
-def _verify_failures(run: Run | None, lang: str) -> list[Failure]:
-    if run is None:
-        return []
-    out = [Failure("verify", h["name"], "ssh", "", "critical", str(h.get("error")), "", "",
-                   t("report.fix_unreachable", lang))
-           for h in run.record.get("hosts", []) if not h.get("reachable", True)]
-    for test in run.record.get("tests", []):
-        if test.get("outcome") in ("failed", "error"):
-            fix = t("report.fix_verify", lang, playbook=ROLE_PLAYBOOK.get(test.get("role", ""), "site"),
-                    host=test.get("host"))
-            out.append(Failure("verify", str(test.get("host")), str(test.get("role")), str(test.get("test")),
-                               "critical", str(test.get("message", "")), "", "", fix))
-    return out
-
-
-def _deploy_failures(deploys: tuple[Run, ...], lang: str) -> list[Failure]:
-    if not deploys:
-        return []
-    last = deploys[-1].record  # only the latest deployment's failures are still open
-    return [Failure("deploy", h["name"], f"deploy {last.get('playbook')}", "", "critical", task, "", "",
-                    t("report.fix_deploy", lang, playbook=last.get("playbook"), host=h["name"]))
-            for h in last.get("hosts", []) for task in (h.get("failed_tasks") or
-                                                        (["unreachable"] if h.get("unreachable") else []))]
+        w = r.get("waiver")
+        if isinstance(w, Mapping):
+            key = (r.get("check"), w.get("reason"), w.get("approver"), w.get("ticket"), w.get("expires"),
+                   bool(w.get("expired")))
+            groups.setdefault(key, []).append(r)
+    return tuple(Risk(str(k[0]), tuple(str(r.get("host") or "fleet") for r in rs), str(k[1]), str(k[2]),
+                      str(k[3] or ""), str(k[4]), k[5], "; ".join(plain(r.get("found")) for r in rs)[:300])
+                 for k, rs in sorted(groups.items(), key=lambda kv: (not kv[0][5], str(kv[0][0]))))
 
 
 def _host_row(name: str, check_hosts: list[dict[str, Any]], results: list[dict[str, Any]],
@@ -156,7 +170,7 @@ def _matrix_row(host: dict[str, Any], results: list[dict[str, Any]], check: Run 
     cells = []
     for _, check_id in MATRIX:
         r = next((r for r in results if r.get("host") == host["name"] and r.get("check") == check_id), None)
-        cells.append("" if r is None or r.get("status") == "skip" else _text(r.get("found")))
+        cells.append("" if r is None or r.get("status") == "skip" else plain(r.get("found")))
     offset = host.get("clock_offset_ms")
     if offset is None and check is not None:  # an older result.json: the raw host evidence has it
         raw = next((h for h in check.hosts if h.get("name") == host["name"]), {})
@@ -165,10 +179,10 @@ def _matrix_row(host: dict[str, Any], results: list[dict[str, Any]], check: Run 
     return tuple(cells)
 
 
-def _deploy_row(run: Run) -> dict[str, Any]:
+def _deploy_row(run: Run, zone: ZoneInfo) -> dict[str, Any]:
     r = run.record
     hosts = r.get("hosts", [])
-    return {"started": str(r.get("started", ""))[:19].replace("T", " "), "playbook": r.get("playbook", ""),
+    return {"started": _when(r.get("started"), zone), "playbook": r.get("playbook", ""),
             "tags": ", ".join(r.get("tags", [])), "check_mode": bool(r.get("check_mode")),
             "status": r.get("status", ""), "operator": r.get("operator", ""),
             "hosts": ", ".join(f"{h['name']} ok={h.get('ok', 0)} changed={h.get('changed', 0)} "
@@ -182,8 +196,8 @@ def render(report: Report, fmt: str) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=fmt == "html",  # noqa: S701
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    if fmt == "markdown":
-        env.filters["cell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
+    env.filters["cell"] = md_cell
+    env.filters["code"] = code_html  # `text` in a hint as <code>text</code>, the rest escaped
     template = env.get_template("report.html.j2" if fmt == "html" else "report.md.j2")
     # The templates' words come from the one catalogue (envcheck.i18n), in the report's language.
     return template.render(r=report, t=partial(t, lang=report.lang), t_or=partial(t_or, lang=report.lang),

@@ -50,7 +50,16 @@ def latest_run(base: Path, kind: str, required: str = "run.json") -> Path | None
 def write_record(run_dir: Path, kind: str, fields: dict[str, Any]) -> None:
     """run.json, the record every kind of run keeps (what ran, when, on which inventory and
     hosts, complete or not), written again as the run ends; envcheck.runs.load reads it."""
-    write_json(run_dir / "run.json", {"tool": "envcheck", "version": __version__, "kind": kind, **fields})
+    extra = {}
+    if isinstance(fields.get("inventory"), list) and "inventory_paths" not in fields:
+        extra["inventory_paths"] = inventory_paths(fields["inventory"])
+    write_json(run_dir / "run.json", {"tool": "envcheck", "version": __version__, "kind": kind, **fields, **extra})
+
+
+def inventory_paths(sources: list[str] | tuple[str, ...]) -> list[str]:
+    """Inventory sources as absolute paths: how the runs of one inventory are told apart from
+    another's, whatever folder each was started from (a host list "a,b," stays as it is)."""
+    return [str(s) if "," in str(s) else str(Path(s).resolve()) for s in sources]
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

@@ -49,5 +49,5 @@ class CheckEvidence:
         write_record(self.path, "check", {
             "started": report.started.isoformat(), "finished": report.finished.isoformat(),
             "complete": report.complete, "inventory": list(self.inventory), "hosts": list(self.hosts),
-            "pending": list(report.pending)})
+            "pending": list(report.pending), "scope": report.scope.to_json()})
         return result

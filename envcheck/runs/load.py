@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.errors import RunDirError
-from envcheck.runs import list_runs
+from envcheck.runs import inventory_paths, list_runs
 
 REPORTED = ("check", "verify", "deploy")  # the kinds a report is built from
 DEPLOY_HISTORY = 20  # deploy runs listed when none are named
@@ -33,6 +33,7 @@ class Runs:
     check: Run | None
     verify: Run | None
     deploys: tuple[Run, ...]
+    inventory: tuple[str, ...] | None = None  # the inventory chosen (None: the run directories named)
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -66,19 +67,40 @@ def load_run(path: Path) -> Run:
     return Run(path, kind, record)
 
 
-def find_runs(named: Sequence[Path], base: Path) -> Runs:
-    """The runs named, or else the latest check and verify runs and the recent deploys under base."""
+def run_key(record: dict[str, Any]) -> tuple[str, ...]:
+    """The inventory a run was made on, as absolute paths (older runs: their paths as given,
+    resolved from here); () for this machine without an inventory."""
+    paths = record.get("inventory_paths")
+    if not isinstance(paths, list):
+        paths = inventory_paths([str(p) for p in record.get("inventory") or ()])
+    return tuple(sorted(str(p) for p in paths))
+
+
+def site_of(record: dict[str, Any]) -> str | None:
+    """The site name a check run recorded (the inventory's envcheck_site)."""
+    site = (record.get("scope") or {}).get("site") or {}
+    return str(site["site"]) if site.get("site") else None
+
+
+def find_runs(named: Sequence[Path], base: Path, inventory: Sequence[str] = (), site: str | None = None) -> Runs:
+    """The runs named (they win: taken as they are), or else the runs of ONE inventory under
+    base: the one given (`inventory`, or the check runs of `site`), else the newest run's. Of
+    it, the latest check and verify runs and the recent deploys; never another inventory's."""
     if named:
         runs = [load_run(p) for p in named]
+        key: tuple[str, ...] | None = None
     else:
         if not base.is_dir():
             raise RunDirError(f"{base}: no runs directory; run envcheck check/verify first, or name "
                               "run directories / 没有运行记录目录")
+        records = {kind: _records(base, kind) for kind in REPORTED}
+        key = _scope_key(records, inventory, site, base)
         runs = []
         for kind in ("check", "verify"):
-            latest = list_runs(base, kind)[-1:]
-            runs += [load_run(p) for p in latest]
-        runs += [load_run(p) for p in list_runs(base, "deploy")[-DEPLOY_HISTORY:]]
+            mine = [p for p, rec in records[kind] if run_key(rec) == key]
+            runs += [load_run(p) for p in mine[:1]]
+        deploys = [p for p, rec in records["deploy"] if run_key(rec) == key][:DEPLOY_HISTORY]
+        runs += [load_run(p) for p in reversed(deploys)]
         if not runs:
             raise RunDirError(f"{base}: holds no check, verify or deploy run / 没有任何运行记录")
     by_kind: dict[str, list[Run]] = {k: [] for k in REPORTED}
@@ -88,4 +110,36 @@ def find_runs(named: Sequence[Path], base: Path) -> Runs:
         if len(by_kind[kind]) > 1:
             raise RunDirError(f"name at most one {kind} run (got {len(by_kind[kind])}) / 每类最多一个运行目录")
     return Runs(next(iter(by_kind["check"]), None), next(iter(by_kind["verify"]), None),
-                tuple(sorted(by_kind["deploy"], key=lambda r: str(r.record.get("started")))))
+                tuple(sorted(by_kind["deploy"], key=lambda r: str(r.record.get("started")))), key)
+
+
+def _records(base: Path, kind: str) -> list[tuple[Path, dict[str, Any]]]:
+    """run.json of every run of a kind, newest first. The newest must be readable (a broken
+    newest run is an error, never passed over in silence); an older broken one is left out."""
+    out = []
+    for i, path in enumerate(reversed(list_runs(base, kind))):
+        try:
+            out.append((path, _json(path / "run.json")))
+        except RunDirError:
+            if i == 0:
+                raise
+    return out
+
+
+def _scope_key(records: dict[str, list[tuple[Path, dict[str, Any]]]], inventory: Sequence[str],
+               site: str | None, base: Path) -> tuple[str, ...]:
+    if inventory:
+        return tuple(sorted(inventory_paths(list(inventory))))
+    if site:
+        found = next((rec for _, rec in records["check"] if site_of(rec) == site), None)
+        if found is None:
+            known = sorted({s for _, rec in records["check"] if (s := site_of(rec))})
+            raise RunDirError(f"{base}: no check run of site {site!r} (sites recorded: "
+                              f"{', '.join(known) or 'none'}) / 没有该现场的检查记录")
+        return run_key(found)
+    newest = [(p.name.split("-", 2)[:2], rec) for kind in REPORTED for p, rec in records[kind][:1]]
+    if not newest:
+        raise RunDirError(f"{base}: holds no check, verify or deploy run / 没有任何运行记录")
+    # The newest check run decides; without one, the newest verify or deploy run.
+    check = records["check"][:1]
+    return run_key(check[0][1] if check else max(newest, key=lambda item: item[0])[1])

@@ -166,7 +166,8 @@ def test_no_secret_in_process_lists_run_records_or_logs(ops: Site, tmp_path: Pat
         report = tmp_path / f"report.{fmt}"
         code, out = run_envcheck(["report", "--runs-dir", str(runs), "--format", fmt, "-o", str(report)],
                                  env=site.env)
-        assert code == 0 and report.stat().st_size > 1000, out
+        # Written whatever the verdict (exit 0 only when Ready: envcheck.verdict).
+        assert code in (0, 1, 3) and "Verdict" in out and report.stat().st_size > 1000, out
         texts[str(report)] = report.read_bytes()
     texts |= {str(p): p.read_bytes() for base in (runs, site.lab.cfg.state_dir / "runs")
               for p in base.rglob("*") if p.is_file()}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,56 @@ def test_unreachable_host_is_reported_and_exits_3(tmp_path: Path) -> None:
     assert code == 3, out + err
     host = json.loads(out)["hosts"][0]
     assert host["reachable"] is False and "refused" in host["error"]
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A port that stands for a host: any connection to it would be accepted here."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0)
+    yield sock
+    with pytest.raises(BlockingIOError):
+        sock.accept()  # nobody came
+    sock.close()
+
+
+def test_output_into_a_missing_folder_is_bad_input_before_any_host_is_contacted(
+        tmp_path: Path, listener: socket.socket) -> None:
+    inv = tmp_path / "hosts.ini"
+    inv.write_text(f"[db]\ndb1 ansible_host=127.0.0.1 ansible_port={listener.getsockname()[1]} ansible_user=nobody\n")
+    for spec in (str(tmp_path / "no" / "such" / "r.json"), f"junit:{tmp_path / 'missing' / 'r.xml'}"):
+        code, _, err = _run(["check", "-i", str(inv), "--timeout", "5", "-o", str(tmp_path / "ok.json"),
+                             "-o", spec], tmp_path)
+        assert code == 2 and "does not exist" in err and "mkdir -p" in err, err
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "ok.json").exists()
+
+
+def test_several_outputs_in_one_run_and_the_summary_still_printed(tmp_path: Path) -> None:
+    xml, doc, md = tmp_path / "c.xml", tmp_path / "c.json", tmp_path / "c.md"
+    code, out, err = _run(["check", "-c", "time.timezone", "--lang", "en", "-o", f"junit:{xml}", "-o", f"json:{doc}",
+                           "-o", f"markdown:{md}"], tmp_path)
+    assert xml.read_text().startswith("<?xml") and json.loads(doc.read_text())["verdict"]["ready"] is False
+    assert md.read_text().startswith("# envcheck") and "**Verdict: Not ready:" in md.read_text()
+    flat = " ".join(out.split())
+    assert "Verdict: Not ready: 1 of" in flat and "checks run" in flat  # the terminal got the summary
+    assert f"Written: {xml}" in err and f"Written: {doc}" in err
+    code, out, err = _run(["check", "-c", "time.timezone", "--format", "junit", "-o", str(xml)], tmp_path)
+    assert "Verdict" in out and "<?xml" not in out and xml.read_text().startswith("<?xml")
+    code, out, err = _run(["check", "-c", "time.timezone", "--format", "json", "--lang", "zh"], tmp_path)
+    assert code in (0, 1) and json.loads(out)["verdict"]["ready"] is False and "结论:未通过" in err  # stdout: JSON
+
+
+@pytest.mark.parametrize("group_vars,words", [
+    ("envcheck_waivers:\n  - {check: time.timezone, reason: r, expires: 2027-01-01}\n", "approver missing"),
+    ("envcheck_checks: [time, no.such_check]\n", "no.such_check"),
+])
+def test_bad_waivers_or_declared_checks_in_the_inventory_before_any_host(
+        tmp_path: Path, listener: socket.socket, group_vars: str, words: str) -> None:
+    (tmp_path / "group_vars").mkdir()
+    (tmp_path / "group_vars" / "all.yml").write_text(group_vars)
+    inv = tmp_path / "hosts.yml"
+    inv.write_text(f"all:\n  hosts:\n    db1: {{ansible_host: 127.0.0.1, ansible_port: {listener.getsockname()[1]}}}\n")
+    code, _, err = _run(["check", "-i", str(inv), "--timeout", "5"], tmp_path)
+    assert code == 2 and words in err, err

@@ -17,7 +17,8 @@ from envcheck.model import Severity
 
 PACKAGE = Path(__file__).parents[2] / "envcheck"
 # A word looked up by a prefix and a value: t('report.sev_' ~ f.severity) in the templates.
-FAMILIES = {"report.sev_": {s.value for s in Severity}, "report.kind_": {"check", "verify", "deploy"}}
+FAMILIES = {"report.sev_": {s.value for s in Severity}, "report.kind_": {"check", "verify", "deploy"},
+            "report.status_": {"fail", "error", "warn", "unreachable"}, "report.tier_": {"open", "closed"}}
 _PLACES = {key.partition(".")[0] + "." for key in WORDS if "." in key}
 
 

@@ -1,0 +1,54 @@
+"""`check -o [FORMAT:]FILE`, repeatable: where each output goes, checked before any host is
+contacted (a missing folder is bad input, not a traceback after the audit)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from envcheck.audit.engine import AuditReport
+from envcheck.errors import BadInput
+from envcheck.output import FORMATS
+
+OUTPUT_FORMATS = ("table", "json", "junit", "markdown")
+
+
+def parse_outputs(specs: Sequence[str], default_format: str) -> list[tuple[str, Path]]:
+    """(format, file) for each `-o`: `junit:check.xml`, or a plain FILE in `default_format`."""
+    out = []
+    for spec in specs:
+        fmt, sep, rest = spec.partition(":")
+        if sep and fmt in OUTPUT_FORMATS and rest:
+            out.append((fmt, Path(rest)))
+        else:
+            out.append((default_format, Path(spec)))
+    for _, path in out:
+        writable_file(path, "-o")
+    return out
+
+
+def writable_file(path: Path, option: str) -> None:
+    """A file that can be written: its folder exists and is writable, and it is no folder."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise BadInput(f"{option} {path}: is a directory / 是一个目录")
+    if not folder.is_dir():
+        raise BadInput(f"{option} {path}: the folder {folder} does not exist; create it first "
+                       f"(mkdir -p {folder}) / 输出目录不存在")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise BadInput(f"{option} {path}: not writable / 没有写入权限")
+
+
+def write_outputs(outputs: Sequence[tuple[str, Path]], report: AuditReport, lang: str,
+                  result_json: str) -> list[Path]:
+    """Each output rendered once per format and written; the files written."""
+    texts: dict[str, str] = {"json": result_json}
+    for fmt, path in outputs:
+        if fmt not in texts:
+            texts[fmt] = FORMATS[fmt](report, lang)
+        try:
+            path.write_text(texts[fmt], encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"-o {path}: cannot be written ({exc.strerror}) / 无法写入") from exc
+    return [p for _, p in outputs]
