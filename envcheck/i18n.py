@@ -138,6 +138,56 @@ WORDS: dict[str, tuple[str, str]] = {
                           "按标准重新部署:envcheck deploy {playbook} --limit {host},然后重新验证。"),
     "report.fix_deploy": ("Fix the failed task, then run envcheck deploy {playbook} --limit {host} again.",
                           "修复失败的任务后重新运行 envcheck deploy {playbook} --limit {host}。"),
+    # Issue 17, helper B (terminal output, values, statuses, ping, fix, hostsheets): keys of
+    # envcheck/output/values.py, envcheck/output/table.py and the commands' printing.
+    "status.pass": ("PASS", "通过"),
+    "status.fail": ("FAIL", "失败"),
+    "status.warn": ("WARN", "警告"),
+    "status.skip": ("SKIP", "跳过"),
+    "status.error": ("ERROR", "错误"),
+    "count.pass": ("pass", "通过"),
+    "count.fail": ("fail", "失败"),
+    "count.warn": ("warn", "警告"),
+    "count.skip": ("skip", "跳过"),
+    "count.error": ("error", "错误"),
+    "count.unreachable": ("unreachable", "无法连接"),
+    "value.yes": ("yes", "是"),
+    "value.no": ("no", "否"),
+    "value.none": ("(none)", "(无)"),
+    "value.hosts_one": ("{n} host", "{n} 台主机"),
+    "value.hosts_many": ("{n} hosts", "{n} 台主机"),
+    "table.no": ("#", "#"),
+    "table.where": ("Hosts", "主机"),
+    "table.checks": ("Checks", "检查项"),
+    "table.error": ("Error", "错误"),
+    "table.hint": ("What to do", "处理建议"),
+    "table.nothing": ("Nothing to report: every check selected passed.", "没有需要处理的项:所选检查全部通过。"),
+    "table.unreachable_row": ("{hosts}: {reason}", "{hosts}:{reason}"),
+    "hint.timeout": ("The probe ran out of time on the host: look at the host's load or the service, "
+                     "then run `envcheck check -c {check} --limit {hosts}` again (a larger --timeout if it is slow).",
+                     "探测在主机上超时:检查主机负载或相应服务,然后重新运行 `envcheck check -c {check} --limit {hosts}`"
+                     "(如确实较慢,可加大 --timeout)。"),
+    "hint.unread": ("envcheck could not read the host's answer: keep the evidence folder and report it; "
+                    "the other checks are not affected.",
+                    "envcheck 无法解析主机的返回:请保留证据目录并反馈问题;其他检查不受影响。"),
+    "hint.service": ("The value could not be read because the service or tool did not answer (the error above): "
+                     "make it answer on the host, then run `envcheck check -c {check} --limit {hosts}` again.",
+                     "服务或工具未响应(见上方错误),无法读取该值:在主机上使其恢复响应后,重新运行 "
+                     "`envcheck check -c {check} --limit {hosts}`。"),
+    "check.progress": ("hosts answered", "台主机已响应"),
+    # envcheck inventory ping: yes/no and the live lines.
+    "ping.answered": ("{host}: {state} ({seconds} s)", "{host}:{state}({seconds} 秒)"),
+    "ping.ok": ("reachable", "可连接"),
+    "ping.down": ("unreachable", "无法连接"),
+    # envcheck fix: unreachable hosts, failed playbooks.
+    "fix.unreachable": ("{n} host(s) of that check run were unreachable, nothing was checked there: {hosts}",
+                        "该检查记录中有 {n} 台主机无法连接,未做任何检查:{hosts}"),
+    "fix.cause": ("Why it failed", "失败原因"),
+    "fix.preview": ("preview (check mode, diff)", "预览(检查模式,显示差异)"),
+    "fix.apply": ("apply", "执行"),
+    # envcheck inventory import: big sheets.
+    "sheet.too_big": ("{path}: {n} rows, more than {limit}: is it the host list? Import it anyway with --yes.",
+                      "{path}:共 {n} 行,超过 {limit} 行:确定是主机清单吗?如确认,请加 --yes 导入。"),
 }
 
 
