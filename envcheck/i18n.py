@@ -175,6 +175,8 @@ WORDS: dict[str, tuple[str, str]] = {
                      "服务或工具未响应(见上方错误),无法读取该值:在主机上使其恢复响应后,重新运行 "
                      "`envcheck check -c {check} --limit {hosts}`。"),
     "check.progress": ("hosts answered", "台主机已响应"),
+    "exec.unreachable": ("NOT RUN", "未执行"),
+    "exec.exit": ("exit {code}", "退出码 {code}"),
     # envcheck inventory ping: yes/no and the live lines.
     "ping.answered": ("{host}: {state} ({seconds} s)", "{host}:{state}({seconds} 秒)"),
     "ping.ok": ("reachable", "可连接"),

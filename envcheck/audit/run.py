@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from envcheck.audit.engine import AuditReport, run_audit, select_checks
 from envcheck.checks import load_catalogue
 from envcheck.inventory import Inventory
+from envcheck.masking import mask_record
 from envcheck.model import HostFacts
 from envcheck.runs.check import CheckEvidence
 from envcheck.ssh import Connection, transport_for
@@ -67,4 +68,12 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
                            on_host=host_done, stop=stop)
     finally:
         transport.close_prepared()
+    report = masked(report)
     return CheckRun(report, evidence.path, evidence.finish(report, request.lang))
+
+
+def masked(report: AuditReport) -> AuditReport:
+    """The report with the secrets of its results and host messages masked: every output
+    (terminal, JSON, JUnit, Markdown, the report built from result.json) is rendered from it."""
+    hosts = tuple(replace(h, status=mask_record(h.status)) for h in report.hosts)
+    return replace(report, hosts=hosts, results=tuple(mask_record(r) for r in report.results))
