@@ -185,6 +185,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "fix.unreachable": ("{n} host(s) of that check run were unreachable, nothing was checked there: {hosts}",
                         "该检查记录中有 {n} 台主机无法连接,未做任何检查:{hosts}"),
     "fix.cause": ("Why it failed", "失败原因"),
+    "deploy.skipped": ("skipped", "跳过"),
+    "deploy.status_successful": ("successful", "成功"),
+    "deploy.status_failed": ("failed", "失败"),
+    "deploy.status_timeout": ("timed out", "超时"),
+    "deploy.status_canceled": ("canceled", "已取消"),
     "fix.preview": ("preview (check mode, diff)", "预览(检查模式,显示差异)"),
     "fix.apply": ("apply", "执行"),
     # envcheck inventory import: big sheets.

@@ -21,6 +21,7 @@ from envcheck.inventory.hostsheet import HEADERS, REQUIRED, ROLES, inventory_doc
 from envcheck.inventory.ping import ping_all
 from envcheck.runs import write_atomic
 from envcheck.ssh import transport_for
+from envcheck.ssh.reasons import in_lang
 
 
 @click.group()
@@ -156,25 +157,32 @@ def ping(**kw: Any) -> None:
     conn = build_connection(kw)
     if not conn.inventories:
         raise BadInput("inventory ping needs -i INVENTORY / 需要指定清单 -i")
+    lang: str = kw["lang"]
     inv = conn.load_inventory()
     transport = transport_for("openssh", conn.ssh, [h.target for h in inv.hosts])
-    results = ping_all(inv.hosts, transport, conn.forks, conn.timeout)
+    live = kw["fmt"] == "table"
+
+    def answered(r: Any) -> None:  # each host as it answers, on stderr (the table follows on stdout)
+        state = t("ping.ok" if r.ok else "ping.down", lang)
+        click.echo(t("ping.answered", lang, host=r.host, state=state, seconds=f"{r.seconds:.2f}"), err=True)
+
+    results = ping_all(inv.hosts, transport, conn.forks, conn.timeout, answered if live else None)
     code = decide(unreachable=not all(r.ok for r in results))
     if kw["fmt"] == "json":
         click.echo(json.dumps([dataclasses.asdict(r) | {"ok": r.ok} for r in results], ensure_ascii=False,
                               indent=2))
         sys.exit(code)
-    table = Table(title=t("ping.title", kw["lang"]))
+    table = Table(title=t("ping.title", lang))
     for head in ("ping.host", "ping.address", "ping.reachable", "ping.login", "ping.sudo", "ping.seconds",
                  "ping.reason"):
-        table.add_column(t(head, kw["lang"]))
+        table.add_column(t(head, lang))
 
     def mark(flag: bool) -> str:
-        return "[green]yes[/]" if flag else "[bold red]no[/]"
+        return f"[green]{t('value.yes', lang)}[/]" if flag else f"[bold red]{t('value.no', lang)}[/]"
 
     for r in results:
         table.add_row(r.host, r.address, mark(r.reachable),
                       f"[green]{r.login}[/]" if r.authenticated else mark(False), mark(r.sudo),
-                      f"{r.seconds:.2f}", r.reason or "")
+                      f"{r.seconds:.2f}", in_lang(r.reason or "", lang))
     Console(width=200).print(table)
     sys.exit(code)
