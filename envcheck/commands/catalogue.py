@@ -17,7 +17,8 @@ def checks() -> None:
 
 
 @checks.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: for people; json: for scripts / 输出格式")
 @lang_option
 def list_checks(fmt: str, lang: str) -> None:
     """Every check: id, severity and title (--format json: also the fix and its playbook)."""

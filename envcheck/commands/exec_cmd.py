@@ -20,7 +20,8 @@ from envcheck.ssh.reasons import in_lang
 @click.command("exec")
 @connection_options
 @click.option("--sudo", is_flag=True, help="Run the command as root through sudo (-K for a password)")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: grouped by host; json: for scripts / 输出格式")
 @lang_option
 @click.argument("command")
 def exec_(command: str, **kw: Any) -> None:

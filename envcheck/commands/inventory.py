@@ -109,7 +109,8 @@ def _rows(rows: tuple[int, ...]) -> str:
 @click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
               help="Ansible inventory; repeatable / 清单")
 @click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
-@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
+              help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件")
 def show(inventories: tuple[str, ...], limit: str | None, vault_password_file: str | None) -> None:
     """Groups and hosts as a tree, with how each host is reached / 以树形显示分组和主机."""
     from rich.console import Console  # noqa: PLC0415 (rich: ~17 ms, not for --help)
@@ -141,7 +142,8 @@ def _host_label(host: Any) -> str:
 
 @inventory.command("ping")
 @connection_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: for people (hosts listed as they answer); json: for scripts / 输出格式")
 @lang_option
 def ping(**kw: Any) -> None:
     """Reachability, authentication and sudo of every host, in parallel.
