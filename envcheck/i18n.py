@@ -175,6 +175,7 @@ WORDS: dict[str, tuple[str, str]] = {
                      "服务或工具未响应(见上方错误),无法读取该值:在主机上使其恢复响应后,重新运行 "
                      "`envcheck check -c {check} --limit {hosts}`。"),
     "check.progress": ("hosts answered", "台主机已响应"),
+    "checks.count": ("{n} checks", "共 {n} 项检查"),
     "exec.unreachable": ("NOT RUN", "未执行"),
     "exec.exit": ("exit {code}", "退出码 {code}"),
     # envcheck inventory ping: yes/no and the live lines.

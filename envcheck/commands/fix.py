@@ -77,7 +77,8 @@ def fix(**kw: Any) -> None:
                 step = _recheck(plans, conn, runs_base, lang)
         code = worst_of((code, step))
     if plans.manual:
-        _print_manual(plans.manual, lang)
+        fixes = {c.id: c.fix.get(lang) for c in [*CHECKS.values(), *FLEET_CHECKS.values()]}
+        _print_manual(plans.manual, fixes, lang)
         if not kw["preview_only"]:
             code = worst_of((code, ExitCode.FAILED))
     sys.exit(code)
@@ -91,10 +92,11 @@ def _print_plans(plans: Any, lang: str, quiet: bool = False) -> None:
                    f"# {', '.join(p.checks)}")
 
 
-def _print_manual(manual: Any, lang: str) -> None:
+def _print_manual(manual: Any, fixes: dict[str, str], lang: str) -> None:
+    """Each manual failure with its check's fix in `lang` (the check run may have been in another)."""
     click.echo(t("fix.by_hand", lang))
     for f in manual:
-        click.echo(f"  {f.host or t('fleet', lang)}  {f.check}: {f.fix}")
+        click.echo(f"  {f.host or t('fleet', lang)}  {f.check}{':' if lang == 'zh' else ': '}{fixes.get(f.check, f.fix)}")
 
 
 def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) -> int:

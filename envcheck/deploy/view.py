@@ -48,8 +48,9 @@ class DeployView:
         elif kind == "runner_on_unreachable":
             h["unreachable"] += 1
         if kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable") and not self.tty:
-            state = ("changed" if event.changed else "ok") if kind == "runner_on_ok" else kind[10:]
-            tail = f": {event.message}" if event.message else ""
+            state = t(f"deploy.{('changed' if event.changed else 'ok') if kind == 'runner_on_ok' else kind[10:]}",
+                      self.lang)
+            tail = f": {mask_text(event.message)[0]}" if event.message else ""
             click.echo(f"[{event.host}] {event.task}: {state}{tail}")
         if self.show_diff and event.diff and kind == "runner_on_ok":
             text = f"[{event.host}] {event.task}:\n{event.diff}"
