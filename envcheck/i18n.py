@@ -11,6 +11,7 @@ share have no place ("host"). Values may hold {names}, filled by t's keywords.
 from __future__ import annotations
 
 import os
+import re
 
 LANGS = ("en", "zh")
 
@@ -158,7 +159,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "value.hosts_many": ("{n} hosts", "{n} 台主机"),
     "table.no": ("#", "#"),
     "table.where": ("Hosts", "主机"),
-    "table.checks": ("Checks", "检查项"),
     "table.error": ("Error", "错误"),
     "table.hint": ("What to do", "处理建议"),
     "table.nothing": ("Nothing to report: every check selected passed.", "没有需要处理的项:所选检查全部通过。"),
@@ -174,7 +174,6 @@ WORDS: dict[str, tuple[str, str]] = {
                      "make it answer on the host, then run `envcheck check -c {check} --limit {hosts}` again.",
                      "服务或工具未响应(见上方错误),无法读取该值:在主机上使其恢复响应后,重新运行 "
                      "`envcheck check -c {check} --limit {hosts}`。"),
-    "check.progress": ("hosts answered", "台主机已响应"),
     "checks.count": ("{n} checks", "共 {n} 项检查"),
     "exec.unreachable": ("NOT RUN", "未执行"),
     "exec.exit": ("exit {code}", "退出码 {code}"),
@@ -212,10 +211,36 @@ def default_lang() -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """The word for `key` in `lang` (en unless zh), its {names} filled from `values`."""
+    """The word for `key` in `lang` (en unless zh), its {names} filled from `values`; Chinese
+    with Chinese punctuation (zh_typography)."""
     en, zh = WORDS[key]
-    word = zh if lang == "zh" else en
-    return word.format(**values) if values else word
+    if lang != "zh":
+        return en.format(**values) if values else en
+    return zh_typography(zh.format(**values) if values else zh)
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_FULL = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "!": "\uff01", "?": "\uff1f"}
+_CODE = re.compile(r"(`[^`]*`)")
+_PAIR = re.compile(r"\(([^()`]*)\)")
+_MARK = re.compile(r"(?<=[\u3400-\u9fff\uff09])([,:;!?]) ?|([,:;!?]) ?(?=[\u3400-\u9fff\uff08])")
+
+
+def zh_typography(text: str) -> str:
+    """Full-width punctuation where it touches Chinese: "已中断:已收集" reads "已中断：已收集",
+    "(0.5 秒)" reads "（0.5 秒）". Code in backticks, paths and English-only brackets are kept."""
+    parts = _CODE.split(text)
+    for i in range(0, len(parts), 2):  # the odd parts are code spans
+        part = _PAIR.sub(_bracket, parts[i])
+        parts[i] = _MARK.sub(lambda m: _FULL[m.group(1) or m.group(2)], part)
+    return "".join(parts)
+
+
+def _bracket(m: re.Match[str]) -> str:
+    before = m.string[m.start() - 1] if m.start() > 0 else ""
+    if _CJK.search(m.group(1)) or _CJK.match(before):
+        return f"\uff08{m.group(1)}\uff09"
+    return m.group(0)
 
 
 def t_or(key: str, lang: str, default: str) -> str:

@@ -17,6 +17,7 @@ from envcheck.exitcodes import of_audit
 from envcheck.i18n import t
 from envcheck.output import FORMATS
 from envcheck.output.table import render
+from envcheck.output.values import colon
 from envcheck.ssh import TRANSPORTS
 
 
@@ -68,7 +69,7 @@ def check(**kw: Any) -> None:
             Path(kw["output"]).write_text(text, encoding="utf-8")
         else:
             click.echo(text, nl=False)
-    click.echo(f"{t('evidence', lang)}: {run.run_dir}", err=True)
+    click.echo(f"{t('evidence', lang)}{colon(lang)}{run.run_dir}", err=True)
     if not report.complete:
         click.echo(t("check.interrupted", lang), err=True)
     sys.exit(of_audit(report))

@@ -19,6 +19,7 @@ from envcheck.exitcodes import of_audit, of_deploy
 from envcheck.exitcodes import worst as worst_of
 from envcheck.fix import before_after, find_check_run, plan, read_failures, recheck_hosts, unreachable_hosts
 from envcheck.i18n import t
+from envcheck.output.values import colon, say
 from envcheck.paths import runs_dir
 
 
@@ -63,7 +64,7 @@ def fix(**kw: Any) -> None:
         run_hosts = [h for h in run_hosts if h in allowed]
         down = [h for h in down if h in allowed]
     plans = plan(failures, run_hosts, remediations)
-    sep = ":" if lang == "zh" else ": "
+    sep = colon(lang)
     click.echo(f"{t('fix.check_run', lang)}{sep}{run_dir} — {len(failures)} {t('fix.failures', lang)}")
     if down:  # nothing is known of them: never "nothing to fix"
         click.echo(t("fix.unreachable", lang, n=len(down), hosts=", ".join(down)), err=True)
@@ -77,7 +78,8 @@ def fix(**kw: Any) -> None:
                 step = _recheck(plans, conn, runs_base, lang)
         code = worst_of((code, step))
     if plans.manual:
-        fixes = {c.id: c.fix.get(lang) for c in [*CHECKS.values(), *FLEET_CHECKS.values()]}
+        fixes = {c.id: c.fix.get(lang) for c in CHECKS.values()}
+        fixes.update({c.id: c.fix.get(lang) for c in FLEET_CHECKS.values()})
         _print_manual(plans.manual, fixes, lang)
         if not kw["preview_only"]:
             code = worst_of((code, ExitCode.FAILED))
@@ -96,7 +98,8 @@ def _print_manual(manual: Any, fixes: dict[str, str], lang: str) -> None:
     """Each manual failure with its check's fix in `lang` (the check run may have been in another)."""
     click.echo(t("fix.by_hand", lang))
     for f in manual:
-        click.echo(f"  {f.host or t('fleet', lang)}  {f.check}{':' if lang == 'zh' else ': '}{fixes.get(f.check, f.fix)}")
+        fix = say(fixes.get(f.check, f.fix), lang)
+        click.echo(f"  {f.host or t('fleet', lang)}  {f.check}{colon(lang)}{fix}")
 
 
 def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) -> int:

@@ -10,6 +10,7 @@ import click
 
 from envcheck.i18n import t, t_or
 from envcheck.masking import mask_text
+from envcheck.output.values import colon
 
 
 class DeployView:
@@ -48,8 +49,9 @@ class DeployView:
         elif kind == "runner_on_unreachable":
             h["unreachable"] += 1
         if kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable") and not self.tty:
-            state = t(f"deploy.{('changed' if event.changed else 'ok') if kind == 'runner_on_ok' else kind[10:]}",
-                      self.lang)
+            key = {"runner_on_failed": "deploy.failed", "runner_on_unreachable": "deploy.unreachable"}.get(
+                kind, "deploy.changed" if event.changed else "deploy.ok")
+            state = t(key, self.lang)
             tail = f": {mask_text(event.message)[0]}" if event.message else ""
             click.echo(f"[{event.host}] {event.task}: {state}{tail}")
         if self.show_diff and event.diff and kind == "runner_on_ok":
@@ -76,19 +78,19 @@ class DeployView:
         lang = self.lang
         for h in outcome.hosts:
             state = t("status.fail" if h.failed or h.unreachable else "deploy.ok", lang)
-            counts = ", ".join(f"{t(f'deploy.{k}', lang)} {getattr(h, k)}"
-                               for k in ("ok", "changed", "failed", "unreachable", "skipped"))
+            counts = ", ".join(f"{t(key, lang)} {getattr(h, key[7:])}" for key in (
+                "deploy.ok", "deploy.changed", "deploy.failed", "deploy.unreachable", "deploy.skipped"))
             click.echo(f"{h.name}: {state} ({counts})")
             for task in h.failed_tasks:
                 click.echo(f"    {mask_text(task)[0]}")
         status = t_or(f"deploy.status_{outcome.status}", lang, outcome.status)
-        click.echo(f"{t('deploy.result', lang)}{':' if lang == 'zh' else ': '}{status}")
+        click.echo(f"{t('deploy.result', lang)}{colon(lang)}{status}")
         cause = failure_cause(outcome)
         if cause:
-            click.echo(f"{t('fix.cause', lang)}{':' if lang == 'zh' else ':'}", err=True)
+            click.echo(f"{t('fix.cause', lang)}{colon(lang).strip()}", err=True)
             for line in cause:
                 click.echo(f"    {line}", err=True)
-        click.echo(f"{t('evidence', lang)}{':' if lang == 'zh' else ': '}{outcome.run_dir}", err=True)
+        click.echo(f"{t('evidence', lang)}{colon(lang)}{outcome.run_dir}", err=True)
 
 
 def failure_cause(outcome: Any, lines: int = 6) -> list[str]:

@@ -141,7 +141,7 @@ def _loader_class(base: type) -> type:
     inventory files, parsed once): nothing else holds them, and the copy of a 10,000-host file
     takes longer than its parse."""
 
-    class Loader(base):  # type: ignore[misc,valid-type]
+    class Loader(base):
         def load_from_file(self, file_name: str, cache: str = "all", unsafe: bool = False,
                            **kw: Any) -> Any:
             return super().load_from_file(file_name, cache=cache, unsafe=unsafe or cache == "none", **kw)

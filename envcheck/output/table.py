@@ -12,7 +12,7 @@ from envcheck.audit.engine import AuditReport
 from envcheck.i18n import t
 from envcheck.model import STATUS_ORDER, Result, Status
 from envcheck.output.findings import Finding, error_hint, group
-from envcheck.output.values import counts_line, human, severity_word, status_word
+from envcheck.output.values import colon, counts_line, human, say, severity_word, status_word
 from envcheck.ssh.reasons import in_lang
 
 _STYLE = {Status.FAIL: "bold red", Status.ERROR: "magenta", Status.WARN: "yellow",
@@ -66,14 +66,10 @@ def render(report: AuditReport, lang: str, show_passed: bool = False, show_skipp
     elif not down:
         parts.append(RichText(t("table.nothing", lang), style="green"))
     counts = summary_counts(report)
-    parts.append(RichText(f"{t('check.summary', lang)}{_colon(lang)}{counts_line(counts, lang)}"))
+    parts.append(RichText(f"{t('check.summary', lang)}{colon(lang)}{counts_line(counts, lang)}"))
     if not show_skipped and counts["skip"]:
         parts.append(RichText(f"{counts['skip']} {t('check.skipped_hidden', lang)}", style="dim"))
     return Group(*parts)
-
-
-def _colon(lang: str) -> str:
-    return ":" if lang == "zh" else ": "
 
 
 def _index(findings: list[Finding], lang: str) -> Any:
@@ -102,7 +98,7 @@ def _block(number: int, f: Finding, lang: str) -> Any:
     from rich.text import Text as RichText  # noqa: PLC0415 (rich: ~17 ms, not for --help)
 
     head = RichText(f"{number}. ", style="bold")
-    head.append(f.title.get(lang) if len(f.checks) == 1 else ", ".join(f.checks), style=_STYLE[f.status])
+    head.append(say(f.title.get(lang), lang) if len(f.checks) == 1 else ", ".join(f.checks), style=_STYLE[f.status])
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, style="dim")
     grid.add_column(overflow="fold")
@@ -121,7 +117,7 @@ def block_rows(f: Finding, lang: str) -> list[tuple[str, str]]:
         return [(t("check.message", lang), human(f.message.get(lang), lang))]
     rows = [(t("found", lang), human(f.found, lang) or "-"), (t("expected", lang), human(f.expected, lang) or "-")]
     if f.status in (Status.FAIL, Status.WARN):
-        rows.append((t("fix", lang), f.fix.get(lang)))
+        rows.append((t("fix", lang), say(f.fix.get(lang), lang)))
     return rows
 
 

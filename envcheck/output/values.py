@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from envcheck.i18n import t, t_or
+from envcheck.i18n import t, t_or, zh_typography
 
 # English words checks keep inside found values (data, shared by every language), and their
 # Chinese. Whole values first, then phrases inside a value.
@@ -95,7 +95,12 @@ def word(text: str, lang: str) -> str:
         return _WHOLE_ZH[text]
     for pattern, repl in _PHRASES_ZH:
         text = pattern.sub(repl, text)
-    return text
+    return zh_typography(text)
+
+
+def say(text: str, lang: str) -> str:
+    """A sentence of a check (its fix, message or title) as printed: zh with Chinese punctuation."""
+    return zh_typography(text) if lang == "zh" else text
 
 
 def status_word(status: str, lang: str) -> str:
@@ -111,10 +116,15 @@ def counts_line(counts: Mapping[str, int], lang: str) -> str:
     """'pass 8, fail 6, unreachable 1' (zh: '通过 8,失败 6,无法连接 1'), zero counts left out
     except pass and fail."""
     shown = [(k, v) for k, v in counts.items() if v or k in ("pass", "fail")]
-    sep = "," if lang == "zh" else ", "
+    sep = "\uff0c" if lang == "zh" else ", "
     return sep.join(f"{t_or(f'count.{k}', lang, k)} {v}" for k, v in shown)
 
 
 def hosts_count(n: int, lang: str) -> str:
     """'1 host', '3 hosts' (zh: '3 台主机')."""
     return t("value.hosts_one" if n == 1 else "value.hosts_many", lang, n=n)
+
+
+def colon(lang: str) -> str:
+    """A label's colon: full-width in Chinese ("结果：失败"), ": " in English."""
+    return "\uff1a" if lang == "zh" else ": "

@@ -128,8 +128,10 @@ def test_merged_role_cells_are_filled_down_and_purpose_headers_read(tmp_path: Pa
     """A Chinese sheet: 服务器用途 as the role header, 业务IP as the LAN address, and the role
     cell merged vertically over the rows of that role (only its top cell holds the value)."""
     rows: list[list[object]] = [["服务器名称", "管理IP", "业务IP", "服务器用途"],
-                                ["w1", "10.99.0.11", "10.99.1.11", "Web服务器"], ["w2", "10.99.0.12", "10.99.1.12", None],
-                                ["d1", "10.99.0.13", "10.99.1.13", "数据库"], ["d2", "10.99.0.14", "10.99.1.14", None]]
+                                ["w1", "10.99.0.11", "10.99.1.11", "Web服务器"],
+                                ["w2", "10.99.0.12", "10.99.1.12", None],
+                                ["d1", "10.99.0.13", "10.99.1.13", "数据库"],
+                                ["d2", "10.99.0.14", "10.99.1.14", None]]
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
