@@ -10,7 +10,7 @@ APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime opens
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
-.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench clean
+.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench bench-inventory clean
 
 help:
 	@echo "make run       create .venv, install, audit this machine (envcheck check)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lab-down  stop the lab and remove every trace of it"
 	@echo "make bench     envcheck vs ansible-playbook, testinfra and the SSH floor on its own lab"
 	@echo "               (BENCH_ARGS='--hosts 1,5 --runs 5'; results in bench/results/)"
+	@echo "make bench-inventory  envcheck inventory show on a generated 10,000-host inventory"
 
 # An editable install leaves envcheck's own modules without bytecode, and a shell with
 # PYTHONDONTWRITEBYTECODE=1 never writes it: every start would compile them again (~80 ms
@@ -88,6 +89,10 @@ lab-up: venv apt
 # 2-core machine with the peers up to 10 hosts, more with them at 20 (the default); writes
 # bench/results/bench.md and bench.json, takes the lab down.
 BENCH_ARGS ?=
+bench-inventory: venv
+	$(COMPILE)
+	$(PY) -m bench.inventory_show $(BENCH_ARGS)
+
 bench: venv apt .venv/.bench-installed
 	$(COMPILE)
 	$(PY) -m bench $(BENCH_ARGS)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from envcheck import __version__
+from envcheck import __version__, exitcodes
 
 # name -> (module, attribute, one-line help); loaded on use.
 _COMMANDS = {
@@ -42,16 +42,21 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+HELP = f"""envcheck: deploy, check, verify and report standard environments before a go-live.
+
+\b
+部署、检查、验证服务器环境,生成上线前验收报告。
+
+{exitcodes.HELP}
+
+{exitcodes.HELP_ZH}
+"""
+
+
+@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="envcheck")
 def cli() -> None:
-    """envcheck: deploy, check, verify and report standard environments before a go-live.
-
-    \b
-    部署、检查、验证服务器环境,生成上线前验收报告。
-    Exit codes: 0 nothing failed, 1 a check or task failed, 2 bad input or usage,
-    3 a host was unreachable (wins over 1), 130 interrupted (results so far kept).
-    """
+    pass
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -71,6 +71,15 @@ def read_failures(run_dir: Path) -> tuple[list[Failure], list[str]]:
     return failures, hosts
 
 
+def unreachable_hosts(run_dir: Path) -> list[str]:
+    """The hosts of the check run that could not be reached: nothing is known of them."""
+    try:
+        doc = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RunDirError(f"{run_dir}/result.json cannot be read: {exc}") from exc
+    return [h["name"] for h in doc.get("hosts", []) if not h.get("reachable")]
+
+
 def plan(failures: Sequence[Failure], run_hosts: Sequence[str],
          remediations: Mapping[str, Any]) -> Plans:
     """Group fixable failures by (playbook, tags) and then by the set of hosts they touch."""

@@ -11,6 +11,7 @@ share have no place ("host"). Values may hold {names}, filled by t's keywords.
 from __future__ import annotations
 
 import os
+import re
 
 LANGS = ("en", "zh")
 
@@ -137,8 +138,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "waived": ("waived", "已豁免"),
     "verdict.ready": ("Ready", "通过"),
     "verdict.not_ready": ("Not ready", "未通过"),
-    "verdict.colon": (": ", ":"),
-    "verdict.sep": ("; ", ";"),
+    "verdict.sep": ("; ", "；"),
     "verdict.all_good": ("the run is complete, every host answered, every check ran, nothing failed",
                          "运行完整,所有主机均已应答,所有检查均已执行,没有失败项"),
     "verdict.no_check": ("no check run (run envcheck check)", "没有检查记录(请运行 envcheck check)"),
@@ -172,14 +172,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "waiver.expired": ("waiver expired on {expires}, failing again: {reason} (approved by {approver}{ticket})",
                        "豁免已于 {expires} 过期,重新判为未通过:{reason}(批准人 {approver}{ticket})"),
     "output.written": ("Written", "已写入"),
-    # the summary line's counts (envcheck/output/summary.py): count.<status> and unreachable
-    "count.pass": ("pass", "通过"),
-    "count.fail": ("fail", "未通过"),
-    "count.warn": ("warn", "警告"),
-    "count.skip": ("skip", "跳过"),
-    "count.error": ("error", "错误"),
+    # the summary line's counts: count.<status> (helper B's block below) and this one
     "count.waived": ("waived", "已豁免"),
-    "count.unreachable": ("unreachable", "无法连接"),
     "report.accepted_risks": ("Accepted risks", "已接受的风险"),
     "report.no_waiver": ("No waiver applies.", "没有适用的豁免。"),
     "report.reason": ("Reason", "原因"),
@@ -215,6 +209,63 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.status_error": ("error", "错误"),
     "report.status_warn": ("warning", "警告"),
     "report.status_unreachable": ("unreachable", "无法连接"),
+    # Issue 17, helper B (terminal output, values, statuses, ping, fix, hostsheets): keys of
+    # envcheck/output/values.py, envcheck/output/table.py and the commands' printing.
+    "status.pass": ("PASS", "通过"),
+    "status.fail": ("FAIL", "失败"),
+    "status.warn": ("WARN", "警告"),
+    "status.skip": ("SKIP", "跳过"),
+    "status.error": ("ERROR", "错误"),
+    "status.waived": ("WAIVED", "已豁免"),
+    "count.pass": ("pass", "通过"),
+    "count.fail": ("fail", "失败"),
+    "count.warn": ("warn", "警告"),
+    "count.skip": ("skip", "跳过"),
+    "count.error": ("error", "错误"),
+    "count.unreachable": ("unreachable", "无法连接"),
+    "value.yes": ("yes", "是"),
+    "value.no": ("no", "否"),
+    "value.none": ("(none)", "(无)"),
+    "value.hosts_one": ("{n} host", "{n} 台主机"),
+    "value.hosts_many": ("{n} hosts", "{n} 台主机"),
+    "table.no": ("#", "#"),
+    "table.where": ("Hosts", "主机"),
+    "table.error": ("Error", "错误"),
+    "table.hint": ("What to do", "处理建议"),
+    "table.nothing": ("Nothing to report: every check selected passed.", "没有需要处理的项:所选检查全部通过。"),
+    "table.unreachable_row": ("{hosts}: {reason}", "{hosts}:{reason}"),
+    "hint.timeout": ("The probe ran out of time on the host: look at the host's load or the service, "
+                     "then run `envcheck check -c {check} --limit {hosts}` again (a larger --timeout if it is slow).",
+                     "探测在主机上超时:检查主机负载或相应服务,然后重新运行 `envcheck check -c {check} --limit {hosts}`"
+                     "(如确实较慢,可加大 --timeout)。"),
+    "hint.unread": ("envcheck could not read the host's answer: keep the evidence folder and report it; "
+                    "the other checks are not affected.",
+                    "envcheck 无法解析主机的返回:请保留证据目录并反馈问题;其他检查不受影响。"),
+    "hint.service": ("The value could not be read because the service or tool did not answer (the error above): "
+                     "make it answer on the host, then run `envcheck check -c {check} --limit {hosts}` again.",
+                     "服务或工具未响应(见上方错误),无法读取该值:在主机上使其恢复响应后,重新运行 "
+                     "`envcheck check -c {check} --limit {hosts}`。"),
+    "checks.count": ("{n} checks", "共 {n} 项检查"),
+    "exec.unreachable": ("NOT RUN", "未执行"),
+    "exec.exit": ("exit {code}", "退出码 {code}"),
+    # envcheck inventory ping: yes/no and the live lines.
+    "ping.answered": ("{host}: {state} ({seconds} s)", "{host}:{state}({seconds} 秒)"),
+    "ping.ok": ("reachable", "可连接"),
+    "ping.down": ("unreachable", "无法连接"),
+    # envcheck fix: unreachable hosts, failed playbooks.
+    "fix.unreachable": ("{n} host(s) of that check run were unreachable, nothing was checked there: {hosts}",
+                        "该检查记录中有 {n} 台主机无法连接,未做任何检查:{hosts}"),
+    "fix.cause": ("Why it failed", "失败原因"),
+    "deploy.skipped": ("skipped", "跳过"),
+    "deploy.status_successful": ("successful", "成功"),
+    "deploy.status_failed": ("failed", "失败"),
+    "deploy.status_timeout": ("timed out", "超时"),
+    "deploy.status_canceled": ("canceled", "已取消"),
+    "fix.preview": ("preview (check mode, diff)", "预览(检查模式,显示差异)"),
+    "fix.apply": ("apply", "执行"),
+    # envcheck inventory import: big sheets.
+    "sheet.too_big": ("{path}: {n} rows, more than {limit}: is it the host list? Import it anyway with --yes.",
+                      "{path}:共 {n} 行,超过 {limit} 行:确定是主机清单吗?如确认,请加 --yes 导入。"),
 }
 
 
@@ -231,13 +282,44 @@ def default_lang() -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """The word for `key` in `lang` (en unless zh), its {names} filled from `values`."""
+    """The word for `key` in `lang` (en unless zh), its {names} filled from `values`; Chinese
+    with Chinese punctuation (zh_typography)."""
     en, zh = WORDS[key]
-    word = zh if lang == "zh" else en
-    return word.format(**values) if values else word
+    if lang != "zh":
+        return en.format(**values) if values else en
+    return zh_typography(zh.format(**values) if values else zh)
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_FULL = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "!": "\uff01", "?": "\uff1f"}
+_CODE = re.compile(r"(`[^`]*`)")
+_PAIR = re.compile(r"\(([^()`]*)\)")
+_MARK = re.compile(r"(?<=[\u3400-\u9fff\uff09])([,:;!?]) ?|([,:;!?]) ?(?=[\u3400-\u9fff\uff08])")
+
+
+def zh_typography(text: str) -> str:
+    """Full-width punctuation where it touches Chinese: "已中断:已收集" reads "已中断：已收集",
+    "(0.5 秒)" reads "（0.5 秒）". Code in backticks, paths and English-only brackets are kept."""
+    parts = _CODE.split(text)
+    for i in range(0, len(parts), 2):  # the odd parts are code spans
+        part = _PAIR.sub(_bracket, parts[i])
+        parts[i] = _MARK.sub(lambda m: _FULL[m.group(1) or m.group(2)], part)
+    return "".join(parts)
+
+
+def _bracket(m: re.Match[str]) -> str:
+    before = m.string[m.start() - 1] if m.start() > 0 else ""
+    if _CJK.search(m.group(1)) or _CJK.match(before):
+        return f"\uff08{m.group(1)}\uff09"
+    return m.group(0)
 
 
 def t_or(key: str, lang: str, default: str) -> str:
     """The word for `key`, or `default` where the catalogue has none (a value read from a
     run record, such as a severity, that may name something this version does not know)."""
     return t(key, lang) if key in WORDS else default
+
+
+def colon(lang: str) -> str:
+    """A label's colon: full-width in Chinese ("结果：失败"), ": " in English."""
+    return "\uff1a" if lang == "zh" else ": "

@@ -10,7 +10,10 @@ PasswordAuthentication) are left alone.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 MASK = "********"
 
@@ -30,12 +33,14 @@ _KEY = rf"\b(?!{_NOT_SECRET})[\w.:-]*{_SECRET_WORD}[\w.-]*"
 # an unquoted value runs to the end of the line (my.cnf allows spaces) or to the next & (a URL query)
 _ASSIGN = re.compile(
     rf"(?i)(?P<key>{_KEY})(?P<sep>\s+[=:]\s*|[=:]\s+|[=:])"
-    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s&][^&\n]*?(?=\s*(?:&|$)))")
+    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s&][^&\n\t]*?(?=[ ]*(?:&|\t|$|\s-{1,2}[A-Za-z])))")
 # <Resource password="..."/>, keystorePass='...'
 _XML_ATTR = re.compile(rf"(?i)(?P<key>{_KEY})(?P<sep>\s*=\s*)(?P<q>[\"'])(?P<value>.*?)(?P=q)")
 _IDENTIFIED = re.compile(r"(?i)(IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+(?:PASSWORD\s+)?)('[^']*'|\"[^\"]*\"|\S+)")
 _PG_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+)('[^']*')")
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)")
+# --password VALUE, -Dx.password VALUE: an option naming a secret, its value the next word
+_FLAG = re.compile(rf"(?i)(?<![\w.-])(-{{1,2}}{_KEY}[ \t]+)(?!-)(\"[^\"]*\"|'[^']*'|[^\s&]+)")
 _PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.*?(-----END \1-----|\Z)", re.DOTALL)
 
 
@@ -80,7 +85,51 @@ def mask_line(line: str) -> tuple[str, int]:
 
     line = _XML_ATTR.sub(xml, line)
     line = _ASSIGN.sub(assign, line)
+    line = _FLAG.sub(lambda m: m.group(0) if m.group(2) == MASK else masked(m.group(1), m.group(2)), line)
     line = _IDENTIFIED.sub(lambda m: masked(m.group(1), m.group(2)), line)
     line = _PG_PASSWORD.sub(lambda m: masked(m.group(1), m.group(2)), line)
     line = _URL_CREDENTIALS.sub(lambda m: masked(m.group(1), "", m.group(3)), line)
     return line, count
+
+
+_SECRET_KEY = re.compile(rf"(?i)^{_KEY}$")
+_SECRET_FLAG = re.compile(rf"(?i)^-{{1,2}}{_KEY}$")
+R = TypeVar("R")
+
+
+def mask_data(value: Any) -> Any:
+    """A JSON-like value with its secrets masked: every string as mask_text does; the value of a
+    key that names a secret (DB_PASSWORD: ...) whole; in a list of arguments, the one after an
+    option naming a secret (--password VALUE)."""
+    if isinstance(value, str):
+        return mask_text(value)[0]
+    if isinstance(value, Mapping):
+        return {mask_data(k): _masked_whole(v) if isinstance(k, str) and _SECRET_KEY.match(k) else mask_data(v)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        out = [mask_data(v) for v in value]
+        for i in range(1, len(out)):
+            if isinstance(value[i - 1], str) and _SECRET_FLAG.match(value[i - 1]) and isinstance(out[i], str) \
+                    and not out[i].startswith("-"):
+                out[i] = MASK
+        return out if isinstance(value, list) else tuple(out)
+    return value
+
+
+def _masked_whole(value: Any) -> Any:
+    return MASK if isinstance(value, str) and value not in ("", MASK) else mask_data(value)
+
+
+def mask_record(record: R) -> R:
+    """A frozen dataclass (a Result, a HostStatus) with every field masked as mask_data does;
+    its Text fields (en/zh messages) too."""
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(record):  # type: ignore[arg-type]
+        value = getattr(record, f.name)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            new = mask_record(value)
+        else:
+            new = mask_data(value)
+        if new != value:
+            changes[f.name] = new
+    return dataclasses.replace(record, **changes) if changes else record  # type: ignore[type-var]

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
 from envcheck.model import Waiver
 
 
@@ -70,7 +70,7 @@ class Coverage:
         checks = (t("coverage.checks", lang, run=self.checks_run, required=self.checks_required, what=what)
                   if self.recorded else t("coverage.checks_unknown", lang, run=self.checks_run))
         return [t("coverage.hosts", lang, answered=self.answered, total=len(self.hosts)) + limit, checks,
-                f"{t('coverage.inventory', lang)}{t('verdict.colon', lang)}{inventory}"]
+                f"{t('coverage.inventory', lang)}{colon(lang)}{inventory}"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class Verdict:
         else:
             body = sep.join(r.say(lang) for r in self.reasons)
         notes = sep.join(n.say(lang) for n in self.notes)
-        return f"{self.headline(lang)}{t('verdict.colon', lang)}{body}" + (f"{sep}{notes}" if notes else "")
+        return f"{self.headline(lang)}{colon(lang)}{body}" + (f"{sep}{notes}" if notes else "")
 
     def to_json(self, lang: str) -> dict[str, Any]:
         return {"ready": self.ready, "text": self.text(lang),

@@ -16,6 +16,7 @@ from envcheck import waivers
 from envcheck.audit.engine import AuditReport, run_audit, select_checks
 from envcheck.checks import load_catalogue
 from envcheck.inventory import Inventory
+from envcheck.masking import mask_record
 from envcheck.model import HostFacts, Waiver
 from envcheck.runs import inventory_paths
 from envcheck.runs.check import CheckEvidence
@@ -84,6 +85,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
         transport.close_prepared()
     today = datetime.now(ZoneInfo(scope.site["timezone"])).date()
     report = replace(report, scope=scope, results=waivers.apply(report.results, scope.waivers, today))
+    report = masked(report)
     return CheckRun(report, evidence.path, evidence.finish(report, request.lang))
 
 
@@ -127,3 +129,10 @@ def _as_list(value: object) -> list[object]:
     if value in (None, ""):
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def masked(report: AuditReport) -> AuditReport:
+    """The report with the secrets of its results and host messages masked: every output
+    (terminal, JSON, JUnit, Markdown, the report built from result.json) is rendered from it."""
+    hosts = tuple(replace(h, status=mask_record(h.status)) for h in report.hosts)
+    return replace(report, hosts=hosts, results=tuple(mask_record(r) for r in report.results))

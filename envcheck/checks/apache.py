@@ -15,17 +15,21 @@ DEPLOY_APACHE = Remediation("middleware", ("apache",))
 
 @fact(
     "apache.config",
-    "d=; for x in /etc/apache2 /etc/httpd; do [ -d \"$x\" ] && d=$x; done\n"
+    # Apache is installed where its main file is: /etc/apache2 alone may come from packages that
+    # only drop a snippet into conf-available (javascript-common), with no Apache at all.
+    "d=; for x in /etc/apache2 /etc/httpd; do "
+    "if [ -f \"$x\"/apache2.conf ] || [ -f \"$x\"/conf/httpd.conf ]; then d=$x; fi; done\n"
+    "if [ -z \"$d\" ]; then echo ABSENT; else\n"
     # -R: sites-enabled/ and conf-enabled/ hold symlinks, which -r does not follow.
     "echo \"== root $d ==\"; grep -RhsiE '^[[:space:]]*(AddDefaultCharset|LimitRequestBody|ProxyPass)[[:space:]]' "
     "\"$d\"/apache2.conf \"$d\"/conf/httpd.conf \"$d\"/conf-enabled \"$d\"/sites-enabled \"$d\"/conf.d "
-    "2>/dev/null; true",
+    "2>/dev/null; fi; true",
     sudo=True,
-    present="{ [ -d /etc/apache2 ] || [ -d /etc/httpd ]; }",
 )
 def parse_apache(out: ProbeOutput) -> Any:
     """The AddDefaultCharset, LimitRequestBody and ProxyPass lines of /etc/apache2 or /etc/httpd (the main
-    file, conf-enabled, sites-enabled, conf.d)."""
+    file, conf-enabled, sites-enabled, conf.d); absent where no main file is (only a conf-available
+    snippet of another package, such as javascript-common, is no Apache)."""
     if out.stdout.strip() == "ABSENT":
         return absent("no Apache httpd on this host", "本机未安装 Apache httpd")
     body = next((v for k, v in sections(out.stdout).items() if k.startswith("root")), "")

@@ -9,6 +9,7 @@ import click
 from envcheck.checks import CHECKS, FLEET_CHECKS, Check, FleetCheck, load_catalogue
 from envcheck.commands.options import lang_option
 from envcheck.i18n import t
+from envcheck.output.values import severity_word
 
 
 @click.group()
@@ -17,7 +18,8 @@ def checks() -> None:
 
 
 @checks.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: for people; json: for scripts / 输出格式")
 @lang_option
 def list_checks(fmt: str, lang: str) -> None:
     """Every check: id, severity and title (--format json: also the fix and its playbook)."""
@@ -33,9 +35,9 @@ def list_checks(fmt: str, lang: str) -> None:
     from rich.table import Table  # noqa: PLC0415 (rich: ~17 ms, not for --help)
 
 
-    table = Table(title=f"{len(rows)} checks")
+    table = Table(title=t("checks.count", lang, n=len(rows)))
     for key in ("check", "severity", "checks.title"):
         table.add_column(t(key, lang))
     for r in rows:
-        table.add_row(r[0], r[1], r[2])
+        table.add_row(r[0], severity_word(r[1], lang), r[2])
     Console().print(table)

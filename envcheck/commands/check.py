@@ -14,7 +14,7 @@ import click
 from envcheck.audit.run import CheckRequest, run_check
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.exitcodes import of_audit
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
 from envcheck.output import FORMATS
 from envcheck.output.files import parse_outputs, write_outputs
 from envcheck.output.summary import verdict_lines
@@ -78,8 +78,8 @@ def check(**kw: Any) -> None:
         for line in verdict_lines(report, lang):
             click.echo(line, err=True)
     for path in written:
-        click.echo(f"{t('output.written', lang)}: {path}", err=True)
-    click.echo(f"{t('evidence', lang)}: {run.run_dir}", err=True)
+        click.echo(f"{t('output.written', lang)}{colon(lang)}{path}", err=True)
+    click.echo(f"{t('evidence', lang)}{colon(lang)}{run.run_dir}", err=True)
     if not report.complete:
         click.echo(t("check.interrupted", lang), err=True)
     sys.exit(of_audit(report))

@@ -37,8 +37,10 @@ def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("-C", "--check", "check_mode", is_flag=True, help="Dry run: change nothing / 只检查不修改")
 @click.option("-D", "--diff", is_flag=True, help="Show the changes to files / 显示文件差异")
 @click.option("-e", "--extra-vars", multiple=True, metavar="KEY=VALUE", help="Extra variable (repeatable)")
-@click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True)
-@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="Hosts worked on at once / 并发主机数")
+@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
+              help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件")
 @click.option("--runs-dir", type=click.Path(file_okay=False), help="Where to keep the evidence (default ./runs)")
 @lang_option
 def deploy(**kw: Any) -> None:

@@ -12,17 +12,20 @@ from envcheck.commands.options import build_connection, connection_options, lang
 from envcheck.errors import BadInput
 from envcheck.exitcodes import of_hosts
 from envcheck.i18n import t
+from envcheck.masking import mask_data, mask_text
 from envcheck.ssh.group import for_command, run_on_hosts
+from envcheck.ssh.reasons import in_lang
 
 
 @click.command("exec")
 @connection_options
 @click.option("--sudo", is_flag=True, help="Run the command as root through sudo (-K for a password)")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: grouped by host; json: for scripts / 输出格式")
 @lang_option
 @click.argument("command")
 def exec_(command: str, **kw: Any) -> None:
-    """Run COMMAND on every host of the inventory in parallel (fabric ThreadingGroup).
+    """Run COMMAND on every host of the inventory in parallel, output grouped by host.
 
     \b
     在所有主机上并行执行同一条命令,按主机分组显示输出。
@@ -30,6 +33,7 @@ def exec_(command: str, **kw: Any) -> None:
     into it. A host that cannot be reached is reported with the reason; the others run.
     Hosts are reached as by check: the inventory's key file, else the ssh agent and
     ~/.ssh/id_* (never a password prompt), ProxyJump honoured, host keys checked strictly.
+    What it prints has passwords, tokens and keys masked, as everything envcheck prints.
     Exit code: 0 every host ran it with status 0; 1 a host's command failed;
     3 a host could not be reached (wins over 1).
       envcheck exec -i hosts.yml --limit db 'df -h /var/lib'
@@ -41,7 +45,7 @@ def exec_(command: str, **kw: Any) -> None:
     inv, settings = for_command(conn, "exec")
     runs = run_on_hosts(list(inv.hosts), command, settings, sudo=kw["sudo"], forks=conn.forks)
     if kw["fmt"] == "json":
-        click.echo(json.dumps([r.__dict__ for r in runs], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(mask_data([r.__dict__ for r in runs]), ensure_ascii=False, indent=2))
     else:
         _print_text(runs, kw["lang"])
     sys.exit(of_hosts(runs))
@@ -55,17 +59,17 @@ def _print_text(runs: list[Any], lang: str) -> None:
     console = Console(highlight=False, soft_wrap=True)
     for r in runs:
         if r.error:
-            state = Text("FAILED", style="bold red")
+            state = Text(t("exec.unreachable", lang), style="bold red")
         else:
-            state = Text(f"exit {r.exit_code}", style="green" if r.exit_code == 0 else "bold red")
+            state = Text(t("exec.exit", lang, code=r.exit_code), style="green" if r.exit_code == 0 else "bold red")
         console.print(Rule(Text.assemble((f"{r.host} ", "bold"), (f"({r.address}) ", "dim"), state),
                            align="left"))
         if r.error:
-            console.print(Text(r.error, style="red"))
+            console.print(Text(in_lang(r.error, lang), style="red"))
         if r.stdout:
-            console.print(Text(r.stdout.rstrip("\n")))
+            console.print(Text(mask_text(r.stdout.rstrip("\n"))[0]))
         if r.stderr.strip():
-            console.print(Text(r.stderr.rstrip("\n"), style="yellow"))
+            console.print(Text(mask_text(r.stderr.rstrip("\n"))[0], style="yellow"))
     ok = sum(1 for r in runs if r.ok)
     down = sum(1 for r in runs if r.error)
     failed = len(runs) - ok - down

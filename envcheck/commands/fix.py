@@ -17,8 +17,9 @@ from envcheck.deploy.view import DeployView
 from envcheck.errors import BadInput, ExitCode
 from envcheck.exitcodes import of_audit, of_deploy
 from envcheck.exitcodes import worst as worst_of
-from envcheck.fix import before_after, find_check_run, plan, read_failures, recheck_hosts
-from envcheck.i18n import t
+from envcheck.fix import before_after, find_check_run, plan, read_failures, recheck_hosts, unreachable_hosts
+from envcheck.i18n import colon, t
+from envcheck.output.values import say
 from envcheck.paths import runs_dir
 
 
@@ -41,8 +42,10 @@ def fix(**kw: Any) -> None:
     check mode with diff, applies it through the same machinery as `envcheck deploy`,
     re-runs exactly those checks and prints before/after. Manual ones are listed with
     their fix hints. Passwords the playbooks need come from the environment, as for deploy.
+    Hosts the check run could not reach are listed: nothing is known of them, so fix
+    exits 3 even when it has nothing else to do.
     Exit code: 0 all fixed (or, with --check, the preview ran); 1 something still fails
-    or is manual; 3 a host was unreachable.
+    or is manual; 3 a host was unreachable (in the check run or now).
     """
     conn = build_connection(kw)
     if not conn.inventories:
@@ -54,45 +57,55 @@ def fix(**kw: Any) -> None:
     remediations = {c.id: c.remediation for c in CHECKS.values()}
     remediations.update({c.id: c.remediation for c in FLEET_CHECKS.values()})
     failures, run_hosts = read_failures(run_dir)
+    down = unreachable_hosts(run_dir)
     if conn.limit:  # only the failures of the hosts the pattern selects
         allowed = {h.name for h in conn.load_inventory().hosts}
         failures = [f for f in failures if f.host is None or f.host in allowed]
         run_hosts = [h for h in run_hosts if h in allowed]
+        down = [h for h in down if h in allowed]
     plans = plan(failures, run_hosts, remediations)
-    click.echo(f"{t('fix.check_run', lang)}: {run_dir} — {len(failures)} {t('fix.failures', lang)}")
-    _print_plans(plans, lang)
-    code: int = ExitCode.OK
+    sep = colon(lang)
+    click.echo(f"{t('fix.check_run', lang)}{sep}{run_dir} — {len(failures)} {t('fix.failures', lang)}")
+    if down:  # nothing is known of them: never "nothing to fix"
+        click.echo(t("fix.unreachable", lang, n=len(down), hosts=", ".join(down)), err=True)
+    _print_plans(plans, lang, quiet=bool(down))
+    code: int = ExitCode.UNREACHABLE if down else ExitCode.OK
     if plans.plans:
-        code = _deploy_all(plans.plans, conn, runs_base, lang, check=True)
-        if not kw["preview_only"] and code == ExitCode.OK:
-            code = _deploy_all(plans.plans, conn, runs_base, lang, check=False)
-            if code == ExitCode.OK:
-                code = _recheck(plans, conn, runs_base, lang)
+        step = _deploy_all(plans.plans, conn, runs_base, lang, check=True)
+        if not kw["preview_only"] and step == ExitCode.OK:
+            step = _deploy_all(plans.plans, conn, runs_base, lang, check=False)
+            if step == ExitCode.OK:
+                step = _recheck(plans, conn, runs_base, lang)
+        code = worst_of((code, step))
     if plans.manual:
-        _print_manual(plans.manual, lang)
-        if not kw["preview_only"] and code == ExitCode.OK:
-            code = ExitCode.FAILED
+        fixes = {c.id: c.fix.get(lang) for c in CHECKS.values()}
+        fixes.update({c.id: c.fix.get(lang) for c in FLEET_CHECKS.values()})
+        _print_manual(plans.manual, fixes, lang)
+        if not kw["preview_only"]:
+            code = worst_of((code, ExitCode.FAILED))
     sys.exit(code)
 
 
-def _print_plans(plans: Any, lang: str) -> None:
-    if not plans.plans:
+def _print_plans(plans: Any, lang: str, quiet: bool = False) -> None:
+    if not plans.plans and not quiet:
         click.echo(t("fix.nothing", lang))
     for p in plans.plans:
         click.echo(f"  deploy {p.playbook} --tags {','.join(p.tags)} --limit {p.limit}   "
                    f"# {', '.join(p.checks)}")
 
 
-def _print_manual(manual: Any, lang: str) -> None:
+def _print_manual(manual: Any, fixes: dict[str, str], lang: str) -> None:
+    """Each manual failure with its check's fix in `lang` (the check run may have been in another)."""
     click.echo(t("fix.by_hand", lang))
     for f in manual:
-        click.echo(f"  {f.host or '(fleet)'}  {f.check}: {f.fix}")
+        fix = say(fixes.get(f.check, f.fix), lang)
+        click.echo(f"  {f.host or t('fleet', lang)}  {f.check}{colon(lang)}{fix}")
 
 
 def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) -> int:
     worst: int = ExitCode.OK
     for p in plans:
-        title = "preview (check mode, diff)" if check else "apply"
+        title = t("fix.preview" if check else "fix.apply", lang)
         click.echo(f"== {title}: {p.playbook} --tags {','.join(p.tags)} --limit {p.limit}")
         request = DeployRequest(playbook=p.playbook, inventories=conn.inventories, limit=p.limit,
                                 tags=p.tags, check=check, diff=True, forks=conn.forks,

@@ -17,10 +17,20 @@ from envcheck.errors import BadInput
 from envcheck.exitcodes import decide
 from envcheck.i18n import t
 from envcheck.inventory import load_inventory
-from envcheck.inventory.hostsheet import HEADERS, REQUIRED, ROLES, inventory_document, parse_rows, read_rows
+from envcheck.inventory.hostsheet import (
+    HEADERS,
+    MAX_ROWS,
+    REQUIRED,
+    ROLES,
+    inventory_document,
+    parse_rows,
+    read_rows,
+)
 from envcheck.inventory.ping import ping_all
+from envcheck.output.values import hosts_count
 from envcheck.runs import write_atomic
 from envcheck.ssh import transport_for
+from envcheck.ssh.reasons import in_lang
 
 
 @click.group()
@@ -64,11 +74,15 @@ ports, unknown roles, empty cells); nothing is written when a row is bad, unless
 @click.option("--known-hosts", type=click.Path(dir_okay=False),
               help="known_hosts file the inventory should check host keys against (strict)")
 @click.option("--force", is_flag=True, help="Overwrite an existing inventory")
-def import_(source: Path, output: Path, sheet: str | None, skip_bad_rows: bool,
-            default_user: str | None, key: str | None, known_hosts: str | None, force: bool) -> None:
-
-
-    result = parse_rows(read_rows(source, sheet))
+@click.option("--yes", is_flag=True, help="Import a sheet of more than 2,000 rows / 确认导入超过 2000 行的表格")
+@lang_option
+def import_(source: Path, output: Path, sheet: str | None, skip_bad_rows: bool, default_user: str | None,
+            key: str | None, known_hosts: str | None, force: bool, yes: bool, lang: str) -> None:
+    rows = read_rows(source, sheet)
+    filled = sum(1 for r in rows if any(c not in (None, "") for c in r))
+    if filled > MAX_ROWS + 1 and not yes:  # + 1: the header
+        raise BadInput(t("sheet.too_big", lang, path=source, n=filled - 1, limit=MAX_ROWS))
+    result = parse_rows(rows)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     for problem in result.problems:
@@ -108,39 +122,40 @@ def _rows(rows: tuple[int, ...]) -> str:
 @click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
               help="Ansible inventory; repeatable / 清单")
 @click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
-@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False))
-def show(inventories: tuple[str, ...], limit: str | None, vault_password_file: str | None) -> None:
+@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
+              help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件")
+@lang_option
+def show(inventories: tuple[str, ...], limit: str | None, vault_password_file: str | None, lang: str) -> None:
     """Groups and hosts as a tree, with how each host is reached / 以树形显示分组和主机."""
-    from rich.console import Console  # noqa: PLC0415 (rich: ~17 ms, not for --help)
-    from rich.tree import Tree  # noqa: PLC0415 (rich: ~17 ms, not for --help)
-
 
     inv = load_inventory(inventories, limit, vault_password_file)
-    tree = Tree(f"[bold]{', '.join(inventories)}[/] ({len(inv.hosts)} hosts / 台主机)")
-    grouped = set()
-    for group in sorted(inv.groups):
-        branch = tree.add(f"[bold cyan]{group}[/]")
-        for name in inv.groups[group]:
-            branch.add(_host_label(inv.host(name)))
-            grouped.add(name)
-    loose = [h for h in inv.hosts if h.name not in grouped]
+    # Plain lines, written in one go: 10,000 hosts print in well under a second (bench/README.md).
+    lines = [f"{', '.join(inventories)} ({hosts_count(len(inv.hosts), lang)})"]
+    branches = [(group, inv.groups[group]) for group in sorted(inv.groups)]
+    grouped = {name for members in inv.groups.values() for name in members}
+    loose = [h.name for h in inv.hosts if h.name not in grouped]
     if loose:
-        branch = tree.add("[bold cyan]ungrouped[/]")
-        for h in loose:
-            branch.add(_host_label(h))
-    Console().print(tree)
+        branches.append(("ungrouped", tuple(loose)))
+    for b, (group, names) in enumerate(branches):
+        last_branch = b == len(branches) - 1
+        lines.append(f"{'└── ' if last_branch else '├── '}{group}")
+        pad = "    " if last_branch else "│   "
+        for i, name in enumerate(names):
+            lines.append(f"{pad}{'└── ' if i == len(names) - 1 else '├── '}{_host_label(inv.host(name))}")
+    click.echo("\n".join(lines))
 
 
 def _host_label(host: Any) -> str:
     t = host.target
     where = "local" if t.local else f"{t.user + '@' if t.user else ''}{t.address}:{t.port}"
     lan = f"  lan {host.lan_address}" if host.lan_address else ""
-    return f"{host.name}  [dim]{where}{lan}[/]"
+    return f"{host.name}  {where}{lan}"
 
 
 @inventory.command("ping")
 @connection_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: for people (hosts listed as they answer); json: for scripts / 输出格式")
 @lang_option
 def ping(**kw: Any) -> None:
     """Reachability, authentication and sudo of every host, in parallel.
@@ -156,25 +171,32 @@ def ping(**kw: Any) -> None:
     conn = build_connection(kw)
     if not conn.inventories:
         raise BadInput("inventory ping needs -i INVENTORY / 需要指定清单 -i")
+    lang: str = kw["lang"]
     inv = conn.load_inventory()
     transport = transport_for("openssh", conn.ssh, [h.target for h in inv.hosts])
-    results = ping_all(inv.hosts, transport, conn.forks, conn.timeout)
+    live = kw["fmt"] == "table"
+
+    def answered(r: Any) -> None:  # each host as it answers, on stderr (the table follows on stdout)
+        state = t("ping.ok" if r.ok else "ping.down", lang)
+        click.echo(t("ping.answered", lang, host=r.host, state=state, seconds=f"{r.seconds:.2f}"), err=True)
+
+    results = ping_all(inv.hosts, transport, conn.forks, conn.timeout, answered if live else None)
     code = decide(unreachable=not all(r.ok for r in results))
     if kw["fmt"] == "json":
         click.echo(json.dumps([dataclasses.asdict(r) | {"ok": r.ok} for r in results], ensure_ascii=False,
                               indent=2))
         sys.exit(code)
-    table = Table(title=t("ping.title", kw["lang"]))
+    table = Table(title=t("ping.title", lang))
     for head in ("ping.host", "ping.address", "ping.reachable", "ping.login", "ping.sudo", "ping.seconds",
                  "ping.reason"):
-        table.add_column(t(head, kw["lang"]))
+        table.add_column(t(head, lang))
 
     def mark(flag: bool) -> str:
-        return "[green]yes[/]" if flag else "[bold red]no[/]"
+        return f"[green]{t('value.yes', lang)}[/]" if flag else f"[bold red]{t('value.no', lang)}[/]"
 
     for r in results:
         table.add_row(r.host, r.address, mark(r.reachable),
                       f"[green]{r.login}[/]" if r.authenticated else mark(False), mark(r.sudo),
-                      f"{r.seconds:.2f}", r.reason or "")
+                      f"{r.seconds:.2f}", in_lang(r.reason or "", lang))
     Console(width=200).print(table)
     sys.exit(code)

@@ -9,7 +9,7 @@ import click
 
 from envcheck.commands.options import lang_option
 from envcheck.exitcodes import of_verdict
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
 from envcheck.output.files import writable_file
 from envcheck.paths import runs_dir as default_runs
 from envcheck.report.build import build, render
@@ -65,9 +65,8 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, fmt: str, runs_dir: 
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"{t('report.written', lang)}: {output}", err=True)
-    colon = t("verdict.colon", lang)
-    click.echo(f"{t('report.verdict', lang)}{colon}{built.verdict.text(lang)}", err=True)
+        click.echo(f"{t('report.written', lang)}{colon(lang)}{output}", err=True)
+    click.echo(f"{t('report.verdict', lang)}{colon(lang)}{built.verdict.text(lang)}", err=True)
     for line in built.coverage:
         click.echo(f"  {line}", err=True)
     sys.exit(of_verdict(built.verdict))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
 import click
 
-from envcheck.i18n import t
+from envcheck.i18n import colon, t, t_or
+from envcheck.masking import mask_text
 
 
 class DeployView:
@@ -46,8 +48,10 @@ class DeployView:
         elif kind == "runner_on_unreachable":
             h["unreachable"] += 1
         if kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable") and not self.tty:
-            state = ("changed" if event.changed else "ok") if kind == "runner_on_ok" else kind[10:]
-            tail = f": {event.message}" if event.message else ""
+            key = {"runner_on_failed": "deploy.failed", "runner_on_unreachable": "deploy.unreachable"}.get(
+                kind, "deploy.changed" if event.changed else "deploy.ok")
+            state = t(key, self.lang)
+            tail = f": {mask_text(event.message)[0]}" if event.message else ""
             click.echo(f"[{event.host}] {event.task}: {state}{tail}")
         if self.show_diff and event.diff and kind == "runner_on_ok":
             text = f"[{event.host}] {event.task}:\n{event.diff}"
@@ -70,11 +74,38 @@ class DeployView:
         return table
 
     def summary(self, outcome: Any) -> None:
+        lang = self.lang
         for h in outcome.hosts:
-            state = "FAILED" if h.failed or h.unreachable else "OK"
-            click.echo(f"{h.name}: {state} ok={h.ok} changed={h.changed} failed={h.failed} "
-                       f"unreachable={h.unreachable} skipped={h.skipped}")
+            state = t("status.fail" if h.failed or h.unreachable else "deploy.ok", lang)
+            counts = ", ".join(f"{t(key, lang)} {getattr(h, key[7:])}" for key in (
+                "deploy.ok", "deploy.changed", "deploy.failed", "deploy.unreachable", "deploy.skipped"))
+            click.echo(f"{h.name}: {state} ({counts})")
             for task in h.failed_tasks:
-                click.echo(f"    {task}")
-        click.echo(f"{t('deploy.result', self.lang)}: {outcome.status}")
-        click.echo(f"{t('evidence', self.lang)}: {outcome.run_dir}", err=True)
+                click.echo(f"    {mask_text(task)[0]}")
+        status = t_or(f"deploy.status_{outcome.status}", lang, outcome.status)
+        click.echo(f"{t('deploy.result', lang)}{colon(lang)}{status}")
+        cause = failure_cause(outcome)
+        if cause:
+            click.echo(f"{t('fix.cause', lang)}{colon(lang).strip()}", err=True)
+            for line in cause:
+                click.echo(f"    {line}", err=True)
+        click.echo(f"{t('evidence', lang)}{colon(lang)}{outcome.run_dir}", err=True)
+
+
+def failure_cause(outcome: Any, lines: int = 6) -> list[str]:
+    """Why a playbook run failed when no host's task says it (a bad host pattern, a syntax
+    error, a missing variable): Ansible's own ERROR lines from the run's stdout, else its last
+    lines; secrets masked. Empty for a run that succeeded or whose failed tasks are listed."""
+    if outcome.status == "successful" or any(h.failed_tasks for h in outcome.hosts):
+        return []
+    stdout = outcome.run_dir / "artifacts" / "stdout"
+    try:
+        text = stdout.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    kept = [" ".join(x.split()) for x in _ANSI.sub("", text).splitlines() if x.strip()]
+    errors = [x for x in kept if x.startswith(("ERROR", "[ERROR]", "fatal:", "[WARNING]: Could not match"))]
+    return [mask_text(x)[0][:300] for x in (errors or kept)[-lines:]]
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")

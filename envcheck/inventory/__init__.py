@@ -9,6 +9,7 @@ import os
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,12 @@ class Inventory:
     peers: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def host(self, name: str) -> InventoryHost:
-        for h in self.hosts:
-            if h.name == name:
-                return h
-        raise KeyError(name)
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, InventoryHost]:
+        """Hosts by name: every host of 10,000 looked up in turn is not 10,000 scans."""
+        return {h.name: h for h in self.hosts}
 
 
 def local_inventory() -> Inventory:
@@ -85,13 +88,17 @@ def load_inventory(
     os.environ.setdefault("ANSIBLE_INVENTORY_UNPARSED_FAILED", "True")
     os.environ.setdefault("ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED", "True")
     os.environ.setdefault("ANSIBLE_HOST_PATTERN_MISMATCH", "ignore")
+    # A plain YAML inventory parsed once: the yaml plugin before auto (which parses a file only
+    # to look for a `plugin:` key, and hands such files on; yaml refuses them, so they still
+    # reach auto). 10,000 hosts: 2 parses of ~4 s each otherwise (bench/README.md).
+    os.environ.setdefault("ANSIBLE_INVENTORY_ENABLED", "host_list,script,yaml,auto,ini,toml")
 
     from ansible.errors import AnsibleError  # noqa: PLC0415 (ansible-core: ~170 ms, not for --help)
     from ansible.inventory.manager import InventoryManager  # noqa: PLC0415 (ansible-core: ~170 ms, not for --help)
     from ansible.parsing.dataloader import DataLoader  # noqa: PLC0415 (ansible-core: ~170 ms, not for --help)
     from ansible.vars.manager import VariableManager  # noqa: PLC0415 (ansible-core: ~170 ms, not for --help)
 
-    loader = DataLoader()
+    loader = _loader_class(DataLoader)()
     if vault_password_file:
         _set_vault(loader, vault_password_file)
     try:
@@ -128,6 +135,19 @@ def load_inventory(
         for g in h.groups:
             group_map.setdefault(g, []).append(h.name)
     return Inventory(tuple(sources), tuple(hosts), {g: tuple(v) for g, v in group_map.items()}, peers)
+
+
+def _loader_class(base: type) -> type:
+    """ansible-core's DataLoader, without the deep copy of files it does not cache (cache='none':
+    inventory files, parsed once): nothing else holds them, and the copy of a 10,000-host file
+    takes longer than its parse."""
+
+    class Loader(base):
+        def load_from_file(self, file_name: str, cache: str = "all", unsafe: bool = False,
+                           **kw: Any) -> Any:
+            return super().load_from_file(file_name, cache=cache, unsafe=unsafe or cache == "none", **kw)
+
+    return Loader
 
 
 def _peers(loader: Any, manager: Any, all_vars: Mapping[str, Any]) -> dict[str, tuple[tuple[str, str], ...]]:

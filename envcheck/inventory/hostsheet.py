@@ -30,11 +30,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "port": ("port", "ssh port", "ansible_port", "端口", "ssh端口", "端口号"),
     "user": ("user", "username", "ssh user", "ansible_user", "login", "用户名", "用户", "登录用户",
              "账号", "帐号"),
-    "role": ("role", "roles", "group", "groups", "tier", "角色", "分组", "组", "用途", "服务器角色", "类型"),
-    "lan_address": ("lan", "lan address", "lan_address", "lan ip", "内网地址", "内网ip", "业务ip",
-                    "业务地址"),
+    "role": ("role", "roles", "group", "groups", "tier", "purpose", "usage", "角色", "分组", "组", "用途",
+             "服务器用途", "主机用途", "用途说明", "服务器角色", "类型", "服务器类型", "应用", "应用类型", "部署应用",
+             "功能"),
+    "lan_address": ("lan", "lan address", "lan_address", "lan ip", "business ip", "内网地址", "内网ip", "业务ip",
+                    "业务地址", "业务网ip", "业务网地址", "私网ip", "私网地址"),
 }
 REQUIRED = ("name", "address", "role")
+# A host list longer than this is probably not one (an asset register, a log): import asks --yes.
+MAX_ROWS = 2000
 # Columns that are read to warn about them, never written: passwords stay out of inventories.
 IGNORED_SECRET_HEADERS = ("password", "passwd", "密码", "口令", "root密码", "登录密码")
 
@@ -109,16 +113,33 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
     import openpyxl  # noqa: PLC0415 (openpyxl: ~70 ms, not for --help)
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # Not read_only: only a full worksheet knows its merged cells (filled in below).
+        book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # zipfile/XML errors: not a workbook
         raise BadInput(f"{path}: not a readable .xlsx workbook ({exc}) / 无法读取该 Excel 文件") from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise BadInput(f"{path}: no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)} / 没有该工作表")
         ws = book[sheet] if sheet else book.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        return fill_merged(rows, [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges])
     finally:
         book.close()
+
+
+def fill_merged(rows: list[list[Any]], ranges: Iterable[tuple[int, int, int, int]]) -> list[list[Any]]:
+    """Merged cells as the reader sees them: the value of a merged block (its top-left cell) in
+    every cell of it. Chinese host sheets merge the role cell over the rows of one role."""
+    for top, left, bottom, right in ranges:  # 1-based, inclusive, as Excel numbers them
+        if top > len(rows):
+            continue
+        value = rows[top - 1][left - 1] if left - 1 < len(rows[top - 1]) else None
+        for r in range(top - 1, min(bottom, len(rows))):
+            row = rows[r]
+            row.extend([None] * (right - len(row)))
+            for c in range(left - 1, right):
+                row[c] = value
+    return rows
 
 
 def decode_csv(data: bytes) -> str:

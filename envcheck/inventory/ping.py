@@ -3,8 +3,8 @@ same one-exec transport as `envcheck check` (one SSH session per host)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from envcheck.audit.probe import build_script, split_output
@@ -55,7 +55,15 @@ def _stdout(output: ProbeOutput | None) -> str | None:
     return output.stdout.strip() if output is not None and output.rc == 0 else None
 
 
-def ping_all(hosts: Sequence[InventoryHost], transport: Transport, forks: int,
-             timeout: float) -> list[PingResult]:
+def ping_all(hosts: Sequence[InventoryHost], transport: Transport, forks: int, timeout: float,
+             on_result: Callable[[PingResult], None] | None = None) -> list[PingResult]:
+    """Every host's result in the inventory's order; `on_result` told of each as it answers."""
     with ThreadPoolExecutor(max_workers=max(1, min(forks, len(hosts)))) as pool:
-        return list(pool.map(lambda h: ping_host(h, transport, timeout), hosts))
+        futures = {pool.submit(ping_host, h, transport, timeout): h.name for h in hosts}
+        done: dict[str, PingResult] = {}
+        for future in as_completed(futures):
+            result = future.result()
+            done[result.host] = result
+            if on_result is not None:
+                on_result(result)
+    return [done[h.name] for h in hosts]

@@ -3,30 +3,34 @@ coverage; the terminal table, Markdown and `check -o` print them."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from envcheck.audit.engine import AuditReport
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
+from envcheck.model import Status
+from envcheck.output import values
 from envcheck.verdict import Verdict, of_report
 
-COUNT_WORDS = {"pass": "count.pass", "fail": "count.fail", "warn": "count.warn", "skip": "count.skip",
-               "error": "count.error", "waived": "count.waived", "unreachable": "count.unreachable"}
+
+def summary_counts(report: AuditReport) -> dict[str, int]:
+    """Results by status, and the hosts that did not answer."""
+    counts = Counter(str(r.status) for r in report.results)
+    out = {s.value: counts.get(s.value, 0) for s in Status}
+    out["unreachable"] = sum(1 for h in report.hosts if not h.status.reachable)
+    return out
 
 
 def counts_line(report: AuditReport, lang: str) -> str:
-    from envcheck.output.table import summary_counts  # noqa: PLC0415 (a cycle: the table prints these lines)
-
-    counts = summary_counts(report)
-    sep = "," if lang == "zh" else ", "
-    return f"{t('check.summary', lang)}{t('verdict.colon', lang)}" + sep.join(
-        f"{t(COUNT_WORDS[k], lang)} {v}" for k, v in counts.items())
+    return f"{t('check.summary', lang)}{colon(lang)}{values.counts_line(summary_counts(report), lang)}"
 
 
 def verdict_lines(report: AuditReport, lang: str, verdict: Verdict | None = None) -> list[str]:
     """The verdict, then the coverage (hosts, checks, inventory)."""
     verdict = verdict or of_report(report)
-    colon = t("verdict.colon", lang)
-    lines = [f"{t('report.verdict', lang)}{colon}{verdict.text(lang)}"]
+    sep = colon(lang)
+    lines = [f"{t('report.verdict', lang)}{sep}{verdict.text(lang)}"]
     if verdict.coverage is not None:
-        lines.append(f"{t('coverage.title', lang)}{colon}" + t("verdict.sep", lang).join(verdict.coverage.lines(lang)))
+        lines.append(f"{t('coverage.title', lang)}{sep}" + t("verdict.sep", lang).join(verdict.coverage.lines(lang)))
     return lines
 
 

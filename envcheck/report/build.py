@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from envcheck import __version__, waivers
-from envcheck.i18n import t, t_or
+from envcheck.i18n import colon, t, t_or
 from envcheck.model import Waiver
 from envcheck.report.findings import Finding, check_findings, deploy_findings, plain, verify_findings
 from envcheck.report.markup import code_html, md_cell
@@ -201,4 +201,4 @@ def render(report: Report, fmt: str) -> str:
     template = env.get_template("report.html.j2" if fmt == "html" else "report.md.j2")
     # The templates' words come from the one catalogue (envcheck.i18n), in the report's language.
     return template.render(r=report, t=partial(t, lang=report.lang), t_or=partial(t_or, lang=report.lang),
-                           version=__version__)
+                           colon=colon(report.lang), version=__version__)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from envcheck.masking import mask_data
 from envcheck.runs import new_run_dir, safe_name, write_atomic, write_json, write_record
 from envcheck.output.json_format import render
 
@@ -30,8 +31,9 @@ class CheckEvidence:
         return evidence
 
     def host_done(self, hf: Any) -> None:
-        """Each host's raw probe output, as it was received."""
-        write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", {
+        """Each host's raw probe output, as it was received, secrets masked (a JVM's command line
+        or environment may hold a password)."""
+        write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", mask_data({
             "name": hf.status.name,
             "address": hf.status.address,
             "reachable": hf.status.reachable,
@@ -39,7 +41,7 @@ class CheckEvidence:
             "clock_offset_ms": hf.status.clock_offset_ms,
             "probes": {k: {"rc": v.rc, "stdout": v.stdout, "stderr": v.stderr}
                        for k, v in hf.raw.items()},
-        })
+        }))
 
     def finish(self, report: Any, lang: str) -> str:
         """result.json and the final run.json; returns result.json's text, which is also the

@@ -182,3 +182,12 @@ def detail_of(exc: BaseException, reason: Reason) -> str | None:
         return None
     text = " ".join(str(exc).split())[:300]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def in_lang(message: str, lang: str) -> str:
+    """A host's message as `say` wrote it (both languages, for logs and records), in one
+    language for a reader: each reason's "en / zh" becomes the words of `lang`."""
+    for reason in REASONS:
+        if reason.words in message:
+            message = message.replace(reason.words, reason.text.get(lang))
+    return message

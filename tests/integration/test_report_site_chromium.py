@@ -80,9 +80,9 @@ def test_site_report_in_chromium(site: Site, tmp_path: Path) -> None:
     print(f"\nscreenshot: {png}")
 
     screen = "\n".join(first_screen)
-    assert "结论: 未通过" in screen or "结论:未通过" in screen.replace(": ", ":"), screen
+    assert "结论：未通过" in screen or "结论：未通过" in screen.replace(": ", ":"), screen
     assert "4 台主机中有 1 台无法连接" in screen, screen  # the reason, on the first screen
-    assert "主机:4 台中 3 台已应答" in screen and "完整检查目录" in screen, screen  # the coverage
+    assert "主机：4 台中 3 台已应答" in screen and "完整检查目录" in screen, screen  # the coverage
     assert meta and "华东医院" in meta and "UAT" in meta and "张磊" in meta, meta
     assert len(risks) == 1 and "王芳 (customer DBA)" in risks[0] and expires in risks[0] and "CHG-3107" in risks[0]
     assert "有效" in risks[0] and db in risks[0]

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from defusedxml import ElementTree
 
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
 from tests.integration.verdictkit import DOWN, site_inventory
 from tests.lab.site import Site
 from tests.reliability.labkit import Running, last_run, read_json, run_envcheck, silent_address, silent_host
@@ -89,7 +89,7 @@ def test_no_output_says_ready_and_each_says_why(site: Site, tmp_path: Path, scen
     assert read_json(evidence / "result.json")["verdict"] == verdict  # the evidence says the same
     # The terminal: the verdict line with every reason (compared without the wrapping of lines).
     flat = _squeeze(terminal)
-    assert _squeeze(f"{t('report.verdict', lang)}{t('verdict.colon', lang)}{t('verdict.not_ready', lang)}") in flat
+    assert _squeeze(f"{t('report.verdict', lang)}{colon(lang)}{t('verdict.not_ready', lang)}") in flat
     assert all(_squeeze(w) in flat for w in why), (why, terminal)
     # JUnit: the verdict is a failed test case whose message gives the reasons.
     junit = ElementTree.parse(tmp_path / "check.xml").getroot()

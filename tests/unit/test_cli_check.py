@@ -132,7 +132,7 @@ def test_several_outputs_in_one_run_and_the_summary_still_printed(tmp_path: Path
     code, out, err = _run(["check", "-c", "time.timezone", "--format", "junit", "-o", str(xml)], tmp_path)
     assert "Verdict" in out and "<?xml" not in out and xml.read_text().startswith("<?xml")
     code, out, err = _run(["check", "-c", "time.timezone", "--format", "json", "--lang", "zh"], tmp_path)
-    assert code in (0, 1) and json.loads(out)["verdict"]["ready"] is False and "结论:未通过" in err  # stdout: JSON
+    assert code in (0, 1) and json.loads(out)["verdict"]["ready"] is False and "结论：未通过" in err  # stdout: JSON
 
 
 @pytest.mark.parametrize("group_vars,words", [

@@ -122,3 +122,39 @@ def test_written_inventory_is_plain_yaml_with_groups(tmp_path: Path) -> None:
     assert set(doc["all"]["children"]) == {"web", "app", "db"}
     assert "Secret" not in out.read_text(encoding="utf-8")
     assert "StrictHostKeyChecking=yes" in doc["all"]["vars"]["ansible_ssh_common_args"]
+
+
+def test_merged_role_cells_are_filled_down_and_purpose_headers_read(tmp_path: Path) -> None:
+    """A Chinese sheet: 服务器用途 as the role header, 业务IP as the LAN address, and the role
+    cell merged vertically over the rows of that role (only its top cell holds the value)."""
+    rows: list[list[object]] = [["服务器名称", "管理IP", "业务IP", "服务器用途"],
+                                ["w1", "10.99.0.11", "10.99.1.11", "Web服务器"],
+                                ["w2", "10.99.0.12", "10.99.1.12", None],
+                                ["d1", "10.99.0.13", "10.99.1.13", "数据库"],
+                                ["d2", "10.99.0.14", "10.99.1.14", None]]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("D2:D3")
+    sheet.merge_cells("D4:D5")
+    book.save(tmp_path / "merged.xlsx")
+    result = parse_rows(read_rows(tmp_path / "merged.xlsx"))
+    assert not result.problems, [p.text() for p in result.problems]
+    assert [(h.name, h.groups, h.lan_address) for h in result.hosts] == [
+        ("w1", ("web",), "10.99.1.11"), ("w2", ("web",), "10.99.1.12"),
+        ("d1", ("db",), "10.99.1.13"), ("d2", ("db",), "10.99.1.14")]
+
+
+@pytest.mark.parametrize("lang,words", [("en", "--yes"), ("zh", "请加 --yes 导入")])
+def test_a_sheet_over_2000_rows_asks_for_yes(tmp_path: Path, lang: str, words: str) -> None:
+    src = tmp_path / "big.csv"
+    src.write_text("name,address,role\n" + "".join(f"h{i},127.1.{i // 250}.{i % 250 + 1},web\n"
+                                                  for i in range(2001)))
+    out = tmp_path / "hosts.yml"
+    refused = CliRunner().invoke(cli, ["inventory", "import", str(src), "-o", str(out), "--lang", lang])
+    assert refused.exit_code == 2 and words in refused.output and "2001" in refused.output and not out.exists()
+    accepted = CliRunner().invoke(cli, ["inventory", "import", str(src), "-o", str(out), "--yes"])
+    assert accepted.exit_code == 0, accepted.output
+    assert len(yaml.safe_load(out.read_text())["all"]["children"]["web"]["hosts"]) == 2001

@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 
 from envcheck.i18n import WORDS, t, t_or
-from envcheck.model import Severity
+from envcheck.model import Severity, Status
 
 PACKAGE = Path(__file__).parents[2] / "envcheck"
 # A word looked up by a prefix and a value: t('report.sev_' ~ f.severity) in the templates.
 FAMILIES = {"report.sev_": {s.value for s in Severity}, "report.kind_": {"check", "verify", "deploy"},
-            "report.status_": {"fail", "error", "warn", "unreachable"}, "report.tier_": {"open", "closed"}}
+            "report.status_": {"fail", "error", "warn", "unreachable"}, "report.tier_": {"open", "closed"},
+            # t_or(f"status.{status}"), t_or(f"count.{name}"): envcheck/output/values.py
+            "status.": {s.value for s in Status}, "count.": {s.value for s in Status} | {"unreachable"},
+            "deploy.status_": {"successful", "failed", "timeout", "canceled"}}
 _PLACES = {key.partition(".")[0] + "." for key in WORDS if "." in key}
 
 
@@ -50,6 +53,8 @@ def _keys_in_python(tree: ast.AST) -> Iterator[str]:
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 yield first.value
+            elif isinstance(first, ast.JoinedStr) and first.values and isinstance(first.values[0], ast.Constant):
+                yield str(first.values[0].value)  # a family: t_or(f"status.{status}", ...)
             elif isinstance(first, ast.Name):
                 yield from loops.get(first.id, [])
         elif uses_words and isinstance(node, ast.Constant) and isinstance(node.value, str) \
@@ -85,9 +90,22 @@ def test_every_key_of_the_catalogue_is_asked_for() -> None:
 
 
 def test_words_are_looked_up_in_the_language_asked_and_filled() -> None:
-    assert t("verify.counts", "zh", p=3, f=1, s=0) == "通过 3, 失败 1, 跳过 0"
+    assert t("verify.counts", "zh", p=3, f=1, s=0) == "通过 3\uff0c失败 1\uff0c跳过 0"  # full-width commas
     assert t("verify.counts", "en", p=3, f=1, s=0) == "passed 3, failed 1, skipped 0"
     assert t("host", "fr") == "Host"  # a language without words reads English
     assert t_or("report.sev_blocker", "zh", "blocker") == "blocker"
     with pytest.raises(KeyError):
         t("no.such_key", "en")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("已中断:已收集的结果已保存", "已中断\uff1a已收集的结果已保存"),
+    ("{host}:{state}", "{host}:{state}"),  # no Chinese beside it: kept
+    ("db1:可连接(0.69 秒)", "db1\uff1a可连接\uff080.69 秒\uff09"),
+    ("执行 `a:b (c)`(RHEL:安装 x)", "执行 `a:b (c)`\uff08RHEL\uff1a安装 x\uff09"),  # code kept as typed
+    ("java app.jar: C (no LANG set)", "java app.jar: C (no LANG set)"),
+])
+def test_chinese_punctuation_where_it_touches_chinese(text: str, expected: str) -> None:
+    from envcheck.i18n import zh_typography
+
+    assert zh_typography(text) == expected

@@ -60,3 +60,22 @@ def test_a_secret_after_a_kept_setting_on_the_same_line_is_masked() -> None:
             f"ENVCHECK_PG_PASSWORD={SECRET} /usr/bin/python3'")
     masked, count = mask_text(line)
     assert count == 1 and "S3cr" not in masked and "PWD=/root ; USER=postgres" in masked
+
+
+def test_data_of_a_run_is_masked_keys_arguments_and_texts() -> None:
+    """What a check keeps of a JVM (its command line, its environment) and a Result built from it."""
+    from envcheck.masking import mask_data, mask_record
+    from envcheck.model import Result, Severity, Status, Text
+
+    data = {"cmdline": f"java\t-Dspring.datasource.password={SECRET}\t-Dfile.encoding=UTF-8\t-jar\tapp.jar",
+            "args": ["java", "--db-password", SECRET, "-jar", "app.jar"],
+            "env": {"DB_PASSWORD": SECRET, "JAVA_TOOL_OPTIONS": f"-Dapp.token={SECRET} -Xmx1g", "LANG": "C.UTF-8"},
+            "url": f"jdbc:mysql://db/erp?user=erp&password={SECRET}&useUnicode=true"}
+    masked = mask_data(data)
+    assert SECRET not in str(masked) and "9#x" not in str(masked)
+    assert "-Dfile.encoding=UTF-8\t-jar" in masked["cmdline"]  # the other arguments are kept
+    assert masked["args"][-2:] == ["-jar", "app.jar"] and masked["env"]["LANG"] == "C.UTF-8"
+    assert "-Xmx1g" in masked["env"]["JAVA_TOOL_OPTIONS"] and "useUnicode=true" in masked["url"]
+    r = Result("h", "c", Status.FAIL, Severity.MAJOR, None, data, Text(f"password={SECRET}", f"password={SECRET}"),
+               Text("", ""), Text("", ""))
+    assert SECRET not in repr(mask_record(r)) and mask_record(r).found == masked

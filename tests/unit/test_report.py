@@ -140,7 +140,7 @@ def test_chinese_report_uses_the_catalogue_in_chinese(runs: Path) -> None:
     assert code == 1
     assert '<html lang="zh-CN">' in html and "上线前环境验收报告" in html and "签字确认" in html
     assert "全局对比" in html and "修复建议" in html and "覆盖范围" in html and "已接受的风险" in html
-    assert "未通过:3 项未通过" in html  # on standard error, after the document
+    assert "未通过：3 项未通过" in html  # on standard error, after the document
     assert "run-lang fix" not in html  # fix hints in the report's language, not the run's
 
 

@@ -31,7 +31,7 @@ def test_a_complete_clean_run_is_ready_in_both_languages() -> None:
     v = of_result(doc(everything()))
     assert v.ready and not v.reasons
     assert v.text("en") == "Ready: the run is complete, every host answered, every check ran, nothing failed"
-    assert v.text("zh").startswith("通过:运行完整")
+    assert v.text("zh").startswith("通过：运行完整")
     assert v.coverage is not None and v.coverage.lines("en") == [
         "hosts: 2 of 2 answered", "checks: 3 of 3 run (the whole catalogue)", "inventory: hosts.yml"]
 
@@ -47,7 +47,7 @@ def test_each_gap_in_coverage_is_named(change: dict[str, Any], reasons: list[str
     v = of_result(doc(everything(), **change))
     assert not v.ready and [r.key for r in v.reasons] == reasons
     assert v.text("en") == en
-    assert v.text("zh").startswith("未通过:")
+    assert v.text("zh").startswith("未通过：")
 
 
 def test_failures_errors_and_waivers() -> None:
@@ -74,7 +74,7 @@ def test_an_expired_waiver_is_a_reason_of_its_own() -> None:
 def test_all_hosts_unreachable_ran_no_check() -> None:
     v = of_result(doc([(None, "fleet.timezone", "pass")], hosts={"web1": False, "db1": False}))
     assert [r.key for r in v.reasons] == ["verdict.unreachable", "verdict.partial"]
-    assert v.text("zh") == "未通过:2 台主机中有 2 台无法连接;3 项检查中仅执行了 0 项"
+    assert v.text("zh") == "未通过：2 台主机中有 2 台无法连接；3 项检查中仅执行了 0 项"
 
 
 def test_a_run_without_a_recorded_selection_is_not_taken_as_complete() -> None:

@@ -71,7 +71,7 @@ def test_applied_the_found_value_stays_and_an_expired_waiver_fails_again() -> No
     assert waivers.note(accepted.waiver, "en") == "waived: r (approved by Li Wei, until 2027-03-31, CHG-1)"
     [expired] = waivers.apply([_result(Status.FAIL)], [w], date(2027, 4, 1))
     assert expired.status == Status.FAIL and expired.waiver is not None and expired.waiver.expired
-    assert waivers.note(expired.waiver, "zh").startswith("豁免已于 2027-03-31 过期,重新判为未通过")
+    assert waivers.note(expired.waiver, "zh").startswith("豁免已于 2027-03-31 过期，重新判为未通过")
     [passed] = waivers.apply([_result(Status.PASS)], [w], date(2027, 1, 1))
     assert passed.status == Status.PASS and passed.waiver is None  # nothing to waive
 
@@ -119,4 +119,4 @@ def test_a_waiver_recorded_by_the_check_is_judged_again_on_the_report_day(tmp_pa
             r |= {"status": "waived", "waiver": recorded}
     path.write_text(json.dumps(doc))
     code, text = _report("--runs-dir", str(base), "--lang", "zh", "--format", "markdown")
-    assert code == 1 and "1 项豁免已过期" in text and "已过期:重新判为未通过" in text
+    assert code == 1 and "1 项豁免已过期" in text and "已过期：重新判为未通过" in text
