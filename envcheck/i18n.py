@@ -151,8 +151,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "\n    {venv}\n    {pip}\n"
         "或在主机上安装 Python {min} 及以上版本(含包管理器的 Python 绑定),"
         "并在清单中把 ansible_python_interpreter 指向它。"),
-    "preflight.using_legacy": ("Runtime: {runtime} (the legacy runtime: {hosts} need it)",
-                               "运行时:{runtime}(旧版运行时:{hosts} 需要它)"),
+    "preflight.using_legacy": ("Runtime: {runtime}, the legacy runtime, which these hosts need: {hosts}",
+                               "运行时:{runtime}(旧版运行时,以下主机需要它:{hosts})"),
     "deploy.slow": ("{host} has been on \"{task}\" for {seconds} s", "{host} 已在 “{task}” 上停留 {seconds} 秒"),
     "deploy.swept": ("{host}: ended what the run left running: {processes}",
                      "{host}:已结束本次运行遗留的进程:{processes}"),

@@ -305,7 +305,10 @@ def _failure_message(data: Mapping[str, Any]) -> str:
         return ""
     if res.get("censored"):
         return str(res["censored"])  # a no_log task: its output is hidden on purpose
-    return str(res.get("msg") or res.get("stderr") or "")[:500]
+    msg, stderr = str(res.get("msg") or ""), str(res.get("stderr") or "").strip()
+    if stderr and (not msg or msg == "non-zero return code"):  # a command's own words say why
+        msg = f"{msg}: {stderr[-400:]}" if msg else stderr
+    return msg[:500]
 
 
 def unreachable_reason(message: str) -> str:
