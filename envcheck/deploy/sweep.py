@@ -23,8 +23,9 @@ RUN_VARIABLE = "envcheck_run"  # the extra variable the plays put in ENVCHECK_RU
 MARK = "ENVCHECK_RUN"
 FACT_ID = "deploy.sweep"
 TIMEOUT = 60.0
-# Ansible's words when a task's `timeout:` ends it; apt's when its own network timeout does.
-_TIMEOUT_WORDS = ("did not complete within the requested time", "timed out", "Timeout was reached")
+# Ansible's words when a task's `timeout:` ends it (2.19: "Task failed: Timed out after 30
+# second(s)."; 2.16: "The task action did not complete within the requested time - 30s").
+_TIMEOUT_WORDS = ("timed out after", "did not complete within the requested time")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Sweep:
 
 
 def is_timeout(message: str) -> bool:
-    return any(w in message for w in _TIMEOUT_WORDS)
+    lowered = message.lower()
+    return any(w in lowered for w in _TIMEOUT_WORDS)
 
 
 def command(run_id: str) -> str:
