@@ -21,12 +21,12 @@ PROBE_TIMEOUT = 60.0
 def check_targets(hosts: Sequence[InventoryHost], forks: int = 20) -> preflight.Decision:
     """Every host's Python against the runtimes installed; raises TargetPythonError when no
     runtime deploys them all. Hosts the SSH layer cannot reach are left to Ansible."""
-    current = runtimes.current()
-    fallback = preflight.fallback_list()
+    current, legacy = runtimes.current(), runtimes.legacy()
+    orders = [r.fallback for r in (current, legacy) if r is not None and r.fallback] or [preflight.DEFAULT_FALLBACK]
     probed = [h for h in hosts if reachable_by_ssh(h)]
-    answers = probe_hosts(probed, lambda h: preflight.fact_for(h, fallback), PROBE_TIMEOUT, forks)
-    infos, unprobed = preflight.infos_from([(a.host, a.output) for a in answers])
-    decision = preflight.decide(infos, current, runtimes.legacy(), unprobed)
+    answers = probe_hosts(probed, lambda h: preflight.fact_for(h, orders), PROBE_TIMEOUT, forks)
+    infos, unprobed = preflight.infos_from(probed, [a.output for a in answers])
+    decision = preflight.decide(infos, current, legacy, unprobed)
     if decision.runtime is None:
         raise TargetPythonError(refusal(decision, current))
     return decision

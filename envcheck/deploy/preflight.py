@@ -64,21 +64,37 @@ class TargetInfo:
     os_name: str
     package_manager: str | None  # apt, dnf, yum or None
     interpreters: tuple[Interpreter, ...]
+    explicit: str | None = None  # the inventory's ansible_python_interpreter (not auto)
+    host_fallback: tuple[str, ...] | None = None  # the inventory's ansible_interpreter_python_fallback
 
-    @property
-    def chosen(self) -> Interpreter | None:
-        """The interpreter Ansible runs modules with: the first discovery candidate found."""
-        return next((i for i in self.interpreters if i.discovery), None)
+    def order(self, runtime: Runtime) -> tuple[str, ...]:
+        """Where this runtime's Ansible looks for the host's Python, in its order."""
+        if self.explicit:
+            return (self.explicit,)
+        return self.host_fallback or runtime.fallback or DEFAULT_FALLBACK
+
+    def chosen(self, runtime: Runtime) -> Interpreter | None:
+        """The interpreter this runtime runs modules with: the first of its order the host has."""
+        found = {i.name: i for i in self.interpreters if i.discovery}
+        return next((found[name] for name in self.order(runtime) if name in found), None)
 
 
-def candidates(host: InventoryHost, fallback: Sequence[str] = DEFAULT_FALLBACK) -> tuple[list[str], list[str]]:
-    """(discovery candidates in Ansible's order, interpreters looked at for bindings only)."""
+def host_settings(host: InventoryHost) -> tuple[str | None, tuple[str, ...] | None]:
+    """(ansible_python_interpreter unless auto, ansible_interpreter_python_fallback) of a host."""
     given = str(host.variables.get("ansible_python_interpreter") or "")
-    if given and not given.startswith("auto"):
-        discovery = [given]
+    listed = host.variables.get("ansible_interpreter_python_fallback")
+    return (given if given and not given.startswith("auto") else None,
+            tuple(str(p) for p in listed) if isinstance(listed, list) else None)
+
+
+def candidates(host: InventoryHost,
+               orders: Sequence[Sequence[str]] = (DEFAULT_FALLBACK,)) -> tuple[list[str], list[str]]:
+    """(discovery candidates of every runtime's order, interpreters looked at for bindings only)."""
+    explicit, listed = host_settings(host)
+    if explicit:
+        discovery = [explicit]
     else:
-        listed = host.variables.get("ansible_interpreter_python_fallback")
-        discovery = [str(p) for p in listed] if isinstance(listed, list) else list(fallback)
+        discovery = list(dict.fromkeys(p for order in ([listed] if listed else orders) for p in order))
     extra = [p for paths in RESPAWN.values() for p in paths if p not in discovery]
     return discovery, list(dict.fromkeys(extra))
 
@@ -92,8 +108,8 @@ def probe_command(discovery: Sequence[str], extra: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def fact_for(host: InventoryHost, fallback: Sequence[str] = DEFAULT_FALLBACK) -> Fact:
-    discovery, extra = candidates(host, fallback)
+def fact_for(host: InventoryHost, orders: Sequence[Sequence[str]] = (DEFAULT_FALLBACK,)) -> Fact:
+    discovery, extra = candidates(host, orders)
     return Fact(FACT_ID, probe_command(discovery, extra), parse_probe, timeout=30.0)
 
 
@@ -118,9 +134,10 @@ def parse_probe(out: ProbeOutput) -> tuple[str, str | None, tuple[Interpreter, .
     return os_name, manager, tuple(found)
 
 
-def target_info(host: str, out: ProbeOutput) -> TargetInfo:
+def target_info(host: str, out: ProbeOutput, explicit: str | None = None,
+                host_fallback: tuple[str, ...] | None = None) -> TargetInfo:
     os_name, manager, interpreters = parse_probe(out)
-    return TargetInfo(host, os_name, manager, interpreters)
+    return TargetInfo(host, os_name, manager, interpreters, explicit, host_fallback)
 
 
 @dataclass(frozen=True)
@@ -134,7 +151,7 @@ class Problem:
 
 def problems_with(info: TargetInfo, runtime: Runtime) -> list[Problem]:
     """What stops `runtime` from deploying this host (an empty list: nothing)."""
-    py = info.chosen
+    py = info.chosen(runtime)
     where = f"{info.host} ({info.os_name or 'unknown OS'})"
     if py is None:
         return [Problem(info.host, f"{where}: no Python found where Ansible looks",
@@ -202,25 +219,16 @@ def decide(infos: Sequence[TargetInfo], current: Runtime, legacy: Runtime | None
     return Decision(None, failing, tuple(p for h in failing for p in now[h]), tuple(unprobed))
 
 
-def infos_from(answers: Sequence[tuple[str, ProbeOutput | None]]) -> tuple[list[TargetInfo], list[str]]:
+def infos_from(hosts: Sequence[InventoryHost], outputs: Sequence[ProbeOutput | None]
+               ) -> tuple[list[TargetInfo], list[str]]:
+    """The probed hosts' TargetInfo, and the names of those not read."""
     infos, unprobed = [], []
-    for host, output in answers:
+    for host, output in zip(hosts, outputs, strict=True):
         if output is None:
-            unprobed.append(host)
+            unprobed.append(host.name)
         else:
-            infos.append(target_info(host, output))
+            infos.append(target_info(host.name, output, *host_settings(host)))
     return infos, unprobed
-
-
-def fallback_list() -> tuple[str, ...]:
-    """INTERPRETER_PYTHON_FALLBACK of the controller's ansible-core (its config and env)."""
-    try:
-        from ansible import constants  # noqa: PLC0415
-
-        value = constants.config.get_config_value("INTERPRETER_PYTHON_FALLBACK")
-        return tuple(str(v) for v in value) if value else DEFAULT_FALLBACK
-    except Exception:
-        return DEFAULT_FALLBACK
 
 
 def describe(decision: Decision) -> Mapping[str, object]:

@@ -38,6 +38,7 @@ class Runtime:
     target_min: Version  # the oldest Python 3 its modules run on
     target_max: Version | None  # the newest it supports (None: not known)
     python2: bool  # its modules still run on Python 2.7
+    fallback: tuple[str, ...] = ()  # its interpreter discovery list (INTERPRETER_PYTHON_FALLBACK)
 
     @property
     def label(self) -> str:
@@ -69,9 +70,18 @@ def target_support(basic_py: str) -> tuple[Version, bool]:
     return (int(found.group(1)), int(found.group(2))), _PY2_MIN.search(basic_py) is not None
 
 
+def discovery_list(base_yml: str) -> tuple[str, ...]:
+    """The default of INTERPRETER_PYTHON_FALLBACK in the text of ansible's config/base.yml."""
+    block = re.search(r"^INTERPRETER_PYTHON_FALLBACK:\n(?:  .*\n)*?  default:\n((?:  - .*\n)+)", base_yml, re.M)
+    if block is None:
+        return ()
+    return tuple(line.strip()[2:].strip() for line in block.group(1).splitlines())
+
+
 def _runtime(name: str, version: Version, bin_dir: Path, package_dir: Path) -> Runtime:
     minimum, python2 = target_support((package_dir / "module_utils" / "basic.py").read_text(encoding="utf-8"))
-    return Runtime(name, version, bin_dir, minimum, _TARGET_MAX.get(version[:2]), python2)
+    fallback = discovery_list((package_dir / "config" / "base.yml").read_text(encoding="utf-8"))
+    return Runtime(name, version, bin_dir, minimum, _TARGET_MAX.get(version[:2]), python2, fallback)
 
 
 def current() -> Runtime:

@@ -194,7 +194,7 @@ def stalled_package_source(lab: Lab, name: str) -> Iterator[int]:
     """Host `name`'s apt goes through a relay of its own that accepts and never answers (the
     shared proxy, and every other host, untouched); the relay's port is yielded. Undone by
     ending the relay; the host keeps the relay's address in its apt proxy file until reset."""
-    import subprocess  # noqa: PLC0415
+    import subprocess
 
     relay = subprocess.Popen(["nsenter", f"--net=/run/netns/{lab.cfg.hub_netns}", sys.executable, "-c",
                               _STALL_LISTENER, lab.cfg.hub_address],
