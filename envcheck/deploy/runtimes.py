@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 Version = tuple[int, ...]
@@ -86,9 +87,7 @@ def _runtime(name: str, version: Version, bin_dir: Path, package_dir: Path) -> R
 
 def current() -> Runtime:
     """The ansible-core beside envcheck."""
-    from importlib.metadata import version  # noqa: PLC0415
-
-    import ansible  # noqa: PLC0415
+    import ansible  # noqa: PLC0415 (ansible-core: ~100 ms, only when a deploy runs)
 
     return _runtime("current", parse_version(version("ansible-core")), Path(sys.executable).parent,
                     Path(ansible.__file__).parent)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from envcheck.checks.registry import Fact
+from envcheck.deploy.onhosts import probe_hosts, reachable_by_ssh
+from envcheck.inventory.record import load
 from envcheck.model import ProbeOutput
 
 RUN_VARIABLE = "envcheck_run"  # the extra variable the plays put in ENVCHECK_RUN
@@ -77,9 +79,6 @@ def after_run(request: Any, run_id: str, hosts: Sequence[Any], canceled: bool) -
     if not canceled and not any(h.timed_out for h in hosts):
         return ()
     try:
-        from envcheck.deploy.onhosts import probe_hosts, reachable_by_ssh  # noqa: PLC0415
-        from envcheck.inventory.record import load  # noqa: PLC0415
-
         inventory = load(request.inventories, request.limit, request.vault_password_file, None)
         names = hosts_to_sweep(hosts, canceled, [h.name for h in inventory.hosts])
         targets = [h for h in inventory.hosts if h.name in names and reachable_by_ssh(h)]
