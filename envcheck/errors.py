@@ -21,4 +21,9 @@ class RunDirError(BadInput):
     pass
 
 
-__all__ = ["BadInput", "ExitCode", "InventoryError", "RunDirError"]
+class TargetPythonError(BadInput):
+    """A host whose Python (or package-manager bindings) no installed ansible-core runtime can
+    run modules on, found by the deploy preflight before any play: exit 2."""
+
+
+__all__ = ["BadInput", "ExitCode", "InventoryError", "RunDirError", "TargetPythonError"]

@@ -131,6 +131,28 @@ WORDS: dict[str, tuple[str, str]] = {
                                "使主机可通过 SSH 连接(地址、密钥、known_hosts)后重新运行。"),
     "report.fix_verify": ("Rebuild it to the standard: envcheck deploy {playbook} --limit {host}, then verify again.",
                           "按标准重新部署:envcheck deploy {playbook} --limit {host},然后重新验证。"),
+    # Issue 24, helper D (deploy preflight, bounded waits, the sweep after a cancel).
+    "preflight.refused": ("Deploy refused before any play: {current} cannot deploy {hosts}:",
+                          "部署在任何剧本运行前被拒绝:{current} 无法部署 {hosts}:"),
+    "preflight.legacy_cannot": ("The legacy runtime ({legacy}) installed cannot deploy every host of this run "
+                                "either: deploy those hosts apart (--limit).",
+                                "已安装的旧版运行时({legacy})也无法部署本次的全部主机:请用 --limit 分开部署。"),
+    "preflight.way_out": (
+        "Way out (docs/platforms.md): install the pinned legacy runtime for EL7/EL8-generation targets, "
+        "which envcheck then selects for these hosts:\n    {venv}\n    {pip}\n"
+        "or install a Python {min}+ on the host (with its package manager's bindings) and set "
+        "ansible_python_interpreter to it in the inventory.",
+        "解决办法(docs/platforms.md):为 EL7/EL8 代系的主机安装固定版本的旧版运行时,envcheck 会自动为这些主机选用它:"
+        "\n    {venv}\n    {pip}\n"
+        "或在主机上安装 Python {min} 及以上版本(含包管理器的 Python 绑定),"
+        "并在清单中把 ansible_python_interpreter 指向它。"),
+    "preflight.using_legacy": ("Runtime: {runtime}, the legacy runtime, which these hosts need: {hosts}",
+                               "运行时:{runtime}(旧版运行时,以下主机需要它:{hosts})"),
+    "deploy.slow": ("{host} has been on \"{task}\" for {seconds} s", "{host} 已在 “{task}” 上停留 {seconds} 秒"),
+    "deploy.swept": ("{host}: ended what the run left running: {processes}",
+                     "{host}:已结束本次运行遗留的进程:{processes}"),
+    "deploy.sweep_failed": ("{host}: could not look for what the run left running: {error}",
+                            "{host}:无法检查本次运行遗留的进程:{error}"),
     "report.fix_deploy": ("Fix the failed task, then run envcheck deploy {playbook} --limit {host} again.",
                           "修复失败的任务后重新运行 envcheck deploy {playbook} --limit {host}。"),
     # --- issue 17, helper A: the verdict (envcheck/verdict.py), coverage, waivers, the report's

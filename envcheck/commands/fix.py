@@ -12,6 +12,7 @@ import click
 from envcheck.audit.run import CheckRequest, run_check
 from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue
 from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.deploy.gate import preflight_runtime
 from envcheck.deploy.runner import DeployRequest, run_deploy
 from envcheck.deploy.view import DeployView
 from envcheck.errors import BadInput, ExitCode
@@ -71,9 +72,10 @@ def fix(**kw: Any) -> None:
     _print_plans(plans, lang, quiet=bool(down))
     code: int = ExitCode.UNREACHABLE if down else ExitCode.OK
     if plans.plans:
-        step = _deploy_all(plans.plans, conn, runs_base, lang, check=True)
+        runtime = _preflight(plans.plans, conn, lang)  # before any play: exit 2 if too old
+        step = _deploy_all(plans.plans, conn, runs_base, lang, check=True, runtime=runtime)
         if not kw["preview_only"] and step == ExitCode.OK:
-            step = _deploy_all(plans.plans, conn, runs_base, lang, check=False)
+            step = _deploy_all(plans.plans, conn, runs_base, lang, check=False, runtime=runtime)
             if step == ExitCode.OK:
                 step = _recheck(plans, conn, runs_base, lang)
         code = worst_of((code, step))
@@ -102,14 +104,21 @@ def _print_manual(manual: Any, fixes: dict[str, str], lang: str) -> None:
         click.echo(f"  {f.host or t('fleet', lang)}  {f.check}{colon(lang)}{fix}")
 
 
-def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool) -> int:
+def _preflight(plans: Any, conn: Any, lang: str) -> dict[str, Any]:
+    """The deploy preflight on every host the plans touch (envcheck.commands.deploy)."""
+    hosts = conn.load_inventory(limit=",".join(recheck_hosts(plans))).hosts
+    return preflight_runtime(hosts, conn.forks, lang)
+
+
+def _deploy_all(plans: Any, conn: Any, runs_base: Path, lang: str, check: bool,
+                runtime: dict[str, Any]) -> int:
     worst: int = ExitCode.OK
     for p in plans:
         title = t("fix.preview" if check else "fix.apply", lang)
         click.echo(f"== {title}: {p.playbook} --tags {','.join(p.tags)} --limit {p.limit}")
         request = DeployRequest(playbook=p.playbook, inventories=conn.inventories, limit=p.limit,
                                 tags=p.tags, check=check, diff=True, forks=conn.forks,
-                                vault_password_file=conn.vault_password_file)
+                                vault_password_file=conn.vault_password_file, **runtime)
         view = DeployView(lang, show_diff=True)
         with view:
             outcome = run_deploy(request, runs_base, view.on_event)

@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from envcheck.deploy import proctree
+from envcheck.deploy import proctree, sweep
+from envcheck.deploy.sweep import Sweep
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
 from envcheck.runs import new_run_dir, write_json, write_record
@@ -49,6 +50,10 @@ class DeployRequest:
     forks: int = 20
     vault_password_file: str | None = None
     secret_env: Mapping[str, str] = field(default_factory=dict, repr=False)  # never written
+    # The ansible-core runtime the preflight chose (envcheck.deploy.gate): its bin directory
+    # (None: the one beside this Python) and what the preflight found, kept in run.json.
+    runtime_bin: str | None = None
+    preflight: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class HostSummary:
     skipped: int = 0
     failed_tasks: tuple[str, ...] = ()
     unreachable_reason: str | None = None  # as every command words it (envcheck.ssh.reasons)
+    timed_out: bool = False  # a task of it ran past its timeout
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class DeployOutcome:
     hosts: tuple[HostSummary, ...]
     run_dir: Path
     complete: bool
+    swept: tuple[Sweep, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,13 +138,16 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
         complete = not cancel.is_set()
         status = str(runner.status) if complete else "canceled"
         rc = runner.rc
+        # What the run started on the hosts and left running (the controller's end of a task
+        # is gone; its module and apt-get may not be): ended there too.
+        swept = sweep.after_run(request, run_dir.name, hosts, canceled=not complete)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)  # the caller's handlers again (ansible-runner #1075)
         shutil.rmtree(private, ignore_errors=True)
     finished = datetime.now(UTC)
-    write_record(run_dir, "deploy", _record(request, started, finished, status, rc, hosts))
-    return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete)
+    write_record(run_dir, "deploy", _record(request, started, finished, status, rc, hosts, swept))
+    return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete, swept)
 
 
 def _cancel_on_signals(cancel: threading.Event) -> dict[int, Any]:
@@ -173,10 +183,15 @@ def _runner_kwargs(request: DeployRequest, playbook: Path, private: Path, run_di
     (private / "env" / "settings").write_text('{"pexpect_timeout": 1}\n', encoding="utf-8")
     extravars_file = private / "extravars.json"
     extravars_file.touch(mode=0o600)
-    extravars_file.write_text(json.dumps(dict(request.extra_vars)), encoding="utf-8")
+    # envcheck_run marks every process the plays start on a host (their `environment:`), so
+    # what a canceled run leaves there can be found and ended (envcheck.deploy.sweep).
+    extra = {**request.extra_vars, sweep.RUN_VARIABLE: run_dir.name}
+    extravars_file.write_text(json.dumps(extra), encoding="utf-8")
     env = {
         # The ansible-playbook installed beside this Python, whether or not the venv is active.
-        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
+        # Or the runtime the preflight chose (envcheck.deploy.runtimes).
+        "PATH": os.pathsep.join((request.runtime_bin or str(Path(sys.executable).parent),
+                                 os.environ.get("PATH", ""))),
         # ansible-runner turns host key checking off unless told otherwise: keep it on.
         "ANSIBLE_HOST_KEY_CHECKING": "True",
         "ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"),
@@ -290,7 +305,10 @@ def _failure_message(data: Mapping[str, Any]) -> str:
         return ""
     if res.get("censored"):
         return str(res["censored"])  # a no_log task: its output is hidden on purpose
-    return str(res.get("msg") or res.get("stderr") or "")[:500]
+    msg, stderr = str(res.get("msg") or ""), str(res.get("stderr") or "").strip()
+    if stderr and (not msg or msg == "non-zero return code"):  # a command's own words say why
+        msg = f"{msg}: {stderr[-400:]}" if msg else stderr
+    return msg[:500]
 
 
 def unreachable_reason(message: str) -> str:
@@ -306,9 +324,12 @@ def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tu
                     for h in (stats.get(key) or {})})
     failed_tasks: dict[str, list[str]] = {}
     unreachable: dict[str, str] = {}
+    timed_out: set[str] = set()
     for e in events:
         if e.get("event") in ("runner_on_failed", "runner_on_unreachable") and e.get("host"):
             failed_tasks.setdefault(e["host"], []).append(f"{e.get('task')}: {e.get('msg', '')}")
+            if sweep.is_timeout(str(e.get("msg") or "")):
+                timed_out.add(e["host"])
         if e.get("event") == "runner_on_unreachable" and e.get("host"):
             unreachable.setdefault(e["host"], str(e.get("msg") or ""))
     return tuple(
@@ -321,6 +342,7 @@ def _summaries(stats: Mapping[str, Any], events: Sequence[dict[str, Any]]) -> tu
             skipped=(stats.get("skipped") or {}).get(h, 0),
             failed_tasks=tuple(failed_tasks.get(h, ())),
             unreachable_reason=unreachable.get(h),
+            timed_out=h in timed_out,
         )
         for h in names
     )
@@ -345,8 +367,10 @@ def _stats_from_events(events: Sequence[dict[str, Any]]) -> dict[str, dict[str, 
 
 
 def _record(request: DeployRequest, started: datetime, finished: datetime | None, status: str,
-            rc: int | None, hosts: Sequence[HostSummary]) -> dict[str, Any]:
+            rc: int | None, hosts: Sequence[HostSummary], swept: Sequence[Sweep] = ()) -> dict[str, Any]:
     return {
+        "preflight": dict(request.preflight) if request.preflight is not None else None,
+        "swept": [{"host": s.host, "ended": list(s.ended), "error": s.error} for s in swept],
         "playbook": request.playbook, "inventory": list(request.inventories),
         "limit": request.limit, "tags": list(request.tags), "check_mode": request.check,
         # Names only: values of extra variables may be secrets.

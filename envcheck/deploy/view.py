@@ -1,15 +1,30 @@
-"""The live display of a deployment: one line per host, fed from runner events."""
+"""The live display of a deployment: one line per host, fed from runner events, and the
+hosts that have been on one task longer than a threshold named below it (a stalled package
+source shows there, not as silence)."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import threading
+import time
 from typing import Any
 
 import click
 
 from envcheck.i18n import colon, t, t_or
 from envcheck.masking import mask_text
+
+SLOW_ENV = "ENVCHECK_SLOW_TASK_SECONDS"
+SLOW_AFTER = 60.0  # seconds on one task before a host is named
+
+
+def slow_after() -> float:
+    try:
+        return max(1.0, float(os.environ.get(SLOW_ENV) or SLOW_AFTER))
+    except ValueError:
+        return SLOW_AFTER
 
 
 class DeployView:
@@ -19,34 +34,61 @@ class DeployView:
         self.live: Any = None
         self.tty = sys.stdout.isatty()
         self.show_diff = show_diff
+        self.slow_after = slow_after()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def __enter__(self) -> DeployView:
         if self.tty:
             from rich.live import Live  # noqa: PLC0415 (rich: ~17 ms, not for --help)
 
-            self.live = Live(self._table(), refresh_per_second=4, transient=False)
+            self.live = Live(get_renderable=self._render, refresh_per_second=4, transient=False)
             self.live.__enter__()
+        else:  # no live table: a line names each host once it has been on a task too long
+            self._ticker = threading.Thread(target=self._tick, name="envcheck-slow-tasks", daemon=True)
+            self._ticker.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
         if self.live is not None:
-            self.live.update(self._table())
+            self.live.update(self._render())
             self.live.__exit__(None, None, None)
+
+    def slow_hosts(self, now: float | None = None) -> list[tuple[str, str, int]]:
+        """(host, task, seconds) of each host on one task for longer than the threshold."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            return [(name, h["task"], int(now - h["since"])) for name, h in sorted(self.hosts.items())
+                    if h.get("since") is not None and now - h["since"] >= self.slow_after]
+
+    def _tick(self) -> None:
+        told: set[tuple[str, str, float]] = set()
+        while not self._stop.wait(1.0):
+            for host, task, seconds in self.slow_hosts():
+                key = (host, task, self.hosts[host]["since"])
+                if key not in told:
+                    told.add(key)
+                    click.echo(f"[{host}] " + t("deploy.slow", self.lang, host=host, task=task, seconds=seconds))
 
     def on_event(self, event: Any) -> None:
         if not event.host:
             return
-        h = self.hosts.setdefault(event.host, {"task": "", "ok": 0, "changed": 0, "failed": 0,
-                                                "unreachable": 0})
-        kind = event.kind
-        if kind == "runner_on_start":
-            h["task"] = event.task or ""
-        elif kind == "runner_on_ok":
-            h["changed" if event.changed else "ok"] += 1
-        elif kind == "runner_on_failed":
-            h["failed"] += 1
-        elif kind == "runner_on_unreachable":
-            h["unreachable"] += 1
+        with self._lock:
+            h = self.hosts.setdefault(event.host, {"task": "", "ok": 0, "changed": 0, "failed": 0,
+                                                    "unreachable": 0, "since": None})
+            if event.kind == "runner_on_start":
+                h["task"], h["since"] = event.task or "", time.monotonic()
+            elif event.kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable", "runner_on_skipped"):
+                h["since"] = None
+            kind = event.kind
+            if kind == "runner_on_ok":
+                h["changed" if event.changed else "ok"] += 1
+            elif kind in ("runner_on_failed", "runner_on_unreachable"):
+                h[kind[10:]] += 1
         if kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable") and not self.tty:
             key = {"runner_on_failed": "deploy.failed", "runner_on_unreachable": "deploy.unreachable"}.get(
                 kind, "deploy.changed" if event.changed else "deploy.ok")
@@ -60,7 +102,15 @@ class DeployView:
             else:
                 click.echo(text)
         if self.live is not None:
-            self.live.update(self._table())
+            self.live.refresh()
+
+    def _render(self) -> Any:
+        from rich.console import Group  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+        from rich.text import Text  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+
+        slow = [Text(t("deploy.slow", self.lang, host=h, task=task, seconds=s), style="yellow")
+                for h, task, s in self.slow_hosts()]
+        return Group(self._table(), *slow)
 
     def _table(self) -> Any:
         from rich.table import Table  # noqa: PLC0415 (rich: ~17 ms, not for --help)
@@ -68,13 +118,20 @@ class DeployView:
         table = Table()
         for key in ("host", "deploy.task", "deploy.ok", "deploy.changed", "deploy.failed", "deploy.unreachable"):
             table.add_column(t(key, self.lang))
-        for name, h in sorted(self.hosts.items()):
+        with self._lock:
+            rows = sorted((name, dict(h)) for name, h in self.hosts.items())
+        for name, h in rows:
             table.add_row(name, h["task"], str(h["ok"]), str(h["changed"]),
                           str(h["failed"]), str(h["unreachable"]))
         return table
 
     def summary(self, outcome: Any) -> None:
         lang = self.lang
+        for s in getattr(outcome, "swept", ()):
+            if s.error:
+                click.echo(t("deploy.sweep_failed", self.lang, host=s.host, error=s.error), err=True)
+            elif s.ended:
+                click.echo(t("deploy.swept", self.lang, host=s.host, processes=", ".join(s.ended)), err=True)
         for h in outcome.hosts:
             state = t("status.fail" if h.failed or h.unreachable else "deploy.ok", lang)
             counts = ", ".join(f"{t(key, lang)} {getattr(h, key[7:])}" for key in (

@@ -24,6 +24,8 @@ _CONNECTION_VARS = (
     "ansible_ssh_common_args", "ansible_ssh_extra_args", "ansible_connection",
     "ansible_become", "ansible_become_user", "ansible_become_password",
     "ansible_become_pass", "lan_address",
+    # Read by the deploy preflight (envcheck.deploy.preflight): the Python Ansible will use.
+    "ansible_python_interpreter", "ansible_interpreter_python_fallback",
 )
 # What `envcheck verify` reads besides those: the choice of engines and the roles' own
 # variables (ports, databases). Never the *_users lists: they hold passwords.

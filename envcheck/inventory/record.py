@@ -29,7 +29,8 @@ from envcheck.inventory import Inventory, InventoryHost, host_from_vars, load_in
 from envcheck.inventory.files import source_files
 from envcheck.standard import Standard
 
-FORMAT = 3  # 3: envcheck_* variables (waivers, report metadata, the declared checks) kept
+FORMAT = 4  # 3: envcheck_* variables (waivers, report metadata, the declared checks) kept;
+           # 4: the interpreter variables of the deploy preflight kept too
 KEEP_FILES = 64  # the newest inventories remembered
 _ANSIBLE_CONFIGS = ("ansible.cfg", "~/.ansible.cfg", "/etc/ansible/ansible.cfg")
 # Text in an inventory file that makes its resolved values depend on more than the files.

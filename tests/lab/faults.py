@@ -4,7 +4,10 @@ a shell goes through shlex.quote."""
 from __future__ import annotations
 
 import shlex
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.lab import files
@@ -169,3 +172,47 @@ def fill_disk(lab: Lab, name: str, path: str, percent: int = 95) -> None:
 
 def unfill_disk(lab: Lab, name: str, path: str) -> None:
     run(lab, name, f"umount {shlex.quote(path)}")
+
+
+# -- package source ----------------------------------------------------------------------
+# Accepts every connection and never says a word, until killed (run in the lab's hub namespace).
+_STALL_LISTENER = """
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+"""
+
+
+@contextmanager
+def stalled_package_source(lab: Lab, name: str) -> Iterator[int]:
+    """Host `name`'s apt goes through a relay of its own that accepts and never answers (the
+    shared proxy, and every other host, untouched); the relay's port is yielded. Undone by
+    ending the relay; the host keeps the relay's address in its apt proxy file until reset."""
+    import subprocess
+
+    relay = subprocess.Popen(["nsenter", f"--net=/run/netns/{lab.cfg.hub_netns}", sys.executable, "-c",
+                              _STALL_LISTENER, lab.cfg.hub_address],
+                             stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert relay.stdout is not None
+        port = int(relay.stdout.readline())
+        proxy = f'Acquire::http::Proxy "http://{lab.cfg.hub_address}:{port}";\n'
+        put_file(lab, name, "/etc/apt/apt.conf.d/01lab-proxy", proxy.encode())
+        yield port
+    finally:
+        relay.kill()
+        relay.wait()
+
+
+def marked_processes(lab: Lab, name: str, variable: str, value: str) -> list[str]:
+    """"pid command" of the processes on host `name` whose environment has variable=value."""
+    mark = shlex.quote(f"{variable}={value}")
+    out = run(lab, name, f"for d in /proc/[0-9]*; do grep -qzxF -e {mark} $d/environ 2>/dev/null && "
+                         "echo \"${d#/proc/} $(cat $d/comm 2>/dev/null)\"; done; true")
+    return [line for line in out.splitlines() if line.strip()]
