@@ -18,7 +18,7 @@ ECMAIN=$$
 # "pid deadline" in $ECT/w; past the deadline the watchdog stops the probe and everything
 # under it (found in /proc) and kills them; the probe's code is then 124, as timeout(1) says.
 eckill() {
-  ecks=" $1 "; ecgrew=1; kill -STOP "$1" 2>/dev/null
+  ecroot=$1; ecks=" $1 "; ecgrew=1; kill -STOP "$1" 2>/dev/null
   while [ -n "$ecgrew" ]; do
     ecgrew=
     for ecst in /proc/[0-9]*/stat; do
@@ -31,9 +31,12 @@ eckill() {
       case "$ecks" in *" $2 "*) ecks="$ecks$ecq "; kill -STOP "$ecq" 2>/dev/null; ecgrew=1;; esac
     done
   done
-  # One word per pid of the tree.
+  # One word per pid of the tree; the probe itself last: the main shell goes on as soon as it
+  # ends and may end this watchdog (ecend) before the rest of the tree is killed.
+  ecks=${ecks#" $ecroot "}
   # shellcheck disable=SC2086
-  kill -KILL $ecks 2>/dev/null
+  [ -z "${ecks# }" ] || kill -KILL $ecks 2>/dev/null
+  kill -KILL "$ecroot" 2>/dev/null
 }
 ecwatch() {
   while sleep 1; do
