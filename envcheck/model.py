@@ -117,6 +117,8 @@ class Result:
             "found": self.found,
             "message": self.message.get(lang),
             "fix": self.fix.get(lang) if self.status in (Status.FAIL, Status.WARN) else "",
+            # both languages, so that a report in the other language says it in its own words
+            "messages": {"en": self.message.en, "zh": self.message.zh},
         }
         if self.waiver is not None:
             out["waiver"] = self.waiver.to_json()

@@ -7,8 +7,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from envcheck.audit.engine import AuditReport
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
 from envcheck.model import Status
+from envcheck.output.values import human, status_word
+from envcheck.ssh.reasons import in_lang
 from envcheck.verdict import of_report
 from envcheck.waivers import note
 
@@ -22,7 +24,8 @@ def render(report: AuditReport, lang: str) -> str:
         suites[h.status.name] = suite
         if not h.status.reachable:
             case = ET.SubElement(suite, "testcase", classname=h.status.name, name="ssh.reachable")
-            ET.SubElement(case, "error", message=h.status.error or t("report.host_unreachable", lang))
+            ET.SubElement(case, "error", message=in_lang(h.status.error or "", lang)
+                          or t("report.host_unreachable", lang))
     for r in report.results:
         name = r.host or "fleet"
         if name not in suites:
@@ -30,8 +33,10 @@ def render(report: AuditReport, lang: str) -> str:
         suite = suites[name]
         case = ET.SubElement(suite, "testcase", classname=name, name=r.check)
         waiver = note(r.waiver, lang)
-        text = (f"{waiver}\n" if waiver else "") + (f"{r.message.get(lang)}\n{t('expected', lang)}: {r.expected}\n"
-                                                     f"{t('found', lang)}: {r.found}\n{r.fix.get(lang)}")
+        sep = colon(lang)
+        text = (f"{waiver}\n" if waiver else "") + (
+            f"{r.message.get(lang)}\n{t('expected', lang)}{sep}{human(r.expected, lang)}\n"
+            f"{t('found', lang)}{sep}{human(r.found, lang)}\n{r.fix.get(lang)}")
         if r.status == Status.FAIL:
             ET.SubElement(case, "failure", message=waiver or r.message.get(lang)).text = text
         elif r.status == Status.ERROR:
@@ -41,7 +46,7 @@ def render(report: AuditReport, lang: str) -> str:
         elif r.status == Status.SKIP:
             ET.SubElement(case, "skipped", message=r.message.get(lang))
         elif r.status == Status.WARN:
-            ET.SubElement(case, "system-out").text = "WARN: " + text
+            ET.SubElement(case, "system-out").text = f"{status_word(r.status, lang)}{colon(lang)}{text}"
     for suite in (*suites.values(),):
         _count(suite)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -4,10 +4,12 @@ with the reason (an error's or a skip's message, a waiver)."""
 from __future__ import annotations
 
 from envcheck.audit.engine import AuditReport
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
 from envcheck.model import Status
 from envcheck.output.summary import counts_line, verdict_lines
 from envcheck.output.table import ordered_results
+from envcheck.output.values import human, status_word
+from envcheck.ssh.reasons import in_lang
 from envcheck.waivers import note
 
 
@@ -22,7 +24,8 @@ def render(report: AuditReport, lang: str) -> str:
     down = [h for h in report.hosts if not h.status.reachable]
     if down:
         lines += [f"## {t('check.unreachable', lang)}", ""]
-        lines += [f"- **{h.status.name}** ({h.status.address}): {_cell(h.status.error)}" for h in down]
+        lines += [f"- **{h.status.name}** ({h.status.address}){colon(lang)}{_cell(in_lang(h.status.error or '', lang))}"
+                  for h in down]
         lines.append("")
     heads = [t(k, lang) for k in ("status", "host", "check", "found", "expected", "check.message", "fix")]
     lines += ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
@@ -30,5 +33,6 @@ def render(report: AuditReport, lang: str) -> str:
         fix = r.fix.get(lang) if r.status in (Status.FAIL, Status.WARN) else ""
         message = " ".join(x for x in (note(r.waiver, lang), r.message.get(lang)) if x)
         lines.append("| " + " | ".join(_cell(x) for x in (
-            r.status.upper(), r.host or t("fleet", lang), r.check, r.found, r.expected, message, fix)) + " |")
+            status_word(r.status, lang), r.host or t("fleet", lang), r.check, human(r.found, lang),
+            human(r.expected, lang), message, fix)) + " |")
     return "\n".join(lines) + "\n"

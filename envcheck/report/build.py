@@ -19,6 +19,7 @@ from envcheck.report.findings import Finding, check_findings, deploy_findings, p
 from envcheck.report.markup import code_html, md_cell
 from envcheck.report.svg import FleetPicture, fleet_picture
 from envcheck.runs.load import Run, Runs
+from envcheck.ssh.reasons import in_lang
 from envcheck.verdict import Verdict, coverage_of, judge
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -108,11 +109,11 @@ def build(runs: Runs, lang: str, extra_waivers: Sequence[Waiver] = (), meta: Map
         runs=tuple((r.kind, str(r.path), _when(r.record.get("started"), zone))
                    for r in (check, runs.verify, *runs.deploys) if r is not None),
         inventory=", ".join(scope.get("inventory") or (check.record.get("inventory") or []) if check else ()),
-        hosts=tuple(_host_row(n, check_hosts, results, verify_hosts) for n in names),
+        hosts=tuple(_host_row(n, check_hosts, results, verify_hosts, lang) for n in names),
         findings=(*check_findings(results, check_hosts, lang), *others),
-        risks=_risks(results),
+        risks=_risks(results, lang),
         matrix_columns=(*(t(k, lang) for k, _ in MATRIX), t("report.clock_offset", lang)),
-        matrix=tuple((h["name"], _matrix_row(h, results, check)) for h in check_hosts),
+        matrix=tuple((h["name"], _matrix_row(h, results, check, lang)) for h in check_hosts),
         picture=fleet_picture(check_hosts, check.hosts if check else (), site, lang),
         deploys=tuple(_deploy_row(r, zone) for r in runs.deploys),
     )
@@ -139,7 +140,7 @@ def _when(value: Any, zone: ZoneInfo) -> str:
     return f"{text[:-2]}:{text[-2:]}"
 
 
-def _risks(results: list[dict[str, Any]]) -> tuple[Risk, ...]:
+def _risks(results: list[dict[str, Any]], lang: str) -> tuple[Risk, ...]:
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for r in results:
         w = r.get("waiver")
@@ -148,12 +149,12 @@ def _risks(results: list[dict[str, Any]]) -> tuple[Risk, ...]:
                    bool(w.get("expired")))
             groups.setdefault(key, []).append(r)
     return tuple(Risk(str(k[0]), tuple(str(r.get("host") or "fleet") for r in rs), str(k[1]), str(k[2]),
-                      str(k[3] or ""), str(k[4]), k[5], "; ".join(plain(r.get("found")) for r in rs)[:300])
+                      str(k[3] or ""), str(k[4]), k[5], "; ".join(plain(r.get("found"), lang) for r in rs)[:300])
                  for k, rs in sorted(groups.items(), key=lambda kv: (not kv[0][5], str(kv[0][0]))))
 
 
 def _host_row(name: str, check_hosts: list[dict[str, Any]], results: list[dict[str, Any]],
-              verify_hosts: list[dict[str, Any]]) -> HostRow:
+              verify_hosts: list[dict[str, Any]], lang: str) -> HostRow:
     ch = next((h for h in check_hosts if h["name"] == name), {})
     vh = next((h for h in verify_hosts if h["name"] == name), {})
     counts: dict[str, int] = {}
@@ -162,15 +163,17 @@ def _host_row(name: str, check_hosts: list[dict[str, Any]], results: list[dict[s
             counts[r["status"]] = counts.get(r["status"], 0) + 1
     reachable = ch.get("reachable", True) and vh.get("reachable", True)
     verify = {k: int(vh.get(k, 0)) for k in ("passed", "failed", "skipped")} if vh else {}
-    return HostRow(name, bool(reachable), str(ch.get("error") or vh.get("error") or ""), counts, verify,
+    error = in_lang(str(ch.get("error") or vh.get("error") or ""), lang)
+    return HostRow(name, bool(reachable), error, counts, verify,
                    ", ".join(vh.get("suites", ())))
 
 
-def _matrix_row(host: dict[str, Any], results: list[dict[str, Any]], check: Run | None) -> tuple[str, ...]:
+def _matrix_row(host: dict[str, Any], results: list[dict[str, Any]], check: Run | None,
+                lang: str) -> tuple[str, ...]:
     cells = []
     for _, check_id in MATRIX:
         r = next((r for r in results if r.get("host") == host["name"] and r.get("check") == check_id), None)
-        cells.append("" if r is None or r.get("status") == "skip" else plain(r.get("found")))
+        cells.append("" if r is None or r.get("status") == "skip" else plain(r.get("found"), lang))
     offset = host.get("clock_offset_ms")
     if offset is None and check is not None:  # an older result.json: the raw host evidence has it
         raw = next((h for h in check.hosts if h.get("name") == host["name"]), {})

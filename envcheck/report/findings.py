@@ -9,7 +9,9 @@ from typing import Any
 
 from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue
 from envcheck.i18n import t
+from envcheck.output.values import human
 from envcheck.runs.load import Run
+from envcheck.ssh.reasons import in_lang
 
 # Which playbook builds what a verify suite checks (the fix hint of a failed test).
 ROLE_PLAYBOOK = {"baseline": "server", "postgresql": "database", "mysql": "database",
@@ -32,17 +34,18 @@ class Finding:
     blocking: bool = True  # False for a warning: listed, but it does not hold up the go-live
 
 
-def plain(value: Any) -> str:
-    """A value for people: lists joined, mappings as key=value, never a Python repr."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, Mapping):
-        text = "; ".join(f"{k}={plain(v)}" for k, v in value.items())
-    elif isinstance(value, list | tuple | set):
-        text = ", ".join(plain(v) for v in value)
-    else:
-        text = str(value)
+def plain(value: Any, lang: str) -> str:
+    """A value for people (envcheck.output.values.human), capped at VALUE_CAP characters."""
+    text = human(value, lang)
     return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
+
+
+def message_of(result: Mapping[str, Any], lang: str) -> str:
+    """A result's message in `lang` where the run kept both languages (else as it ran)."""
+    messages = result.get("messages")
+    if isinstance(messages, Mapping) and messages.get(lang):
+        return str(messages[lang])
+    return str(result.get("message", ""))
 
 
 def _catalogue() -> dict[str, Any]:
@@ -74,11 +77,12 @@ def check_findings(results: Sequence[Mapping[str, Any]], hosts: Sequence[Mapping
     out = []
     if down:
         out.append(Finding("check", "ssh", "", "critical", "unreachable", tuple(str(h["name"]) for h in down),
-                           _details([(str(h["name"]), str(h.get("error") or ""), "") for h in down]), "",
+                           _details([(str(h["name"]), in_lang(str(h.get("error") or ""), lang), "")
+                                     for h in down]), "",
                            t("report.fix_unreachable", lang)))
     wanted = ("fail", "error", "warn")
     groups = _grouped(((str(r.get("check")), str(r.get("status"))), str(r.get("host") or t("fleet", lang)),
-                       str(r.get("message", "")), plain(r.get("found")))
+                       message_of(r, lang), plain(r.get("found"), lang))
                       for r in results if r.get("status") in wanted)
     first: dict[tuple[str, str], Mapping[str, Any]] = {}
     for r in results:
@@ -90,7 +94,7 @@ def check_findings(results: Sequence[Mapping[str, Any]], hosts: Sequence[Mapping
         fix = (known.fix.get(lang) if known else str(r.get("fix") or "")) if status != "error" \
             else t("report.fix_error", lang)
         out.append(Finding("check", check_id, title, str(r.get("severity", "")), status,
-                           tuple(h for h, _, _ in rows), _details(rows), plain(r.get("expected")), fix,
+                           tuple(h for h, _, _ in rows), _details(rows), plain(r.get("expected"), lang), fix,
                            status != "warn"))
     return sorted(out, key=_order)
 
@@ -106,7 +110,8 @@ def verify_findings(run: Run | None, lang: str) -> list[Finding]:
     down = [h for h in run.record.get("hosts", []) if not h.get("reachable", True)]
     if down:
         out.append(Finding("verify", "ssh", "", "critical", "unreachable", tuple(str(h["name"]) for h in down),
-                           _details([(str(h["name"]), str(h.get("error") or ""), "") for h in down]), "",
+                           _details([(str(h["name"]), in_lang(str(h.get("error") or ""), lang), "")
+                                     for h in down]), "",
                            t("report.fix_unreachable", lang)))
     failed = [x for x in run.record.get("tests", []) if x.get("outcome") in ("failed", "error")]
     groups = _grouped(((str(x.get("role")), str(x.get("test", "")).split("[")[0]), str(x.get("host")),

@@ -7,6 +7,7 @@ they render through envcheck/output/values.py."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -68,7 +69,8 @@ def _english_left(text: str, hosts: list[str]) -> list[str]:
     tokens = [tok for tok in re.split(r"[\s,，:：()（）|;；]+", text)
               if tok and not re.search(r"[./_=@<>#-]", tok) and tok not in hosts]
     joined = " " + " ".join(tokens) + " "
-    return [w for w in ENGLISH if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", joined)]
+    found = [re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", joined) for w in ENGLISH]
+    return [f"{m.group(0)}: ...{joined[max(0, m.start() - 40):m.end() + 40]}..." for m in found if m]
 
 
 def test_zh_run_has_no_english_words_left(lab: Lab, tmp_path: Path) -> None:
@@ -83,6 +85,17 @@ def test_zh_run_has_no_english_words_left(lab: Lab, tmp_path: Path) -> None:
                              "--from", str(max(runs.glob("*-check")))], tmp_path)[1],
         "bad input": _run(["check", *inv, "-c", "no.such_check", "--lang", "zh"], tmp_path)[1],
     }
+    for fmt in ("html", "markdown"):  # the report a customer signs, and its summary on the terminal
+        document = tmp_path / f"report.{fmt}"
+        said = _run(["report", *inv, "--runs-dir", str(runs), "--lang", "zh", "--format", fmt,
+                     "-o", str(document)], tmp_path)[1]
+        text = document.read_text(encoding="utf-8")
+        if fmt == "html":  # what a reader sees: the text between the tags, not the markup or the style
+            text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)
+            text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+        outputs[f"report {fmt}"] = said + text
+    outputs["junit"] = _run(["check", *inv, "--runs-dir", str(runs), "--lang", "zh", "--format", "junit"],
+                            tmp_path)[1]
     hosts = [h.name for h in lab.hosts]
     left = {name: _english_left(text, hosts) for name, text in outputs.items()}
     assert not any(left.values()), {k: v for k, v in left.items() if v}
