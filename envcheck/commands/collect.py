@@ -13,8 +13,10 @@ from envcheck.collect import collect as run_collect
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.errors import BadInput
 from envcheck.exitcodes import of_hosts
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
+from envcheck.output.values import status_word
 from envcheck.ssh.group import for_command
+from envcheck.ssh.reasons import in_lang
 
 
 def _size(text: str) -> int:
@@ -62,8 +64,8 @@ def collect(**kw: Any) -> None:
     lang = kw["lang"]
     for h in outcome.hosts:
         if h.error:
-            click.echo(f"{h.host} ({h.address}): FAILED {h.error}")
+            click.echo(f"{h.host} ({h.address}){colon(lang)}{status_word('fail', lang)} {in_lang(h.error or '', lang)}")
         else:
             click.echo(t("collect.host", lang, host=h.host, files=h.files, cut=len(h.truncated), masked=h.masked))
-    click.echo(f"{t('collect.bundle', lang)}: {outcome.bundle}")
+    click.echo(f"{t('collect.bundle', lang)}{colon(lang)}{outcome.bundle}")
     sys.exit(of_hosts(outcome.hosts))

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from envcheck.audit.engine import AuditReport
 from envcheck.checks import load_catalogue
 from envcheck.cli import cli
+from envcheck.i18n import t
 from envcheck.model import Status
 from tests.clirunner import crash
 from tests.lab import faults
@@ -171,7 +172,7 @@ def test_the_terminal_table_counts_skipped_checks_and_lists_them_when_asked(
     assert "SKIP" not in out  # no row of a skipped check (the summary says "skip N")
     assert "skipped (not applicable on those hosts) not listed: --show-skipped" in " ".join(out.split())
     out = run("--lang", "zh", "--show-skipped")
-    assert "SKIP" in out and "--show-skipped" not in out
+    assert t("status.skip", "zh") in out and "--show-skipped" not in out
     first = sorted((tmp_path / "runs").iterdir())[0]
     skipped = [r for r in json.loads((first / "result.json").read_text())["results"] if r["status"] == "skip"]
     assert {r["check"] for r in skipped} >= {"mysql.time_zone", "mysql.database_charsets"}

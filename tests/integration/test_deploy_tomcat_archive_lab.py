@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from envcheck.cli import cli
+from envcheck.i18n import t
 from tests.lab.lab import Lab
 from tests.lab.site import Site
 from tests.lab.tomcat_archive import build_tomcat_archive
@@ -66,7 +67,7 @@ def test_a_failing_task_is_summarised_kept_and_non_zero(site: Site, tmp_path: Pa
                                       "-e", "tomcat_install=archive", "-e", f"tomcat_archive={missing}",
                                       "--runs-dir", str(tmp_path)])
     assert result.exit_code == 1, result.output
-    assert f"{app}: FAILED" in result.output and missing in result.output, result.output
+    assert f"{app}: {t('status.fail', 'en')} (" in result.output and missing in result.output, result.output
     evidence = max(tmp_path.glob("*-deploy"))
     run = json.loads((evidence / "run.json").read_text())
     [host] = run["hosts"]

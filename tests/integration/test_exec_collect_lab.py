@@ -50,7 +50,7 @@ def test_collect_completes_on_the_hosts_up(lab: Lab, one_down: str, tmp_path: Pa
     result = CliRunner().invoke(cli, ["collect", "-i", str(lab.inventory_path), "--what", "system",
                                       "--max-file-size", "4k", "--timeout", "30", "--runs-dir", str(tmp_path)])
     assert result.exit_code == 3, result.output
-    assert f"{one_down} (" in result.output and "FAILED" in result.output
+    assert f"{one_down} (" in result.output and "FAIL " in result.output
     [run] = list(tmp_path.glob("*-collect"))
     summary = {h["host"]: h for h in json.loads((run / "run.json").read_text())["hosts"]}
     assert summary[one_down]["error"] and not (run / one_down).exists()

@@ -107,7 +107,7 @@ def test_an_unreachable_host_is_summarised_kept_and_non_zero(site: Site, tmp_pat
     run = _run(tmp_path)
     [down] = [h for h in run["hosts"] if h["name"] == app]
     assert down["unreachable"] == 1 and down["failed_tasks"]
-    assert f"{app}: FAILED" in out and run["status"] == "failed" and run["complete"]
+    assert f"{app}: FAIL (" in out and run["status"] == "failed" and run["complete"]
     assert (max(tmp_path.glob("*-deploy")) / "artifacts" / "stdout").stat().st_size > 0
 
 

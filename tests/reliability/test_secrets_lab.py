@@ -189,7 +189,7 @@ def test_a_wrong_sudo_password_fails_deploy_naming_sudo_and_is_not_kept(ops: Sit
                               "--limit", web, "-t", "timezone", "--runs-dir", str(tmp_path / "runs")], env=ops.env)
     record = read_json(last_run(tmp_path / "runs", "deploy") / "run.json")
     [host] = record["hosts"]
-    assert code == 1 and f"{web}: FAILED" in out, out
+    assert code == 1 and f"{web}: FAIL (" in out, out
     assert "Incorrect sudo password" in " ".join(host["failed_tasks"]), host
     for p in (tmp_path / "runs").rglob("*"):
         if p.is_file():
