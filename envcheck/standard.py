@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from envcheck.appview import declared
+from envcheck.appview.declared import Datasource, DeclarationError, Endpoint
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
 
@@ -63,6 +65,11 @@ class Standard:
     ports: tuple[int, ...]
     tiers: tuple[Tier, ...]
     service_user: str
+    # The application's view (envcheck.checks.app): what its sessions, configs and partners get.
+    app_datasources: tuple[Datasource, ...] = ()
+    app_configs: tuple[str, ...] = ()
+    app_endpoints: tuple[Endpoint, ...] = ()
+    app_health_urls: tuple[str, ...] = ()
 
     @classmethod
     def from_vars(cls, host_vars: Mapping[str, Any], source: str = "inventory") -> Standard:
@@ -111,7 +118,11 @@ def _convert(name: str, value: Any, source: str) -> Any:
                 Tier(str(t["from"]), str(t["to"]), tuple(int(p) for p in t.get("ports", ())))
                 for t in value or ()
             )
-        if name in ("ntp_servers", "locales_required", "disk_paths", "services"):
+        if name == "app_datasources":
+            return declared.datasources(value)
+        if name == "app_endpoints":
+            return declared.endpoints(value)
+        if name in ("ntp_servers", "locales_required", "disk_paths", "services", "app_configs", "app_health_urls"):
             if isinstance(value, str):
                 value = [value]
             return tuple(str(v) for v in value or ())
@@ -126,8 +137,11 @@ def _convert(name: str, value: Any, source: str) -> Any:
         ):
             return int(value)
         return str(value)
+    except DeclarationError as exc:
+        raise BadInput(f"{source}: {PREFIX}{name}: {exc} / 声明无效") from exc
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise BadInput(f"{source}: {PREFIX}{name} has an invalid value {value!r}") from exc
+        shown = "(see the inventory)" if name == "app_datasources" else repr(value)  # may hold a password
+        raise BadInput(f"{source}: {PREFIX}{name} has an invalid value {shown}") from exc
 
 
 _defaults: dict[str, Any] | None = None

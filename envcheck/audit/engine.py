@@ -31,6 +31,7 @@ from envcheck.model import (
     HostFacts,
     HostStatus,
     Outcome,
+    ProbeOutput,
     Result,
     Status,
     Text,
@@ -101,7 +102,7 @@ def gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
 def _gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
                  transport: Transport, timeout: float) -> HostFacts:
     bound = {f.id: f.bind(ctx, host.standard) for f in facts}
-    script = build_script(f for f in bound.values() if f is not None)
+    script = build_script(f for f in bound.values() if f is not None and f.gather is None)
     session = transport.run(host.target, script.text, timeout)
     status = HostStatus(
         name=host.name,
@@ -115,6 +116,8 @@ def _gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
     if session.error is not None:
         return HostFacts(status, host.groups)
     raw = split_output(script.marker, session.stdout)
+    raw.update(gather_through(host, ctx, [f for f in bound.values() if f is not None and f.gather],
+                              transport, timeout))
     values: dict[str, Any] = {HOST_FACT: ctx}
     stderr_tail = session.stderr.decode("utf-8", "replace").strip()[-300:]
     for fact_id, fact in bound.items():
@@ -126,6 +129,25 @@ def _gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
         else:
             values[fact_id] = parse_fact(fact, raw[fact_id])
     return HostFacts(status, host.groups, values, raw)
+
+
+def gather_through(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact], transport: Transport,
+                   timeout: float) -> dict[str, ProbeOutput]:
+    """The facts the controller reads through the host (datasource sessions), once its probe
+    script has answered: their output is evidence like any probe's."""
+    if not facts:
+        return {}
+    from envcheck.appview.tunnel import Tunnels  # noqa: PLC0415 (only where such a fact applies)
+
+    tunnels = Tunnels(transport, host.target, timeout)
+    out = {}
+    for fact in facts:
+        assert fact.gather is not None
+        try:
+            out[fact.id] = ProbeOutput(fact.gather(ctx, host.standard, tunnels), 0)
+        except Exception as exc:  # its parser reads the error as a FactError
+            out[fact.id] = ProbeOutput("", 1, f"{type(exc).__name__}: {exc}"[:300])
+    return out
 
 
 def parse_fact(fact: Fact, output: Any) -> Any:

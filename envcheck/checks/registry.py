@@ -32,6 +32,10 @@ class HostContext:
 
 
 CommandFor = Callable[[HostContext, Standard], "str | None"]
+# A fact read by the controller through the host rather than by the probe script (a database
+# session over an SSH channel from the host's network position): given the host, its standard
+# and the host's Tunnels (envcheck.appview.tunnel), it returns what a probe's stdout would be.
+Gather = Callable[[HostContext, Standard, Any], str]
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class Fact:
     # every host without it) and reads as `ABSENT`, which its parser takes for "not here".
     # The command itself then need not test for it again.
     present: str | None = None
+    # Read from the controller through the host (see Gather); `command` (or command_for's) is
+    # then the record of what is asked, never a secret, and never sent to the host.
+    gather: Gather | None = None
 
     def bind(self, ctx: HostContext, std: Standard) -> Fact | None:
         if self.command_for is None:
@@ -126,6 +133,7 @@ def fact(
     command_for: CommandFor | None = None,
     may_block: bool = True,
     present: str | None = None,
+    gather: Gather | None = None,
 ) -> Callable[[Parser], Parser]:
     """Register a parser as the fact `fact_id`, read by `command` (or by the command
     that `command_for` builds per host from the inventory)."""
@@ -135,7 +143,7 @@ def fact(
             raise ValueError(f"fact {fact_id} registered twice")
         if not command and command_for is None:
             raise ValueError(f"fact {fact_id} has no command")
-        FACTS[fact_id] = Fact(fact_id, command, parse, sudo, timeout, command_for, may_block, present)
+        FACTS[fact_id] = Fact(fact_id, command, parse, sudo, timeout, command_for, may_block, present, gather)
         return parse
 
     return register

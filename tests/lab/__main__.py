@@ -63,12 +63,12 @@ def main() -> int:
 
 
 def _site(action: str) -> int:
-    from tests.lab.site import bring_up, site_config
+    from tests.lab.site import bring_up, site_config, take_down
 
     cfg = site_config()
     if action == "site-down":
         if (cfg.state_dir / "lab.json").exists():
-            Lab.from_state(cfg.state_dir).down()
+            take_down(Lab.from_state(cfg.state_dir))
         print("site down")
         return 0
     problem = why_unavailable()

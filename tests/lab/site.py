@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from tests.lab import appview, partner
 from tests.lab.config import LabConfig, sublab
 from tests.lab.lab import Lab
 
@@ -80,17 +81,26 @@ def bring_up() -> tuple[Site, bool]:
     if mark.exists():
         lab = Lab.from_state(cfg.state_dir)
         if lab.answering():
-            return Site(lab, Path(json.loads(mark.read_text())["inventory"])), False
-        lab.down()
+            site = Site(lab, Path(json.loads(mark.read_text())["inventory"]))
+            appview.set_up(lab, site.inventory.parent)
+            return site, False
+        take_down(lab)
     elif (cfg.state_dir / "lab.json").exists():
-        Lab.from_state(cfg.state_dir).down()
+        take_down(Lab.from_state(cfg.state_dir))
     lab = Lab.up(cfg)
     site = Site(lab, write_inventory(lab, cfg.state_dir / "site"))
     try:
         deploy(site, cfg.state_dir / "runs")
     except BaseException:
         if os.environ.get("ENVCHECK_KEEP_SITE") != "1":  # kept to look into, when asked
-            lab.down()
+            take_down(lab)
         raise
+    appview.set_up(lab, site.inventory.parent)
     mark.write_text(json.dumps({"inventory": str(site.inventory)}) + "\n")
     return site, True
+
+
+def take_down(lab: Lab) -> None:
+    """The site and its partner namespace."""
+    partner.down(lab)
+    lab.down()
