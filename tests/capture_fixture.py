@@ -26,7 +26,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from envcheck.audit.engine import host_context
+from envcheck.audit.engine import gather_through, host_context
 from envcheck.audit.probe import build_script, split_output
 from envcheck.checks import FACTS, load_catalogue
 from envcheck.checks.registry import Fact, HostContext
@@ -64,6 +64,8 @@ def _plain(value: Any) -> Any:
         return {"from": value.source, "to": value.target, "ports": list(value.ports)}
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
+    if hasattr(value, "declaration"):  # an app datasource or endpoint, as declared (no password)
+        return value.declaration()
     return value
 
 
@@ -123,16 +125,20 @@ def main() -> None:
     bound = fact.bind(ctx, host.standard)
     if bound is None:
         raise SystemExit(f"{args.fact} does not apply to {host.name}")
-    script = build_script([bound])
     transport = LocalTransport() if args.local else OpenSSHTransport()
-    session = transport.run(host.target, script.text, 60)
-    if session.error:
-        raise SystemExit(session.error)
-    raw_all = session.stdout
-    out = split_output(script.marker, raw_all)[args.fact]
     folder.mkdir(parents=True, exist_ok=True)
-    # Keep the exact bytes between the markers (non-UTF-8 output included).
-    (folder / f"{args.case}.out").write_bytes(_raw_section(raw_all, script.marker, args.fact))
+    if bound.gather is not None:  # read by the controller through the host (a datasource session)
+        out = gather_through(host, ctx, [bound], transport, 60)[args.fact]
+        (folder / f"{args.case}.out").write_bytes(out.stdout.encode("utf-8"))
+    else:
+        script = build_script([bound])
+        session = transport.run(host.target, script.text, 60)
+        if session.error:
+            raise SystemExit(session.error)
+        raw_all = session.stdout
+        out = split_output(script.marker, raw_all)[args.fact]
+        # Keep the exact bytes between the markers (non-UTF-8 output included).
+        (folder / f"{args.case}.out").write_bytes(_raw_section(raw_all, script.marker, args.fact))
     parsed = fact.parse(out)
     if hasattr(parsed, "reason"):
         value = {"absent": True}

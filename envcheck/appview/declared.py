@@ -50,6 +50,10 @@ class Datasource:
             out["jdbc_url"] = self.jdbc_url
         return out
 
+    def declaration(self) -> dict[str, Any]:
+        """As the inventory declares it (what a fixture's context records): no password."""
+        return self.public()
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -70,10 +74,12 @@ class Endpoint:
         port = "" if self.port == default else f":{self.port}"
         return f"{self.scheme}://{self.host}{port}{self.path}"
 
-    def public(self) -> dict[str, Any]:
-        return {"name": self.name, "host": self.host, "port": self.port, "scheme": self.scheme,
-                "path": self.path, "expect_status": self.expect_status, "min_cert_days": self.min_cert_days,
-                "ca_file": self.ca_file}
+    def declaration(self) -> dict[str, Any]:
+        """As the inventory declares it (what a fixture's context records)."""
+        where: dict[str, Any] = {"url": self.url} if self.url else {"host": self.host, "port": self.port}
+        optional = {"expect_status": self.expect_status, "ca_file": self.ca_file}
+        return {"name": self.name, **where, "min_cert_days": self.min_cert_days,
+                **{k: v for k, v in optional.items() if v is not None}}
 
 
 def datasources(value: Any) -> tuple[Datasource, ...]:

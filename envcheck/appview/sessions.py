@@ -158,18 +158,19 @@ def _roundtrip(conn: Any, engine: str) -> dict[str, Any]:
         create = f"CREATE TEMPORARY TABLE {TABLE} (s VARCHAR(64), w DATETIME(6))"
     method = "temporary table"
     try:
-        cur.execute(create)
-        cur.execute(f"INSERT INTO {TABLE} (s, w) VALUES (%s, %s)", (ROUNDTRIP_TEXT, wall))  # noqa: S608 (fixed name)
-        cur.execute(f"SELECT s, w FROM {TABLE}")  # noqa: S608 (fixed name)
-        text, back = cur.fetchone() or (None, None)
-    except Exception as exc:
-        conn.rollback()
-        method = f"parameters ({' '.join(str(exc).split())[:120]})"
         try:
+            cur.execute(create)
+        except Exception as exc:  # read-only, or no TEMPORARY privilege: echo the values instead
+            conn.rollback()
+            method = f"parameters ({' '.join(str(exc).split())[:120]})"
             cur.execute("SELECT %s, %s", (ROUNDTRIP_TEXT, wall))
-            text, back = cur.fetchone() or (None, None)
-        except Exception as exc2:
-            return {"method": method, "error": " ".join(str(exc2).split())[:300]}
+        else:
+            cur.execute(f"INSERT INTO {TABLE} (s, w) VALUES (%s, %s)", (ROUNDTRIP_TEXT, wall))  # noqa: S608 (fixed name)
+            cur.execute(f"SELECT s, w FROM {TABLE}")  # noqa: S608 (fixed name)
+        text, back = cur.fetchone() or (None, None)
+    except Exception as exc:  # the layer refused the text: that is the finding
+        conn.rollback()
+        return {"method": method, "error": " ".join(str(exc).split())[:300]}
     finally:
         if engine == "mysql":
             conn.rollback()

@@ -15,7 +15,7 @@ import pytest
 from tests.lab.base import why_unavailable
 from tests.lab.config import LabConfig
 from tests.lab.lab import Lab
-from tests.lab.site import Site, bring_up
+from tests.lab.site import Site, bring_up, take_down
 
 
 def _require_lab_machine() -> None:
@@ -51,4 +51,4 @@ def site() -> Iterator[Site]:
         yield deployed
     finally:
         if started and os.environ.get("ENVCHECK_KEEP_SITE") != "1":
-            deployed.lab.down()
+            take_down(deployed.lab)
