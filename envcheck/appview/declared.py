@@ -145,7 +145,8 @@ def _endpoint(index: int, e: Mapping[str, Any]) -> Endpoint:
         scheme, host, port, path = "tcp", str(e["host"]), _port(e["port"], 0), "/"
     if not re.fullmatch(r"[A-Za-z0-9.:_-]+", host):
         raise DeclarationError(f"endpoint {name}: host {host!r} is not a host name or address")
-    status = e.get("expect_status")
+    status: Any = e.get("expect_status")
+    days: Any = e.get("min_cert_days")
     ca = e.get("ca_file")
     return Endpoint(name, host, port, scheme, path, int(status) if status not in (None, "") else None,
-                    int(e.get("min_cert_days", 30)), str(ca) if ca else None)
+                    int(days) if days not in (None, "") else 30, str(ca) if ca else None)

@@ -122,7 +122,7 @@ def _read_mysql(ds: Datasource, password: str, address: Address, url: jdbc.JdbcU
         if zone:  # Connector/J's forceConnectionTimeZoneToSession=true
             cur.execute("SET time_zone = %s", (zone,))
         names = ", ".join(f"@@session.{v}, @@global.{v}" for v in MYSQL_VARIABLES)
-        cur.execute(f"SELECT {names}, @@character_set_database, @@collation_database, @@init_connect, "  # noqa: S608 (fixed names)
+        cur.execute(f"SELECT {names}, @@character_set_database, @@collation_database, @@init_connect, "
                     "@@system_time_zone, @@version")
         row = cur.fetchone() or ()
         settings = {v: {"session": row[2 * i], "global": row[2 * i + 1]} for i, v in enumerate(MYSQL_VARIABLES)}

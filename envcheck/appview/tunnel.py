@@ -50,8 +50,8 @@ class Forward:
                 return
             with conn:
                 try:
-                    self.procs.append(subprocess.Popen(  # noqa: S603 (an argv list, no shell)
-                        self.argv, stdin=conn, stdout=conn, stderr=subprocess.PIPE,
+                    self.procs.append(subprocess.Popen(
+                        self.argv, stdin=conn.fileno(), stdout=conn.fileno(), stderr=subprocess.PIPE,
                         start_new_session=True))
                 except OSError:
                     return

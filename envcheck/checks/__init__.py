@@ -7,8 +7,8 @@ import importlib
 from envcheck.checks.registry import CHECKS, FACTS, FLEET_CHECKS, Check, Fact, FleetCheck
 
 # One module per area; each registers its facts and checks when imported.
-AREAS = ("time", "locale", "mysql", "postgresql", "tomcat", "nginx", "apache", "resources", "network", "app", "appconfig", "endpoint", "proxy",
-         "fleet")
+AREAS = ("time", "locale", "mysql", "postgresql", "tomcat", "nginx", "apache", "resources", "network",
+         "app", "appconfig", "endpoint", "proxy", "fleet")
 
 _loaded = False
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from envcheck.appview import sessions
-from envcheck.checks.registry import HostContext, absent, check, fact
+from envcheck.checks.registry import HostContext, check, fact
 from envcheck.checks.util import layers
 from envcheck.checks.util.common import bad, key_values, norm_charset, ok, sections
 from envcheck.checks.util.zones import same_zone
@@ -124,7 +124,8 @@ def session_timezone(f: Mapping[str, Any], std: Standard) -> Outcome:
 
 @check(
     "app.session_clock",
-    title=("NOW() in the application's sessions agrees with the controller's clock", "应用会话中的 NOW() 与控制端时钟一致"),
+    title=("NOW() in the application's sessions agrees with the controller's clock",
+           "应用会话中的 NOW() 与控制端时钟一致"),
     fix=("The database host's clock is off: synchronise it with NTP (chrony) as the other hosts.",
          "数据库主机时钟偏差:按其他主机的方式用 NTP(chrony)同步。"),
     severity=Severity.MAJOR,
@@ -173,12 +174,14 @@ def _mysql_encoding_problems(name: str, s: Mapping[str, Any], std: Standard) -> 
 
 @check(
     "app.session_encoding",
-    title=("The application's sessions use the standard encodings and collations", "应用会话使用标准的字符编码和排序规则"),
+    title=("The application's sessions use the standard encodings and collations",
+           "应用会话使用标准的字符编码和排序规则"),
     fix=("Fix the layer named: ALTER ROLE/DATABASE ... RESET client_encoding, the database's charset "
          "(ALTER DATABASE ... CHARACTER SET ... COLLATE ...), character-set-server in my.cnf, init_connect, "
          "or the JDBC URL's characterEncoding.",
          "修正所指出的层:ALTER ROLE/DATABASE ... RESET client_encoding、数据库字符集(ALTER DATABASE ... "
-         "CHARACTER SET ... COLLATE ...)、my.cnf 的 character-set-server、init_connect,或 JDBC URL 的 characterEncoding。"),
+         "CHARACTER SET ... COLLATE ...)、my.cnf 的 character-set-server、init_connect,"
+         "或 JDBC URL 的 characterEncoding。"),
     severity=Severity.CRITICAL,
     facts=[SESSIONS],
 )
@@ -201,7 +204,8 @@ def session_encoding(f: Mapping[str, Any], std: Standard) -> Outcome:
 
 @check(
     "app.session_modes",
-    title=("DateStyle is ISO and sql_mode is strict in the application's sessions", "应用会话的 DateStyle 为 ISO、sql_mode 为严格模式"),
+    title=("DateStyle is ISO and sql_mode is strict in the application's sessions",
+           "应用会话的 DateStyle 为 ISO、sql_mode 为严格模式"),
     fix=("PostgreSQL: RESET DateStyle at the layer named (the default is 'ISO, MDY'); MySQL: keep "
          "STRICT_TRANS_TABLES in sql_mode (without it, text that does not fit is silently cut or turned to '?').",
          "PostgreSQL:在所指出的层 RESET DateStyle(默认 'ISO, MDY');MySQL:sql_mode 保留 STRICT_TRANS_TABLES"
@@ -224,8 +228,10 @@ def session_modes(f: Mapping[str, Any], std: Standard) -> Outcome:
             mode = str(s["settings"]["sql_mode"]["session"])
             found[name] = mode
             if "STRICT_TRANS_TABLES" not in mode and "STRICT_ALL_TABLES" not in mode:
-                problems.append((f"{name}: sql_mode={mode or '(empty)'}", layers.mysql_layer("sql_mode", s["settings"], s)))
-    return _verdict(found, "ISO / STRICT_TRANS_TABLES", problems, Text("date style and SQL mode safe", "日期格式和 SQL 模式安全"))
+                layer = layers.mysql_layer("sql_mode", s["settings"], s)
+                problems.append((f"{name}: sql_mode={mode or '(empty)'}", layer))
+    return _verdict(found, "ISO / STRICT_TRANS_TABLES", problems,
+                    Text("date style and SQL mode safe", "日期格式和 SQL 模式安全"))
 
 
 def _roundtrip_layer(s: Mapping[str, Any], std: Standard) -> Text:
@@ -240,7 +246,8 @@ def _roundtrip_layer(s: Mapping[str, Any], std: Standard) -> Text:
            "经应用路径写入的 中文𠀀😀 和时间戳读回后完全一致"),
     fix=("The layer named garbles text: make it UTF-8 (utf8mb4 for MySQL, whose utf8 has no 4-byte characters); "
          "a timestamp that moves is a session time zone converting it.",
-         "所指出的层导致乱码:将其改为 UTF-8(MySQL 用 utf8mb4,其 utf8 不支持 4 字节字符);时间戳变化说明会话时区在做转换。"),
+         "所指出的层导致乱码:将其改为 UTF-8(MySQL 用 utf8mb4,其 utf8 不支持 4 字节字符);"
+         "时间戳变化说明会话时区在做转换。"),
     severity=Severity.CRITICAL,
     facts=[SESSIONS],
 )
@@ -276,7 +283,8 @@ def _options_command(ctx: HostContext, std: Standard) -> str | None:
     return (f"for f in {_MY_CNF}{user_files}; do [ -f \"$f\" ] && [ -r \"$f\" ] || continue; "
             "echo \"== $f ==\"; sed -n '/^[[:space:]]*\\[/p; /default[-_]character[-_]set/p; "
             "/default[-_]time[-_]zone/p; /init[-_]command/p' \"$f\"; done\n"
-            "echo '== /etc/environment =='; grep -E '^[[:space:]]*(export[[:space:]]+)?PG(TZ|CLIENTENCODING|OPTIONS|DATESTYLE)=' "
+            "echo '== /etc/environment =='; "
+            "grep -E '^[[:space:]]*(export[[:space:]]+)?PG(TZ|CLIENTENCODING|OPTIONS|DATESTYLE)=' "
             "/etc/environment 2>/dev/null; true")
 
 

@@ -1,4 +1,4 @@
-"""The application's own config files (standard_app_configs): JDBC URLs and datasource definitions
+"""appconfig.*: the application's own config files (standard_app_configs): JDBC URLs and datasource definitions
 in .properties, .yml, Tomcat context.xml/server.xml and .env files, checked against the standard
 zone and charset and against the declared datasources; Oracle's NLS_LANG in the service
 environment; and the encoding of the files themselves. Secrets are masked on the host."""
@@ -6,24 +6,22 @@ environment; and the encoding of the files themselves. Secrets are masked on the
 from __future__ import annotations
 
 import base64
-import html
 import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
 
 from envcheck.appview import jdbc
+from envcheck.appview.configs import encoding_of, url_problems, urls_in
 from envcheck.checks.registry import HostContext, check, fact
-from envcheck.checks.util.common import norm_charset, sections
-from envcheck.checks.util.zones import same_zone
+from envcheck.checks.util.common import sections
 from envcheck.masking import mask_text
 from envcheck.model import Outcome, ProbeOutput, Severity, Status, Text
 from envcheck.paths import shell_text
 from envcheck.standard import Standard
 
-FACT = "app.configs"
+FACT = "appconfig.files"
 _SCRIPT = shell_text("checks/util/appconfig.sh")
-_JDBC = re.compile(r"jdbc:(?:mysql|mariadb|postgresql|oracle:thin)[^\s\"'<>]*", re.IGNORECASE)
 _NLS = re.compile(r"NLS_LANG=[\"']?([A-Za-z_]+\.[A-Za-z0-9]+)")
 
 
@@ -31,25 +29,6 @@ def _command(ctx: HostContext, std: Standard) -> str | None:
     if not std.app_configs:
         return None
     return _SCRIPT + "ecconfig " + " ".join(shlex.quote(p) for p in std.app_configs) + "\n"
-
-
-def encoding_of(data: bytes) -> str:
-    """How a config file's bytes read: UTF-8 (ASCII is UTF-8 too), GB18030 (GBK), or unknown."""
-    try:
-        data.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("gb18030")
-        return "GB18030"
-    except UnicodeDecodeError:
-        return "unknown"
-
-
-def urls_in(text: str) -> list[str]:
-    """The JDBC URLs a config file defines, XML entities resolved (&amp; in context.xml)."""
-    return [html.unescape(u).rstrip(",;") for u in _JDBC.findall(text)]
 
 
 @fact(FACT, command_for=_command, timeout=20)
@@ -70,25 +49,8 @@ def parse_configs(out: ProbeOutput) -> dict[str, Any]:
         files[path] = {"encoding": encoding, "urls": urls_in(text), "nls_lang": _NLS.findall(text),
                        "non_ascii": any(b > 127 for b in data)}
     env = [line.strip() for line in parts.get("NLS_LANG", "").splitlines() if line.strip()]
-    return {"files": files, "nls_lang_env": [f"{line.partition(':')[0]}: {n}" for line in env for n in _NLS.findall(line)]}
-
-
-def url_problems(url: str, std: Standard) -> list[str]:
-    """What a JDBC URL asks that is not the standard."""
-    parsed = jdbc.parse(url)
-    if parsed is None:
-        return []
-    out = []
-    zone = parsed.time_zone
-    if zone and not same_zone(zone, std.timezone):
-        key = "options TimeZone" if parsed.engine == "postgresql" else "serverTimezone/connectionTimeZone"
-        out.append(f"{key}={zone}, not {std.timezone}")
-    charset = parsed.charset
-    if charset and norm_charset(charset) != norm_charset(std.charset) and norm_charset(charset) != "UTF8":
-        out.append(f"characterEncoding={charset}, not {std.charset}")
-    if (parsed.param("useUnicode") or "").lower() == "false":
-        out.append("useUnicode=false")
-    return out
+    nls = [f"{line.partition(':')[0]}: {n}" for line in env for n in _NLS.findall(line)]
+    return {"files": files, "nls_lang_env": nls}
 
 
 def _all_urls(f: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -96,7 +58,7 @@ def _all_urls(f: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 @check(
-    "app.config_jdbc",
+    "appconfig.jdbc",
     title=("The application's JDBC URLs and NLS_LANG ask for the standard zone and charset",
            "应用的 JDBC URL 和 NLS_LANG 使用标准时区和字符集"),
     fix=("Correct the URL in the file named (serverTimezone/connectionTimeZone or options=-c TimeZone= set to the "
@@ -119,7 +81,7 @@ def config_jdbc(f: Mapping[str, Any], std: Standard) -> Outcome:
 
 
 @check(
-    "app.config_datasources",
+    "appconfig.datasources",
     title=("The application's config points at the declared datasources", "应用配置指向已声明的数据源"),
     fix=("The config names a database the inventory does not declare (or the other way round): correct the URL, or "
          "declare the datasource it really uses in standard_app_datasources.",
@@ -148,7 +110,7 @@ def config_datasources(f: Mapping[str, Any], std: Standard) -> Outcome:
 
 
 @check(
-    "app.config_encoding",
+    "appconfig.encoding",
     title=("The application's config files exist and are UTF-8", "应用配置文件存在且为 UTF-8 编码"),
     fix=("Convert the file: iconv -f GB18030 -t UTF-8 FILE > FILE.new && mv FILE.new FILE (a GBK file read as "
          "UTF-8 garbles every Chinese value in it); restore a missing file or correct standard_app_configs.",

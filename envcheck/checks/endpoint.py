@@ -12,21 +12,13 @@ from typing import Any
 
 from envcheck.checks.registry import FleetHost, HostContext, check, fact, fleet_check
 from envcheck.checks.util.common import key_values, sections
+from envcheck.checks.util.endpoints import cell, reach_problem, tls_problems
 from envcheck.model import Absent, FactError, Outcome, ProbeOutput, Severity, Status, Text
 from envcheck.paths import shell_text
 from envcheck.standard import Standard
 
 FACT = "app.endpoints"
 _SCRIPT = shell_text("checks/util/endpoint.sh")
-# openssl's verify codes that say what is wrong with a certificate.
-VERIFY_REASONS = {"10": Text("certificate expired", "证书已过期"),
-                  "18": Text("self-signed certificate", "自签名证书"),
-                  "19": Text("self-signed CA not trusted", "不受信任的自签名 CA"),
-                  "20": Text("issuer not trusted (CA not in the bundle)", "签发者不受信任(CA 不在信任库中)"),
-                  "21": Text("chain incomplete (intermediate missing)", "证书链不完整(缺少中间证书)"),
-                  "62": Text("certificate is for another host name", "证书不是签发给该主机名的")}
-
-
 def _command(ctx: HostContext, std: Standard) -> str | None:
     if not std.app_endpoints:
         return None
@@ -73,16 +65,6 @@ def _declared(std: Standard) -> dict[str, Any]:
     return {e.name: e for e in std.app_endpoints}
 
 
-def _reach_problem(e: Any, got: Mapping[str, Any]) -> str | None:
-    if not got.get("dns"):
-        return f"{e.host} does not resolve"
-    if got.get("tcp") not in (None, 0):
-        return f"TCP {e.host}:{e.port} " + ("timed out" if got["tcp"] == 124 else "refused")
-    if e.scheme != "tcp" and got.get("http") == 0:
-        return got.get("curl_error") or "no HTTP answer"
-    return None
-
-
 @check(
     "endpoint.reachable",
     title=("Every partner endpoint resolves and answers from this host", "每个外部接口都能从本机解析并连通"),
@@ -100,24 +82,13 @@ def reachable(f: Mapping[str, Any], std: Standard) -> Outcome:
         where = f"/etc/hosts {got['hosts']}" if got.get("hosts") else "DNS"
         found[name] = {"address": " ".join(got.get("dns", [])), "via": where, "tcp_ms": got.get("tcp_ms"),
                        "proxy": got.get("proxy")}
-        problem = _reach_problem(e, got)
+        problem = reach_problem(e, got)
         if problem:
             problems.append(f"{name}: {problem} ({where})")
     if not problems:
         return Outcome(Status.PASS, found, "reachable", Text("every endpoint answers", "所有接口均可连通"))
     text = "; ".join(problems)
     return Outcome(Status.FAIL, found, "reachable", Text(text, text))
-
-
-def tls_problems(e: Any, got: Mapping[str, Any]) -> list[str]:
-    out = []
-    if got.get("verify") not in (None, "0"):
-        reason = VERIFY_REASONS.get(got["verify"])
-        out.append(f"{e.name}: {reason.en if reason else got.get('verify_text')} (verify {got['verify']})")
-    days = got.get("days_left")
-    if days is not None and days < e.min_cert_days:
-        out.append(f"{e.name}: certificate expires in {days} days (< {e.min_cert_days})")
-    return out
 
 
 @check(
@@ -172,17 +143,6 @@ def http(f: Mapping[str, Any], std: Standard) -> Outcome:
         return Outcome(Status.PASS, found, "expected status", Text("statuses as expected", "状态码符合预期"))
     text = "; ".join(problems)
     return Outcome(Status.FAIL, found, "expected status", Text(text, text))
-
-
-def cell(e: Any, got: Mapping[str, Any] | None) -> str:
-    """One host's view of one endpoint, as the matrix shows it: ok, or what is wrong."""
-    if got is None:
-        return "-"
-    problem = _reach_problem(e, got) or "; ".join(p.partition(": ")[2] for p in tls_problems(e, got))
-    if not problem and e.scheme != "tcp" and got.get("http"):
-        ok = got["http"] == e.expect_status if e.expect_status else got["http"] < 500
-        problem = "" if ok else f"HTTP {got['http']}"
-    return problem or "ok"
 
 
 def matrix(hosts: Sequence[FleetHost]) -> dict[str, dict[str, str]]:

@@ -84,7 +84,8 @@ def _expected(ctx: HostContext, std: Standard) -> set[str]:
 
 @check(
     "proxy.targets",
-    title=("Every proxy target of the web server is reachable and is the application", "Web 服务器的每个代理目标都可达且指向应用"),
+    title=("Every proxy target of the web server is reachable and is the application",
+           "Web 服务器的每个代理目标都可达且指向应用"),
     fix=("Correct the upstream / proxy_pass / ProxyPass target named (address and port of the application tier in "
          "standard_tiers), or open the path to it; then reload the web server.",
          "修正所列的 upstream / proxy_pass / ProxyPass 目标(standard_tiers 中应用层的地址和端口),或打通到它的网络;"
@@ -131,7 +132,8 @@ def _charset(content_type: str) -> str | None:
 def health(f: Mapping[str, Any], std: Standard) -> Outcome:
     answers = f[FACT]["health"]
     if not answers:
-        return Outcome(Status.SKIP, message=Text("no standard_app_health_urls declared", "未声明 standard_app_health_urls"))
+        return Outcome(Status.SKIP, message=Text("no standard_app_health_urls declared",
+                                                 "未声明 standard_app_health_urls"))
     found = {a["url"]: f"{a['status']} {a['content_type']}".strip() for a in answers}
     problems = []
     for a in answers:
@@ -140,6 +142,7 @@ def health(f: Mapping[str, Any], std: Standard) -> Outcome:
         elif norm_charset(_charset(a["content_type"]) or "none") != norm_charset(std.charset):
             problems.append(f"{a['url']}: Content-Type {a['content_type'] or '(none)'}")
     if not problems:
-        return Outcome(Status.PASS, found, f"< 500, charset={std.charset}", Text("health URLs answer", "健康检查 URL 正常"))
+        return Outcome(Status.PASS, found, f"< 500, charset={std.charset}",
+                       Text("health URLs answer", "健康检查 URL 正常"))
     text = "; ".join(problems)
     return Outcome(Status.FAIL, found, f"< 500, charset={std.charset}", Text(text, text))

@@ -23,7 +23,7 @@ from tests.lab.site import Site
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
 FLEET = None
-AREAS = ["app", "endpoint", "proxy"]
+AREAS = ["app", "appconfig", "endpoint", "proxy"]
 MYSQL = "mysql -N -B -e"
 PSQL = "runuser -u postgres -- psql -XAtq -c"
 NGINX_SITE = "/etc/nginx/sites-available/envcheck.conf"
@@ -76,15 +76,15 @@ FAULTS = [
     Fault("JDBC URL asks for UTC", "app",
           f"sed -i 's/TimeZone%3DAsia\\/Shanghai/TimeZone%3DUTC/' {appview.APP_CONFIG}",
           f"sed -i 's/TimeZone%3DUTC/TimeZone%3DAsia\\/Shanghai/' {appview.APP_CONFIG}",
-          ("app.config_jdbc",), "TimeZone=UTC"),
+          ("appconfig.jdbc",), "TimeZone=UTC"),
     Fault("config file saved as GBK", "app",
           f"iconv -f UTF-8 -t GB18030 {appview.APP_CONFIG} > /tmp/ec.p && mv /tmp/ec.p {appview.APP_CONFIG}",
           f"iconv -f GB18030 -t UTF-8 {appview.APP_CONFIG} > /tmp/ec.p && mv /tmp/ec.p {appview.APP_CONFIG}",
-          ("app.config_encoding",), "GB18030"),
+          ("appconfig.encoding",), "GB18030"),
     Fault("config points at another database", "app",
           f"sed -i 's#:5432/his?#:5432/his_old?#' {appview.APP_CONFIG}",
           f"sed -i 's#:5432/his_old?#:5432/his?#' {appview.APP_CONFIG}",
-          ("app.config_datasources",), "not a declared datasource"),
+          ("appconfig.datasources",), "not a declared datasource"),
     # The partner endpoint.
     Fault("partner certificate expires in 5 days", "app", _issue(days=5), _issue(),
           ("endpoint.tls",), "expires in", fleet=("endpoint.matrix",), elsewhere=True),
@@ -137,7 +137,7 @@ def test_clean_site_with_the_application_declared_has_no_failure(app_site: Site)
     bad = [r for r in report.results if r.status in (Status.FAIL, Status.ERROR)]
     assert not bad, _detail(report)
     assert {r.check for r in report.results if r.status is Status.PASS} >= {
-        "app.datasource_session", "app.session_timezone", "app.roundtrip", "app.config_jdbc", "endpoint.tls",
+        "app.datasource_session", "app.session_timezone", "app.roundtrip", "appconfig.jdbc", "endpoint.tls",
         "endpoint.matrix", "proxy.targets", "proxy.health"}
 
 

@@ -52,7 +52,8 @@ def _ca(folder: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
         return x509.load_pem_x509_certificate(cert_file.read_bytes()), key
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(_name("envcheck lab partner CA")).issuer_name(_name("envcheck lab partner CA"))
+    ca_name = _name("envcheck lab partner CA")
+    cert = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)

@@ -11,7 +11,7 @@ import sys
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         body = "ok 正常\n".encode() if self.path == "/health" else b"not found\n"
         self.send_response(200 if self.path == "/health" else 404)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -19,7 +19,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from envcheck.appview import jdbc
+from envcheck.appview.configs import encoding_of, url_problems, urls_in
 from envcheck.appview.declared import Endpoint
 from envcheck.audit.engine import evaluate_check
 from envcheck.checks import CHECKS, FACTS, load_catalogue
-from envcheck.checks.appconfig import encoding_of, url_problems, urls_in
-from envcheck.checks.endpoint import cell
+from envcheck.checks.util.endpoints import cell
 from envcheck.errors import BadInput
 from envcheck.model import ProbeOutput, Result, Status
 from envcheck.standard import Standard
@@ -139,14 +139,15 @@ def test_config_files_encodings_urls_and_masked_secrets() -> None:
     assert encoding_of("医院".encode()) == "UTF-8"
     assert encoding_of("app.title=医院信息系统".encode("gbk")) == "GB18030"
     assert urls_in('<Resource url="jdbc:mysql://h:3306/erp?a=1&amp;b=2"/>') == ["jdbc:mysql://h:3306/erp?a=1&b=2"]
-    clean = captured("app.configs")
+    clean = captured("appconfig.files")
     assert all(x["encoding"] == "UTF-8" for x in clean["files"].values())
     assert "Pw" not in json.dumps(clean)
 
 
 def test_declarations_are_validated_and_the_password_is_never_shown() -> None:
     std = Standard.from_vars({"standard_app_datasources": [
-        {"name": "his", "engine": "postgresql", "host": "db", "database": "his", "user": "his", "password": "S3cret!"}]})
+        {"name": "his", "engine": "postgresql", "host": "db", "database": "his", "user": "his",
+         "password": "S3cret!"}]})
     assert "S3cret" not in repr(std) and std.app_datasources[0].secret() == "S3cret!"
     assert "S3cret" not in json.dumps(std.app_datasources[0].declaration())
     with pytest.raises(BadInput, match="engine"):

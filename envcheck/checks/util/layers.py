@@ -14,7 +14,8 @@ PER_ROLE_DATABASE = Text("per-role setting in this database (ALTER ROLE ... IN D
                          "角色在该数据库中的设置(ALTER ROLE ... IN DATABASE ... SET)")
 SERVER = Text("server default (postgresql.conf / my.cnf [mysqld] / SET GLOBAL)",
               "服务器默认值(postgresql.conf / my.cnf [mysqld] / SET GLOBAL)")
-INIT_CONNECT = Text("server init_connect (run for every non-admin session)", "服务器 init_connect(对每个非管理员会话执行)")
+INIT_CONNECT = Text("server init_connect (run for every non-admin session)",
+                    "服务器 init_connect(对每个非管理员会话执行)")
 CLIENT = Text("client option (JDBC URL options / PGOPTIONS / PGTZ on the client)",
               "客户端选项(JDBC URL 的 options / 客户端的 PGOPTIONS、PGTZ)")
 DRIVER = Text("driver option or default (JDBC URL: characterEncoding, connectionTimeZone)",
