@@ -103,6 +103,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.jvm_timezone": ("JVM timezone", "JVM 时区"),
     "report.no_check": ("No check run: run envcheck check.", "没有检查记录:请运行 envcheck check。"),
     "report.deploys": ("Deployment history", "部署记录"),
+    # The application's view in the report (issue 18, envcheck/report/appview.py).
+    "appview.title": ("The application's view", "应用视角"),
+    "appview.endpoints": ("Partner endpoints: which host reaches which", "外部接口:各主机的可达情况"),
+    "appview.endpoint": ("Endpoint", "接口"),
+    "appview.findings": ("Datasources, configs and proxies as the application gets them",
+                         "应用实际获得的数据源、配置和代理"),
+    "appview.layer": ("Finding (the layer that differs)", "发现(存在差异的层)"),
     "report.started": ("Started", "开始时间"),
     "report.playbook": ("Playbook", "剧本"),
     "report.tags": ("Tags", "标签"),

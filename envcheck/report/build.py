@@ -18,6 +18,8 @@ from envcheck.model import Waiver
 from envcheck.report.findings import Finding, check_findings, deploy_findings, plain, verify_findings
 from envcheck.report.markup import code_html, md_cell
 from envcheck.report.svg import FleetPicture, fleet_picture
+from envcheck.report.appview import AppView, render_html, render_markdown
+from envcheck.report.appview import section as appview_section
 from envcheck.runs.load import Run, Runs
 from envcheck.ssh.reasons import in_lang
 from envcheck.verdict import Verdict, coverage_of, judge
@@ -77,6 +79,7 @@ class Report:
     matrix: tuple[tuple[str, tuple[str, ...]], ...]  # host -> cells
     picture: FleetPicture
     deploys: tuple[dict[str, Any], ...] = field(default=())
+    appview: AppView | None = None  # the application's view (envcheck.report.appview)
 
     @property
     def ready(self) -> bool:
@@ -116,6 +119,7 @@ def build(runs: Runs, lang: str, extra_waivers: Sequence[Waiver] = (), meta: Map
         matrix=tuple((h["name"], _matrix_row(h, results, check, lang)) for h in check_hosts),
         picture=fleet_picture(check_hosts, check.hosts if check else (), site, lang),
         deploys=tuple(_deploy_row(r, zone) for r in runs.deploys),
+        appview=appview_section(results),
     )
 
 
@@ -203,5 +207,7 @@ def render(report: Report, fmt: str) -> str:
     env.filters["code"] = code_html  # `text` in a hint as <code>text</code>, the rest escaped
     template = env.get_template("report.html.j2" if fmt == "html" else "report.md.j2")
     # The templates' words come from the one catalogue (envcheck.i18n), in the report's language.
+    view = report.appview or appview_section([])
+    appview = render_html(view, report.lang) if fmt == "html" else render_markdown(view, report.lang)
     return template.render(r=report, t=partial(t, lang=report.lang), t_or=partial(t_or, lang=report.lang),
-                           colon=colon(report.lang), version=__version__)
+                           colon=colon(report.lang), version=__version__, appview=appview)
