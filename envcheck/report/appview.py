@@ -44,7 +44,8 @@ def section(results: list[dict[str, Any]]) -> AppView:
         matrix = {}
     hosts = tuple(dict.fromkeys(h for row in matrix.values() for h in row))
     endpoints = tuple((name, tuple(row.get(h, "-") for h in hosts)) for name, row in matrix.items())
-    findings = tuple(Finding(str(r.get("host") or ""), r["check"], r.get("title", ""), r["status"], r.get("message", ""))
+    findings = tuple(Finding(str(r.get("host") or ""), r["check"], r.get("title", ""), r["status"],
+                             r.get("message", ""))
                      for r in results if r.get("host") and str(r.get("check", "")).startswith(FINDING_AREAS)
                      and r.get("status") != "skip")
     return AppView(hosts, endpoints, findings)
@@ -53,7 +54,7 @@ def section(results: list[dict[str, Any]]) -> AppView:
 def render_html(view: AppView, lang: str) -> str:
     import jinja2  # noqa: PLC0415 (jinja2: ~23 ms, not for --help)
 
-    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,  # noqa: S701 (autoescape on)
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
     return template.render(v=view, t=partial(t, lang=lang))
@@ -69,8 +70,8 @@ def render_markdown(view: AppView, lang: str) -> str:
     say = partial(t, lang=lang)
     lines = [f"## {say('appview.title')}", ""]
     if view.endpoints:
-        lines += [f"### {say('appview.endpoints')}", "", "| " + " | ".join([say("appview.endpoint"), *view.hosts]) + " |",
-                  "|" + " --- |" * (len(view.hosts) + 1)]
+        header = "| " + " | ".join([say("appview.endpoint"), *view.hosts]) + " |"
+        lines += [f"### {say('appview.endpoints')}", "", header, "|" + " --- |" * (len(view.hosts) + 1)]
         lines += ["| " + " | ".join(cell(c) for c in (name, *cells)) + " |" for name, cells in view.endpoints]
         lines.append("")
     if view.findings:
