@@ -14,7 +14,7 @@ from typing import Any
 from envcheck.appview import jdbc
 from envcheck.appview.configs import encoding_of, url_problems, urls_in
 from envcheck.checks.registry import HostContext, check, fact
-from envcheck.checks.util.common import sections
+from envcheck.checks.util.common import listed, sections
 from envcheck.masking import mask_text
 from envcheck.model import Outcome, ProbeOutput, Severity, Status, Text
 from envcheck.paths import shell_text
@@ -73,11 +73,8 @@ def config_jdbc(f: Mapping[str, Any], std: Standard) -> Outcome:
     nls = [*f[FACT]["nls_lang_env"], *(f"{p}: {n}" for p, x in f[FACT]["files"].items() for n in x.get("nls_lang", []))]
     problems += [f"{n}: Oracle client charset is not AL32UTF8" for n in nls if not n.upper().endswith(".AL32UTF8")]
     found = {"urls": [f"{p}: {mask_text(u)[0]}" for p, u in _all_urls(f)], "nls_lang": nls}
-    if not problems:
-        return Outcome(Status.PASS, found, {"zone": std.timezone, "charset": std.charset},
-                       Text("the application's URLs ask for the standard", "应用的 URL 符合标准"))
-    text = "; ".join(problems)
-    return Outcome(Status.FAIL, found, {"zone": std.timezone, "charset": std.charset}, Text(text, text))
+    return listed(found, {"zone": std.timezone, "charset": std.charset}, problems,
+                  Text("the application's URLs ask for the standard", "应用的 URL 符合标准"))
 
 
 @check(
@@ -103,10 +100,7 @@ def config_datasources(f: Mapping[str, Any], std: Standard) -> Outcome:
         if key not in declared:
             problems.append(f"{path}: {found[-1]} is not a declared datasource")
     expected = sorted(f"{e}://{h}:{p}/{d}" for e, h, p, d in declared)
-    if not problems:
-        return Outcome(Status.PASS, found, expected, Text("config and datasources agree", "配置与数据源声明一致"))
-    text = "; ".join(problems)
-    return Outcome(Status.FAIL, found, expected, Text(text, text))
+    return listed(found, expected, problems, Text("config and datasources agree", "配置与数据源声明一致"))
 
 
 @check(
@@ -122,8 +116,5 @@ def config_datasources(f: Mapping[str, Any], std: Standard) -> Outcome:
 def config_encoding(f: Mapping[str, Any], std: Standard) -> Outcome:
     files = f[FACT]["files"]
     found = {p: ("missing" if x.get("missing") else x["encoding"]) for p, x in files.items()}
-    wrong = {p: v for p, v in found.items() if v != "UTF-8"}
-    if not wrong:
-        return Outcome(Status.PASS, found, "UTF-8", Text("config files are UTF-8", "配置文件均为 UTF-8"))
-    text = "; ".join(f"{p}: {v}" for p, v in wrong.items())
-    return Outcome(Status.FAIL, found, "UTF-8", Text(text, text))
+    wrong = [f"{p}: {v}" for p, v in found.items() if v != "UTF-8"]
+    return listed(found, "UTF-8", wrong, Text("config files are UTF-8", "配置文件均为 UTF-8"))

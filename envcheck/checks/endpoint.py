@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from envcheck.checks.registry import FleetHost, HostContext, check, fact, fleet_check
-from envcheck.checks.util.common import key_values, sections
+from envcheck.checks.util.common import key_values, listed, sections
 from envcheck.checks.util.endpoints import cell, reach_problem, tls_problems
 from envcheck.model import Absent, FactError, Outcome, ProbeOutput, Severity, Status, Text
 from envcheck.paths import shell_text
@@ -85,10 +85,7 @@ def reachable(f: Mapping[str, Any], std: Standard) -> Outcome:
         problem = reach_problem(e, got)
         if problem:
             problems.append(f"{name}: {problem} ({where})")
-    if not problems:
-        return Outcome(Status.PASS, found, "reachable", Text("every endpoint answers", "所有接口均可连通"))
-    text = "; ".join(problems)
-    return Outcome(Status.FAIL, found, "reachable", Text(text, text))
+    return listed(found, "reachable", problems, Text("every endpoint answers", "所有接口均可连通"))
 
 
 @check(
@@ -112,10 +109,7 @@ def tls(f: Mapping[str, Any], std: Standard) -> Outcome:
         problems += tls_problems(e, got)
     if not found:
         return Outcome(Status.SKIP, message=Text("no TLS endpoint answered", "没有应答的 TLS 接口"))
-    if not problems:
-        return Outcome(Status.PASS, found, "trusted", Text("certificates trusted and valid", "证书受信任且有效"))
-    text = "; ".join(problems)
-    return Outcome(Status.FAIL, found, "trusted", Text(text, text))
+    return listed(found, "trusted", problems, Text("certificates trusted and valid", "证书受信任且有效"))
 
 
 @check(
@@ -139,10 +133,7 @@ def http(f: Mapping[str, Any], std: Standard) -> Outcome:
             problems.append(f"{name}: HTTP {got['http']}, expected {e.expect_status or '< 500'}")
     if not found:
         return Outcome(Status.SKIP, message=Text("no HTTP endpoint answered", "没有应答的 HTTP 接口"))
-    if not problems:
-        return Outcome(Status.PASS, found, "expected status", Text("statuses as expected", "状态码符合预期"))
-    text = "; ".join(problems)
-    return Outcome(Status.FAIL, found, "expected status", Text(text, text))
+    return listed(found, "expected status", problems, Text("statuses as expected", "状态码符合预期"))
 
 
 def matrix(hosts: Sequence[FleetHost]) -> dict[str, dict[str, str]]:
@@ -170,7 +161,4 @@ def endpoint_matrix(hosts: Sequence[FleetHost], std: Standard) -> Outcome:
     if not m:
         return Outcome(Status.SKIP, message=Text("no host declares endpoints", "没有主机声明外部接口"))
     bad = [f"{e} from {h}: {c}" for e, row in m.items() for h, c in row.items() if c != "ok"]
-    if not bad:
-        return Outcome(Status.PASS, m, "ok", Text("every host reaches every endpoint", "所有主机均可访问所有接口"))
-    text = "; ".join(bad)
-    return Outcome(Status.FAIL, m, "ok", Text(text, text))
+    return listed(m, "ok", bad, Text("every host reaches every endpoint", "所有主机均可访问所有接口"))

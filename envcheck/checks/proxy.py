@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from envcheck.checks.registry import HostContext, check, fact
-from envcheck.checks.util.common import norm_charset, sections
+from envcheck.checks.util.common import listed, norm_charset, sections
 from envcheck.model import Outcome, ProbeOutput, Severity, Status, Text
 from envcheck.paths import shell_text
 from envcheck.standard import Standard
@@ -141,8 +141,5 @@ def health(f: Mapping[str, Any], std: Standard) -> Outcome:
             problems.append(f"{a['url']}: HTTP {a['status'] or 'no answer'}")
         elif norm_charset(_charset(a["content_type"]) or "none") != norm_charset(std.charset):
             problems.append(f"{a['url']}: Content-Type {a['content_type'] or '(none)'}")
-    if not problems:
-        return Outcome(Status.PASS, found, f"< 500, charset={std.charset}",
-                       Text("health URLs answer", "健康检查 URL 正常"))
-    text = "; ".join(problems)
-    return Outcome(Status.FAIL, found, f"< 500, charset={std.charset}", Text(text, text))
+    return listed(found, f"< 500, charset={std.charset}", problems,
+                  Text("health URLs answer", "健康检查 URL 正常"))

@@ -141,3 +141,12 @@ def _first_letters(patterns: str) -> str:
             return ""
         firsts.add(pattern[0])
     return "[" + "".join(sorted(firsts)) + "]"
+
+
+def listed(found: Any, expected: Any, problems: list[str], good: Text) -> Outcome:
+    """Pass with `good` when nothing is listed, else fail naming every problem (text that is
+    data, the same in both languages)."""
+    if not problems:
+        return Outcome(Status.PASS, found, expected, good)
+    text = "; ".join(problems)
+    return Outcome(Status.FAIL, found, expected, Text(text, text))
