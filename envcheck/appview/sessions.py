@@ -61,8 +61,8 @@ def read_one(ds: Datasource, tunnels: Tunnels) -> dict[str, Any]:
         text = re.sub(r'(?:at )?"?127\.0\.0\.1"?,? port \d+', f"{ds.host}:{ds.port}", text)
         out["error"] = (text or type(exc).__name__)[:400]
     failure = tunnels.failure()
-    if failure and "error" in out:
-        out["error"] = f"{out['error']} (channel: {failure})"
+    if failure and "error" in out:  # the channel's reason first: the driver only saw the line drop
+        out["error"] = f"{failure} (driver: {out['error'][:200]})"
     return out
 
 

@@ -57,12 +57,16 @@ class Forward:
                     return
 
     def failure(self) -> str | None:
-        """Why the channel failed (after close), in the words every command uses, when ssh said so."""
+        """Why the channel failed (after close): the host's refusal to open it ("connect failed:
+        Connection refused" is the database port, seen from the host), else why ssh itself
+        failed, in the words every command uses."""
         for text in self.stderr:
+            opened = next((line.strip() for line in text.splitlines() if "open failed" in line), None)
+            if opened:
+                return "from the host: " + opened.partition("open failed: ")[2]
             reason = reasons.from_openssh(text)
-            if "open failed" in text or "administratively prohibited" in text or reason is not None:
-                line = reasons.last_line(text)
-                return reason.say(None, line) if reason is not None else line
+            if reason is not None:
+                return "ssh: " + reason.say(None, reasons.last_line(text))
         return None
 
     def close(self) -> None:
@@ -91,7 +95,9 @@ class Tunnels:
 
     def argv(self, host: str, port: int) -> list[str]:
         ssh = self.transport.settings
-        options = ssh_options(ssh.ssh_config, ssh.connect_timeout, None)
+        # LogLevel INFO: ssh then says why a channel did not open ("connect failed: ...").
+        options = [o.replace("LogLevel=ERROR", "LogLevel=INFO")
+                   for o in ssh_options(ssh.ssh_config, ssh.connect_timeout, None)]
         t = self.target
         argv = ssh_argv(options, ssh.openssh_options(t), t.address, t.port, t.user, t.key_file,
                         (*t.ssh_args, "-W", f"[{host}]:{port}"), "")

@@ -6,11 +6,13 @@ again once undone."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from envcheck.audit.engine import AuditReport
@@ -189,3 +191,22 @@ def test_fault_fails_its_check_naming_the_layer_and_passes_once_undone(app_site:
         _run(site, fault.undo, runner)
     again = audit(site.inventory, checks)
     assert all(result(again, h, c).status is Status.PASS for h, c in wanted), _detail(again)
+
+
+def test_an_unreachable_datasource_is_a_failed_check_with_the_reason(site: Site, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A port nothing listens on, seen from the app host: the host's refusal, not a crash."""
+    for key, value in site.env.items():
+        monkeypatch.setenv(key, value)
+    inventory = tmp_path / "site"
+    shutil.copytree(site.inventory.parent, inventory)
+    app_vars = inventory / "group_vars" / "app.yml"
+    declared = yaml.safe_load(app_vars.read_text())
+    his = declared["standard_app_datasources"][0]
+    declared["standard_app_datasources"].append({**his, "name": "moved", "port": 5999})
+    app_vars.write_text(yaml.safe_dump(declared, allow_unicode=True))
+    report = audit(inventory / "hosts.yml", ["app.datasource_session", "app.session_timezone"])
+    r = result(report, site.host("app"), "app.datasource_session")
+    assert r.status is Status.FAIL
+    assert "moved: from the host: connect failed: Connection refused" in r.message.en
+    assert result(report, site.host("app"), "app.session_timezone").status is Status.PASS  # the others answered
