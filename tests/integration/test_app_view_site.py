@@ -210,3 +210,18 @@ def test_an_unreachable_datasource_is_a_failed_check_with_the_reason(site: Site,
     assert r.status is Status.FAIL
     assert "moved: from the host: connect failed: Connection refused" in r.message.en
     assert result(report, site.host("app"), "app.session_timezone").status is Status.PASS  # the others answered
+
+
+def test_the_report_shows_the_endpoint_matrix_and_the_datasource_findings(app_site: Site, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runner = CliRunner(env=app_site.env)
+    done = runner.invoke(cli, ["check", "-i", str(app_site.inventory), *(a for area in AREAS for a in ("-c", area)),
+                               "--runs-dir", str(runs), "--format", "json"])
+    assert done.exit_code == 0, done.output
+    for lang, heading in (("en", "Partner endpoints: which host reaches which"), ("zh", "外部接口:各主机的可达情况")):
+        html = runner.invoke(cli, ["report", "--runs-dir", str(runs), "--lang", lang]).output
+        assert heading in html
+        app, web = app_site.host("app"), app_site.host("web")
+        assert f"<th>{web}</th><th>{app}</th>" in html or f"<th>{app}</th><th>{web}</th>" in html
+        assert '<th>partner-pay</th><td class="pass">ok</td><td class="pass">ok</td>' in html
+        assert "app.session_timezone" in html and "app.roundtrip" in html
