@@ -16,6 +16,9 @@ from tests.lab.lab import Lab
 APP_CONFIG = "/opt/his/conf/application.properties"
 ERP_CONFIG = "/opt/erp/conf/context.xml"
 HEALTH_PATH = "/health"
+# The password the application's config files hold (not the database's: the site's own
+# secrets never lie in a lab file); envcheck must mask it out of every piece of evidence.
+CONFIG_PASSWORD = "Cfg-Pw-1618"
 
 
 def db_address(lab: Lab) -> str:
@@ -28,7 +31,7 @@ def properties(lab: Lab, zone: str = "Asia/Shanghai") -> str:
         "# 应用配置 (HIS)\n"
         f"spring.datasource.url=jdbc:postgresql://{db}:5432/his?options=-c%20TimeZone%3D{zone}&stringtype=unspecified\n"
         "spring.datasource.username=his\n"
-        "spring.datasource.password=His-Pw-3141\n"
+        f"spring.datasource.password={CONFIG_PASSWORD}\n"
         "app.title=医院信息系统\n")
 
 
@@ -38,7 +41,7 @@ def context_xml(lab: Lab, zone: str = "Asia/Shanghai", encoding: str = "UTF-8") 
            f"serverTimezone={zone}&amp;connectionTimeZone={zone}")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<Context>\n'
             f'  <Resource name="jdbc/erp" auth="Container" type="javax.sql.DataSource" username="erp"\n'
-            f'            password="Erp-Pw-2718" driverClassName="com.mysql.cj.jdbc.Driver" url="{url}"/>\n'
+            f'            password="{CONFIG_PASSWORD}" driverClassName="com.mysql.cj.jdbc.Driver" url="{url}"/>\n'
             "</Context>\n")
 
 
