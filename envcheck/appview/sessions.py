@@ -15,6 +15,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +41,9 @@ def request(sources: tuple[Datasource, ...]) -> str:
 
 def read_all(sources: tuple[Datasource, ...], tunnels: Tunnels) -> str:
     """Every datasource's session, as the fact's output (JSON, one entry per datasource)."""
-    return json.dumps({"sessions": [read_one(d, tunnels) for d in sources]}, ensure_ascii=False, default=str)
+    with ThreadPoolExecutor(max_workers=max(1, len(sources)), thread_name_prefix="envcheck-session") as pool:
+        found = list(pool.map(lambda d: read_one(d, tunnels), sources))  # each its own channel, at once
+    return json.dumps({"sessions": found}, ensure_ascii=False, default=str)
 
 
 def read_one(ds: Datasource, tunnels: Tunnels) -> dict[str, Any]:
@@ -53,16 +56,16 @@ def read_one(ds: Datasource, tunnels: Tunnels) -> dict[str, Any]:
         return out
     reader = _read_postgresql if ds.engine == "postgresql" else _read_mysql
     url = jdbc.parse(ds.jdbc_url) if ds.jdbc_url else None
+    failures: list[str] = []
     try:
-        with tunnels.forward(ds.host, ds.port) as address:
+        with tunnels.forward(ds.host, ds.port, failures) as address:
             out.update(reader(ds, password, address, url))
     except Exception as exc:  # a driver's refusal, a broken channel: evidence, not a crash
         text = " ".join(str(exc).split())
         text = re.sub(r'(?:at )?"?127\.0\.0\.1"?,? port \d+', f"{ds.host}:{ds.port}", text)
         out["error"] = (text or type(exc).__name__)[:400]
-    failure = tunnels.failure()
-    if failure and "error" in out:  # the channel's reason first: the driver only saw the line drop
-        out["error"] = f"{failure} (driver: {out['error'][:200]})"
+    if failures and "error" in out:  # the channel's reason first: the driver only saw the line drop
+        out["error"] = f"{failures[0]} (driver: {out['error'][:200]})"
     return out
 
 

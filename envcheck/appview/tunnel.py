@@ -91,7 +91,6 @@ class Tunnels:
         self.transport = transport
         self.target = target
         self.timeout = timeout
-        self.last: Forward | None = None
 
     def argv(self, host: str, port: int) -> list[str]:
         ssh = self.transport.settings
@@ -104,17 +103,17 @@ class Tunnels:
         return argv[:-1]  # -W carries the bytes; no remote command
 
     @contextmanager
-    def forward(self, host: str, port: int) -> Iterator[Address]:
+    def forward(self, host: str, port: int, failures: list[str]) -> Iterator[Address]:
+        """A loopback address carried to host:port through the target; once closed, why the
+        channel failed (if ssh said so) is appended to `failures`. Safe from several threads."""
         if self.target.local or not hasattr(self.transport, "settings"):
-            self.last = None
             yield host, port
             return
         fwd = Forward(self.argv(host, port), self.timeout)
-        self.last = fwd
         try:
             yield fwd.address
         finally:
             fwd.close()
-
-    def failure(self) -> str | None:
-        return self.last.failure() if self.last is not None else None
+            failure = fwd.failure()
+            if failure:
+                failures.append(failure)
