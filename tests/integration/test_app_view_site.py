@@ -153,7 +153,8 @@ def test_chinese_through_the_applications_path_reads_back_identical(app_site: Si
 def test_passwords_reach_neither_the_output_nor_the_run_directory(app_site: Site, tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     out = CliRunner(env=app_site.env).invoke(
-        cli, ["check", "-i", str(app_site.inventory), "-c", "app", "-c", "appconfig", "--runs-dir", str(runs), "--format", "json"])
+        cli, ["check", "-i", str(app_site.inventory), "-c", "app", "-c", "appconfig", "--runs-dir", str(runs),
+              "--format", "json"])
     assert out.exit_code == 0, out.output
     texts = [out.output] + [p.read_text(errors="replace") for p in runs.rglob("*") if p.is_file()]
     for secret in [*app_site.env.values(), appview.CONFIG_PASSWORD]:
