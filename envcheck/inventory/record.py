@@ -38,6 +38,9 @@ _VOLATILE = re.compile(r"lookup\s*\(|query\s*\(|\bq\s*\(|now\s*\(|ansible_date_t
                        r"\$ANSIBLE_VAULT|!vault|hostvars", re.IGNORECASE)
 # Variable names that hold secrets: an inventory with one is never kept.
 _SECRET_NAME = re.compile(r"pass|secret|token", re.IGNORECASE)
+# Keys that name where a secret is, not the secret: a datasource's password_env is the name of an
+# environment variable read when its session opens (standard_app_datasources).
+_NAMES_A_PLACE = frozenset({"password_env"})
 
 
 def cache_dir() -> Path:
@@ -87,7 +90,7 @@ def snapshot(inventory: Inventory) -> dict[str, Any] | None:
         return None
     hosts = []
     for h in inventory.hosts:
-        if any(_SECRET_NAME.search(k) for k in _names(h.variables)):
+        if any(_SECRET_NAME.search(k) for k in _names(h.variables) if k not in _NAMES_A_PLACE):
             return None
         hosts.append({"name": h.name, "groups": list(h.groups), "vars": dict(h.variables)})
     return {

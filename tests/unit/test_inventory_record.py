@@ -65,6 +65,8 @@ def test_a_kept_inventory_is_the_one_ansible_core_resolves(inventory: Path) -> N
     "ansible_become_password: s3cret\n",                 # a secret
     "mysql_root_password: s3cret\n",
     "standard_x: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n",
+    # a datasource's own password (a Vault value once templated)
+    "standard_app_datasources: [{name: his, engine: mysql, host: h, database: d, user: u, password: s3cret}]\n",
 ])
 def test_never_kept_with_a_secret_or_a_value_that_may_change(inventory: Path, extra: str) -> None:
     fresh = load_inventory([str(inventory)])
@@ -72,6 +74,19 @@ def test_never_kept_with_a_secret_or_a_value_that_may_change(inventory: Path, ex
     if "password" in extra:
         fresh = load_inventory([str(inventory)])
     assert record.snapshot(fresh) is None
+
+
+def test_kept_with_a_datasource_whose_password_is_in_the_environment(inventory: Path) -> None:
+    """password_env names an environment variable: the inventory holds no secret then."""
+    (inventory.parent / "group_vars" / "all.yml").write_text(
+        GROUP_VARS + "standard_app_datasources: [{name: his, engine: postgresql, host: h, database: his, "
+                     "user: his, password_env: HIS_DB_PASSWORD}]\n")
+    fresh = load_inventory([str(inventory)])
+    kept = record.snapshot(fresh)
+    assert kept is not None
+    back = record.restore(_round_trip(kept), None)
+    assert back is not None and back.hosts[0].standard.app_datasources == fresh.hosts[0].standard.app_datasources
+    assert back.hosts[0].standard.app_datasources[0].password_env == "HIS_DB_PASSWORD"
 
 
 def test_a_damaged_or_foreign_record_is_not_restored(inventory: Path) -> None:
