@@ -242,7 +242,8 @@ def _roundtrip_layer(s: Mapping[str, Any], std: Standard) -> Text:
 
 @check(
     "app.roundtrip",
-    title=("中文𠀀😀 and a timestamp written through the application's path read back identical",
+    title=("Chinese text with 4-byte characters and a timestamp, written through the application's path, "
+           "read back identical",
            "经应用路径写入的 中文𠀀😀 和时间戳读回后完全一致"),
     fix=("The layer named garbles text: make it UTF-8 (utf8mb4 for MySQL, whose utf8 has no 4-byte characters); "
          "a timestamp that moves is a session time zone converting it.",
