@@ -279,9 +279,9 @@ _MY_CNF = ("/etc/my.cnf /etc/mysql/my.cnf /etc/mysql/conf.d/*.cnf /etc/mysql/mar
 def _options_command(ctx: HostContext, std: Standard) -> str | None:
     if not std.app_datasources:
         return None
-    home = f"~{std.service_user}" if std.service_user.replace("_", "").replace("-", "").isalnum() else ""
-    user_files = f" {home}/.my.cnf" if home else ""
-    return (f"for f in {_MY_CNF}{user_files}; do [ -f \"$f\" ] && [ -r \"$f\" ] || continue; "
+    # The service user's own ~/.my.cnf, its home from the user database (a quoted name).
+    return (f"ech=$(getent passwd {shlex.quote(std.service_user)} | cut -d: -f6)\n"
+            f"for f in {_MY_CNF} ${{ech:+\"$ech/.my.cnf\"}}; do [ -f \"$f\" ] && [ -r \"$f\" ] || continue; "
             "echo \"== $f ==\"; sed -n '/^[[:space:]]*\\[/p; /default[-_]character[-_]set/p; "
             "/default[-_]time[-_]zone/p; /init[-_]command/p' \"$f\"; done\n"
             "echo '== /etc/environment =='; "
@@ -289,7 +289,7 @@ def _options_command(ctx: HostContext, std: Standard) -> str | None:
             "/etc/environment 2>/dev/null; true")
 
 
-@fact(OPTIONS, command_for=_options_command, may_block=False)
+@fact(OPTIONS, command_for=_options_command)  # getent may ask a directory service
 def parse_client_options(out: ProbeOutput) -> dict[str, Any]:
     """Client option files on an app host with datasources: the [client]/[mysql]/[client-mariadb] sections
     of my.cnf files (default-character-set, init-command) and PGTZ/PGCLIENTENCODING/PGOPTIONS/PGDATESTYLE in

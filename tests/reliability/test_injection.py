@@ -34,8 +34,14 @@ load_catalogue()
 # import), this run's own (another run beside it never touches it).
 MARKER = Path(tempfile.gettempdir()) / f"envcheck-injection-{uuid.uuid4().hex}"
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-DYNAMIC = [f for f in FACTS.values() if f.command_for is not None]
-FIELDS = ("name", "peer_name", "peer_address", "disk_path", "service", "service_user")
+# (A fact the controller reads through the host, `gather`, sends no command to it.)
+DYNAMIC = [f for f in FACTS.values() if f.command_for is not None and f.gather is None]
+FIELDS = ("name", "peer_name", "peer_address", "disk_path", "service", "service_user", "config_path", "health_url")
+APP_VIEW = {  # the application's view declared, so that its probes are built too
+    "standard_app_datasources": [{"name": "his", "engine": "postgresql", "host": "10.0.0.3", "database": "his",
+                                  "user": "his", "password_env": "HIS_DB_PASSWORD"}],
+    "standard_app_endpoints": [{"name": "pay", "url": "https://pay.partner.lab:8443/health"}],
+}
 
 
 def _bound(values: dict[str, str]) -> list:  # type: ignore[type-arg]
@@ -48,6 +54,8 @@ def _bound(values: dict[str, str]) -> list:  # type: ignore[type-arg]
         "standard_disk_paths": ["/", values["disk_path"]], "standard_services": [values["service"]],
         "standard_service_user": values["service_user"],
         "standard_tiers": [{"from": "web", "to": "app", "ports": [8080]}],
+        "standard_app_configs": [values["config_path"]], "standard_app_health_urls": [values["health_url"]],
+        **APP_VIEW,
     })
     assert std.tiers == (Tier("web", "app", (8080,)),)
     facts = [f.bind(ctx, std) for f in DYNAMIC]
@@ -71,8 +79,8 @@ def test_built_commands_differ_from_benign_ones_only_by_the_quoted_value(field: 
     for fact in hostile_facts:
         # the probe's whole command reaches `ecrun` as one argument
         timeout = str(max(1, int(fact.timeout)) if fact.may_block else 0)  # 0: run in a subshell
-        line = f"ecrun {fact.id} {timeout} {shlex.quote(fact.command)}\n"
-        assert line in script.text
+        line = f"ecrun {fact.id} {timeout} {shlex.quote(fact.command)}"
+        assert line + ("; else" if fact.present else "\n") in script.text  # `present`: inside its test
         assert shlex.split(line) == ["ecrun", fact.id, timeout, fact.command]
 
 

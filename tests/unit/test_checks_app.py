@@ -185,3 +185,9 @@ def test_proxy_targets_resolve_upstreams_and_compare_with_the_tier() -> None:
     assert run("proxy.health", proxy__targets=targets).status is Status.PASS
     no_charset = {**targets, "health": [{"url": "http://x/", "status": 200, "content_type": "text/html"}]}
     assert run("proxy.health", proxy__targets=no_charset).status is Status.FAIL
+
+
+def test_the_service_users_option_file_and_pgtz_captured_on_the_site_fail() -> None:
+    r = run("app.client_options", app__client_options=captured("app.client_options", "debian12-site-user-gbk-pgtz"))
+    assert r.status is Status.FAIL
+    assert "/home/appuser/.my.cnf: default-character-set=gbk" in r.message.en and "PGTZ=UTC" in r.message.en
