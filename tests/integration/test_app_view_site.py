@@ -219,7 +219,7 @@ def test_the_report_shows_the_endpoint_matrix_and_the_datasource_findings(app_si
     done = runner.invoke(cli, ["check", "-i", str(app_site.inventory), *(a for area in AREAS for a in ("-c", area)),
                                "--runs-dir", str(runs), "--format", "json"])
     assert done.exit_code == 0, done.output
-    for lang, heading in (("en", "Partner endpoints: which host reaches which"), ("zh", "外部接口:各主机的可达情况")):
+    for lang, heading in (("en", "Partner endpoints: which host reaches which"), ("zh", "外部接口")):
         html = runner.invoke(cli, ["report", "--runs-dir", str(runs), "--lang", lang]).output
         assert heading in html
         app, web = app_site.host("app"), app_site.host("web")
