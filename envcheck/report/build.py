@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from envcheck import __version__, waivers
 from envcheck.i18n import colon, t, t_or
 from envcheck.model import Waiver
+from envcheck.report.appview import AppView, render_html, render_markdown
+from envcheck.report.appview import section as appview_section
 from envcheck.report.findings import Finding, check_findings, deploy_findings, plain, verify_findings
 from envcheck.report.markup import code_html, md_cell
 from envcheck.report.svg import FleetPicture, fleet_picture
-from envcheck.report.appview import AppView, render_html, render_markdown
-from envcheck.report.appview import section as appview_section
 from envcheck.runs.load import Run, Runs
 from envcheck.ssh.reasons import in_lang
 from envcheck.verdict import Verdict, coverage_of, judge
