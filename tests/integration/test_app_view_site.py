@@ -31,6 +31,10 @@ PSQL = "runuser -u postgres -- psql -XAtq -c"
 NGINX_SITE = "/etc/nginx/sites-available/envcheck.conf"
 MY_CLIENT = "/etc/mysql/conf.d/zz-legacy-client.cnf"
 Action = str | Callable[[Site], None]
+# Tomcat started again, and answering HTTP (its connector is up some seconds after the start).
+TOMCAT_BACK = ("systemctl start tomcat10 && for i in $(seq 120); do "
+               "[ \"$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/)\" != 000 ] && exit 0; "
+               "sleep 0.5; done; exit 1")
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ FAULTS = [
           f"sed -i 's/\\(server [0-9.]*\\):8081;/\\1:8080;/' {NGINX_SITE} && systemctl reload nginx",
           ("proxy.targets",), "8081"),
     Fault("application behind the proxy stopped", "web",
-          "systemctl stop tomcat10", "systemctl start tomcat10 && sleep 3",
+          "systemctl stop tomcat10", TOMCAT_BACK,
           ("proxy.health",), "HTTP 502", run_on="app"),
 ]
 
