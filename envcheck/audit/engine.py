@@ -103,7 +103,12 @@ def _gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
                  transport: Transport, timeout: float) -> HostFacts:
     bound = {f.id: f.bind(ctx, host.standard) for f in facts}
     script = build_script(f for f in bound.values() if f is not None and f.gather is None)
-    session = transport.run(host.target, script.text, timeout)
+    # The facts read through the host (datasource sessions) run beside its probe script.
+    through = [f for f in bound.values() if f is not None and f.gather]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="envcheck-through") as beside:
+        read_through = beside.submit(gather_through, host, ctx, through, transport, timeout) if through else None
+        session = transport.run(host.target, script.text, timeout)
+        gathered = read_through.result() if read_through is not None else {}
     status = HostStatus(
         name=host.name,
         address=host.target.address,
@@ -116,8 +121,7 @@ def _gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
     if session.error is not None:
         return HostFacts(status, host.groups)
     raw = split_output(script.marker, session.stdout)
-    raw.update(gather_through(host, ctx, [f for f in bound.values() if f is not None and f.gather],
-                              transport, timeout))
+    raw.update(gathered)
     values: dict[str, Any] = {HOST_FACT: ctx}
     stderr_tail = session.stderr.decode("utf-8", "replace").strip()[-300:]
     for fact_id, fact in bound.items():
