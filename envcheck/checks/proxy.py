@@ -68,7 +68,8 @@ def _targets(t: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, servers in t["upstreams"].items():
         for s in servers:
-            out.setdefault(s if ":" in s else f"{s}:80", f"upstream {name}")
+            if not s.startswith("unix:"):  # a local socket: no network path to try
+                out.setdefault(s if ":" in s else f"{s}:80", f"upstream {name}")
     for key in t["tcp"]:
         host = key.rpartition(":")[0]
         if host not in t["upstreams"]:

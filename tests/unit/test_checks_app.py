@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +177,7 @@ def test_proxy_targets_resolve_upstreams_and_compare_with_the_tier() -> None:
     from envcheck.checks.registry import HostContext
 
     ctx = HostContext("web1", "127.0.0.1", ("web",), "10.99.2.11", {"app": (("app1", "10.99.2.12"),)})
-    targets = captured("proxy.targets", "debian12-site-nginx")
+    targets = captured("proxy.targets", "debian12-site-nginx-apache-config")
     assert run("proxy.targets", proxy__targets=targets, host=ctx).status is Status.PASS
     moved = {**targets, "upstreams": {"envcheck_app": ["10.99.2.13:8080"]}, "tcp": {"10.99.2.13:8080": 0}}
     assert run("proxy.targets", proxy__targets=moved, host=ctx).status is Status.WARN
@@ -191,3 +192,37 @@ def test_the_service_users_option_file_and_pgtz_captured_on_the_site_fail() -> N
     r = run("app.client_options", app__client_options=captured("app.client_options", "debian12-site-user-gbk-pgtz"))
     assert r.status is Status.FAIL
     assert "/home/appuser/.my.cnf: default-character-set=gbk" in r.message.en and "PGTZ=UTC" in r.message.en
+
+
+FAKE_NGINX = """nginx() { cat <<'CONF'
+upstream backend {
+    server 127.0.0.1:1 weight=3;
+    server unix:/run/app.sock;
+}
+server {
+    listen 80;
+    location / { proxy_pass http://backend; }
+    location /api/ { proxy_pass https://127.0.0.1:2/v1/; }
+    # proxy_pass http://127.0.0.1:3;
+}
+CONF
+}
+"""
+
+
+def test_the_proxy_probe_finds_every_target_where_it_stands_and_tries_it() -> None:
+    """The probe's own shell, with `nginx -T` answered by a function: one-line location blocks,
+    upstream servers with parameters, a unix socket and a comment; every try refused here."""
+    from envcheck.checks.registry import HostContext
+
+    fact = FACTS["proxy.targets"]
+    command = fact.bind(HostContext("web1", "127.0.0.1", ("web",), None, {}), STD).command  # type: ignore[union-attr]
+    out = subprocess.run(["sh", "-c", FAKE_NGINX + command], capture_output=True, text=True, timeout=30)
+    parsed = fact.parse(ProbeOutput(out.stdout, out.returncode))
+    assert parsed["upstreams"] == {"backend": ["127.0.0.1:1", "unix:/run/app.sock"]}
+    assert parsed["passes"] == ["proxy_pass http://backend", "proxy_pass https://127.0.0.1:2/v1/"]
+    assert {k: v != 0 for k, v in parsed["tcp"].items() if k.startswith("127.")} == {
+        "127.0.0.1:1": True, "127.0.0.1:2": True}
+    r = run("proxy.targets", proxy__targets=parsed, host=HostContext("web1", "127.0.0.1", ("web",), None, {}))
+    assert r.status is Status.FAIL and "127.0.0.1:1 (upstream backend): refused" in r.message.en
+    assert "unix:" not in json.dumps(r.found)

@@ -1,12 +1,13 @@
 # shellcheck shell=sh
 # Defines ecproxy URL...: this web host's proxy configuration (the upstream, server and
-# proxy_pass lines of `nginx -T`; Apache's ProxyPass, ProxyPassMatch and BalancerMember lines),
-# every host:port it names tried over TCP from here (ectiers: set ECTCP and source tiers.sh
+# proxy_pass directives of `nginx -T`, wherever they stand on a line, comments left out;
+# Apache's ProxyPass, ProxyPassMatch and BalancerMember lines), every host:port it names tried over TCP from here (ectiers: set ECTCP and source tiers.sh
 # first), then each health URL asked through the proxy: URL|HTTP code|Content-Type.
 ecproxy() {
   ecpl=$( { nginx -T 2>/dev/null; for ecd in /etc/apache2 /etc/httpd; do [ -d "$ecd" ] &&
     grep -rhsE '^[[:space:]]*(ProxyPass|ProxyPassMatch|BalancerMember)[[:space:]]' "$ecd"; done; } |
-    sed -n -E 's/^[[:space:]]*(upstream|server|proxy_pass|ProxyPass|ProxyPassMatch|BalancerMember)[[:space:]]+([^;{#]*[^;{#[:space:]]).*/\1 \2/p')
+    sed 's/#.*//' | grep -oE '(^|[;{[:space:]])(upstream|server|proxy_pass|ProxyPass|ProxyPassMatch|BalancerMember)[[:space:]]+[^;{]*' |
+    sed -E 's/^[;{[:space:]]+//; s/[[:space:]]+$//' | awk 'NF >= 2')
   echo "== config =="
   echo "$ecpl"
   echo "== tcp =="
@@ -17,6 +18,7 @@ ecproxy() {
     t == "" { next }
     { scheme = "http"
       if (t ~ /:\/\//) { scheme = t; sub(/:\/\/.*/, "", scheme); sub(/^[a-zA-Z]+:\/\//, "", t) }
+      if (scheme == "balancer") next  # a balancer of Apache: its members are BalancerMember lines
       sub(/\/.*/, "", t); sub(/^.*@/, "", t)
       port = (scheme == "https" ? 443 : (scheme == "ajp" ? 8009 : 80)); host = t
       if (t ~ /^unix:/ || t == "") next
