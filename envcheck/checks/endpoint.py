@@ -80,6 +80,8 @@ def reachable(f: Mapping[str, Any], std: Standard) -> Outcome:
     for name, e in _declared(std).items():
         got = f[FACT].get(name, {})
         where = f"/etc/hosts {got['hosts']}" if got.get("hosts") else "DNS"
+        if got.get("proxy"):  # the host's https_proxy/http_proxy: the path goes through it
+            where += f", through proxy {got['proxy']}"
         found[name] = {"address": " ".join(got.get("dns", [])), "via": where, "tcp_ms": got.get("tcp_ms"),
                        "proxy": got.get("proxy")}
         problem = reach_problem(e, got)

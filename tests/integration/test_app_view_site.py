@@ -50,6 +50,17 @@ class Fault:
     elsewhere: bool = False  # the fault is the partner's: every host that uses it fails alike
 
 
+def _use_proxy(port: int) -> Callable[[Site], None]:
+    """The app host told to go out through an HTTP proxy (pam_env's /etc/environment, as sites do)."""
+    def use(site: Site) -> None:
+        line = f"https_proxy={partner.proxy_url(site.lab, port)}"
+        _run(site, f"sed -i '/^https_proxy=/d' /etc/environment && echo {line} >> /etc/environment", site.host("app"))
+    return use
+
+
+NO_PROXY = "sed -i '/^https_proxy=/d' /etc/environment"
+
+
 def _issue(**kwargs: object) -> Callable[[Site], None]:
     return lambda site: partner.issue(site.lab, **kwargs)  # type: ignore[arg-type]
 
@@ -101,6 +112,8 @@ FAULTS = [
     Fault("/etc/hosts sends the app host elsewhere", "app",
           "sed -i 's/^[0-9.]* pay.partner.lab/10.99.255.254 pay.partner.lab/' /etc/hosts",
           lambda site: partner.up(site.lab), ("endpoint.reachable",), "/etc/hosts", fleet=("endpoint.matrix",)),
+    Fault("the app host's outbound proxy is down", "app", _use_proxy(partner.PROXY_PORT + 1), NO_PROXY,
+          ("endpoint.reachable",), "through proxy", fleet=("endpoint.matrix",)),
     # The web tier's proxy.
     Fault("upstream on the wrong port", "web",
           f"sed -i 's/\\(server [0-9.]*\\):8080;/\\1:8081;/' {NGINX_SITE} && systemctl reload nginx",
@@ -230,3 +243,17 @@ def test_the_report_shows_the_endpoint_matrix_and_the_datasource_findings(app_si
         assert f"<th>{web}</th><th>{app}</th>" in html or f"<th>{app}</th><th>{web}</th>" in html
         assert '<th>partner-pay</th><td class="pass">ok</td><td class="pass">ok</td>' in html
         assert "app.session_timezone" in html and "app.roundtrip" in html
+
+
+def test_an_endpoint_through_the_hosts_outbound_proxy(app_site: Site) -> None:
+    """https_proxy in the app host's environment: the endpoint is reached through it."""
+    _use_proxy(partner.PROXY_PORT)(app_site)
+    try:
+        report = audit(app_site.inventory, ["endpoint"])
+    finally:
+        _run(app_site, NO_PROXY, app_site.host("app"))
+    r = result(report, app_site.host("app"), "endpoint.reachable")
+    assert r.status is Status.PASS, r.message.en
+    assert r.found["partner-pay"]["proxy"] == partner.proxy_url(app_site.lab)
+    assert result(report, app_site.host("app"), "endpoint.tls").status is Status.PASS
+    assert result(report, app_site.host("app"), "endpoint.http").status is Status.PASS

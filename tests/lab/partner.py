@@ -16,13 +16,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.lab.host import daemon, kill_pidfile, netns_exists, sh
+from tests.lab.host import alive, daemon, kill_pidfile, netns_exists, read_pid, sh
 from tests.lab.lab import Lab
 
 PARTNER_NAME = "pay.partner.lab"
 PORT = 8443
+PROXY_PORT = 3128  # an outbound HTTP proxy (CONNECT) beside the partner, for hosts told to use one
 CA_ON_HOSTS = "/usr/local/share/envcheck-lab/partner-ca.crt"
 SERVER = Path(__file__).with_name("partner_server.py")
+PROXY = Path(__file__).with_name("partner_proxy.py")
 _HOSTS_MARK = "# envcheck-lab partner"
 
 
@@ -85,6 +87,7 @@ def issue(lab: Lab, days: int = 365, name: str = PARTNER_NAME) -> None:
 
 
 def start(lab: Lab) -> None:
+    """The service and the proxy beside it, those not running; returns once both answer."""
     folder = _dir(lab)
     ns, hub = netns(lab), lab.cfg.hub_netns
     if not netns_exists(ns):
@@ -95,14 +98,20 @@ def start(lab: Lab) -> None:
         sh("ip", "-n", hub, "link", "set", "vpartner", "master", "br0", "up")
         sh("ip", "-n", ns, "addr", "add", f"{address(lab)}/{lab.cfg.prefixlen}", "dev", "eth0")
         sh("ip", "-n", ns, "link", "set", "eth0", "up")
-    daemon(folder / "server.pid", ["nsenter", f"--net=/run/netns/{ns}", sys.executable, str(SERVER),
-                                   address(lab), str(PORT), str(folder / "server.crt"), str(folder / "server.key")])
-    deadline = time.monotonic() + 10
-    while sh("ip", "netns", "exec", ns, "bash", "-c", f"exec 3<>/dev/tcp/{address(lab)}/{PORT}",
-             check=False).returncode != 0:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the partner service does not answer")
-        time.sleep(0.1)
+    if not alive(read_pid(folder / "server.pid")):
+        daemon(folder / "server.pid", ["nsenter", f"--net=/run/netns/{ns}", sys.executable, str(SERVER),
+                                       address(lab), str(PORT), str(folder / "server.crt"),
+                                       str(folder / "server.key")])
+    if not alive(read_pid(folder / "proxy.pid")):
+        daemon(folder / "proxy.pid", ["nsenter", f"--net=/run/netns/{ns}", sys.executable, str(PROXY),
+                                      address(lab), str(PROXY_PORT), f"{PARTNER_NAME}={address(lab)}"])
+    for port in (PORT, PROXY_PORT):
+        deadline = time.monotonic() + 10
+        while sh("ip", "netns", "exec", ns, "bash", "-c", f"exec 3<>/dev/tcp/{address(lab)}/{port}",
+                 check=False).returncode != 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the partner's port {port} does not answer")
+            time.sleep(0.1)
 
 
 def stop(lab: Lab) -> None:
@@ -114,8 +123,7 @@ def up(lab: Lab) -> None:
     folder = _dir(lab)
     if not (folder / "server.crt").exists():
         issue(lab)
-    if not (folder / "server.pid").exists():
-        start(lab)
+    start(lab)  # what is not running (the service, its proxy)
     ca = (folder / "ca.crt").read_text()
     line = f"{address(lab)} {PARTNER_NAME} {_HOSTS_MARK}"
     for h in lab.hosts:
@@ -126,6 +134,11 @@ def up(lab: Lab) -> None:
             raise RuntimeError(f"{h.name}: partner set-up failed: {result.stderr}")
 
 
+def proxy_url(lab: Lab, port: int = PROXY_PORT) -> str:
+    return f"http://{address(lab)}:{port}"
+
+
 def down(lab: Lab) -> None:
     stop(lab)
+    kill_pidfile(_dir(lab) / "proxy.pid")
     sh("ip", "netns", "del", netns(lab), check=False)  # takes its veth pair along
