@@ -125,6 +125,32 @@ def kex_inventory(f: Fleet) -> Path:
     return path
 
 
+def appview_inventory(f: Fleet) -> Path:
+    """The fleet's inventory with the application's view declared on every host (issue 18's
+    bench: 2 datasources, 2 endpoints). The bench lab runs no database: each session goes
+    through its host (`ssh -W`) to a port of the first host nothing listens on and is refused
+    there, which costs what a session's channel costs; the endpoints are the first host's
+    sshd (TCP) and a refused HTTPS port."""
+    d = f.dir / "appview"
+    d.mkdir(exist_ok=True)
+    shutil.copy(f.inventory, d / "inventory.yml")
+    shutil.copytree(f.dir / "group_vars", d / "group_vars", dirs_exist_ok=True)
+    first = f.hosts[0].lan_address
+    declared = {
+        "standard_app_datasources": [
+            {"name": "his", "engine": "postgresql", "host": first, "port": 5432, "database": "his", "user": "his",
+             "password_env": "BENCH_DB_PASSWORD"},
+            {"name": "erp", "engine": "mysql", "host": first, "port": 3306, "database": "erp", "user": "erp",
+             "password_env": "BENCH_DB_PASSWORD"}],
+        "standard_app_endpoints": [{"name": "sshd", "host": first, "port": 22},
+                                   {"name": "pay", "url": f"https://{first}:8443/health"}],
+    }
+    path = d / "group_vars" / "all.yml"
+    current = yaml.safe_load(path.read_text()) if path.exists() else {}
+    path.write_text(yaml.safe_dump({**(current or {}), **declared}))
+    return d / "inventory.yml"
+
+
 def envcheck(f: Fleet, logs: Path, extra: tuple[str, ...] = (), inventory: Path | None = None,
              label: str = "", env: dict[str, str] | None = None, binary: Path | None = None) -> Way:
     """`envcheck check` on the fleet; `binary`: another version's envcheck (a baseline)."""
