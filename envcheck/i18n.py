@@ -3,7 +3,8 @@ the output formats, the live deploy view and the report (its templates call `t` 
 language from the user's locale.
 
 What a check says (its title, fix, messages) is data of the check, kept on it as en/zh
-pairs (envcheck.model.Text); help texts and errors carry both languages at once.
+pairs (envcheck.model.Text); help texts carry both languages at once. A user error
+(envcheck.errors) takes its words from the "user errors" block (error.*) and shows one language.
 Keys: the word's place, a dot, what it is ("report.accepted_risks"); words several places
 share have no place ("host"). Values may hold {names}, filled by t's keywords.
 """
