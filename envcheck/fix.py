@@ -50,12 +50,11 @@ def find_check_run(runs_base: Path, explicit: str | None) -> Path:
     if explicit:
         path = Path(explicit)
         if not (path / "result.json").is_file():
-            raise RunDirError(f"{path}: no result.json (a finished `envcheck check` run?) / 不是完整的检查记录")
+            raise RunDirError.of("error.fix_no_result", path=path)
         return path
     latest = latest_run(runs_base, "check", "result.json")
     if latest is None:
-        raise RunDirError(f"no finished check run under {runs_base}: run `envcheck check` first, or give "
-                          "--from RUN_DIR / 没有找到检查记录,请先运行 envcheck check")
+        raise RunDirError.of("error.fix_no_check_run", base=runs_base)
     return latest
 
 
@@ -63,7 +62,7 @@ def read_failures(run_dir: Path) -> tuple[list[Failure], list[str]]:
     try:
         doc = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise RunDirError(f"{run_dir}/result.json cannot be read: {exc}") from exc
+        raise RunDirError.of("error.file_unreadable", path=run_dir / "result.json", error=exc) from exc
     hosts = [h["name"] for h in doc.get("hosts", []) if h.get("reachable")]
     failures = [Failure(r.get("host"), r["check"], r["status"], r.get("found"), r.get("expected"),
                         r.get("fix") or "")
@@ -76,7 +75,7 @@ def unreachable_hosts(run_dir: Path) -> list[str]:
     try:
         doc = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise RunDirError(f"{run_dir}/result.json cannot be read: {exc}") from exc
+        raise RunDirError.of("error.file_unreadable", path=run_dir / "result.json", error=exc) from exc
     return [h["name"] for h in doc.get("hosts", []) if not h.get("reachable")]
 
 
@@ -88,7 +87,7 @@ def plan(failures: Sequence[Failure], run_hosts: Sequence[str],
     for f in failures:
         rem = remediations.get(f.check)
         if rem is None:
-            raise BadInput(f"check {f.check} of that run is not in this envcheck's catalogue / 未知检查项")
+            raise BadInput.of("error.fix_unknown_check", check=f.check)
         if rem.manual:
             manual.append(f)
             continue

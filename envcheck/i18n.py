@@ -3,7 +3,8 @@ the output formats, the live deploy view and the report (its templates call `t` 
 language from the user's locale.
 
 What a check says (its title, fix, messages) is data of the check, kept on it as en/zh
-pairs (envcheck.model.Text); help texts and errors carry both languages at once.
+pairs (envcheck.model.Text); help texts carry both languages at once. A user error
+(envcheck.errors) takes its words from the "user errors" block (error.*) and shows one language.
 Keys: the word's place, a dot, what it is ("report.accepted_risks"); words several places
 share have no place ("host"). Values may hold {names}, filled by t's keywords.
 """
@@ -295,6 +296,155 @@ WORDS: dict[str, tuple[str, str]] = {
     # envcheck inventory import: big sheets.
     "sheet.too_big": ("{path}: {n} rows, more than {limit}: is it the host list? Import it anyway with --yes.",
                       "{path}:共 {n} 行,超过 {limit} 行:确定是主机清单吗?如确认,请加 --yes 导入。"),
+    # --- Issue 17, helper G: user errors (envcheck.errors: BadInput.of(key, ...), shown in the
+    # command's language). The Chinese carries its full-width punctuation itself; values (paths,
+    # options, host names, library messages) are filled in as they are.
+    "error.label": ("Error", "错误"),
+    "error.empty": ("(empty)", "（空）"),
+    "error.in_file": ("{path}: {error}", "{path}：{error}"),
+    "error.file_missing": ("{path} does not exist", "{path} 不存在"),
+    "error.needs_inventory": ("`envcheck {command}` needs an inventory (-i INVENTORY)",
+                              "`envcheck {command}` 需要用 -i 指定清单"),
+    "error.limit_needs_inventory": ("--limit needs an inventory (-i)", "--limit 需要同时用 -i 指定清单"),
+    "error.empty_command": ("an empty command", "命令为空"),
+    "error.extra_var": ("-e {item}: expected key=value", "-e {item}：格式应为 key=value"),
+    "error.bad_size": ("--max-file-size {value}: expected a size such as 512k or 2M",
+                       "--max-file-size {value}：应为 512k 或 2M 这样的大小"),
+    "error.collect_what": ("--what: unknown {unknown}; choose from {known}",
+                           "--what：未知的收集范围 {unknown}；可选：{known}"),
+    "error.unknown_check": ("unknown check or area {name}: see `envcheck checks list`",
+                            "未知的检查项或检查领域 {name}：可用 `envcheck checks list` 查看"),
+    "error.unknown_role": ("--role {roles}: unknown; known: {known}", "--role {roles}：未知的角色；可选：{known}"),
+    "error.role_no_host": ("--role {roles}: no selected host has this role (roles follow inventory groups, "
+                           "see --help)", "--role {roles}：所选主机都没有这些角色（角色取自清单分组，见 --help）"),
+    "error.ssh_option_newline": ("ssh option {value} holds a line break", "SSH 选项 {value} 含有换行符"),
+    "error.ssh_config": ("ssh config {path} cannot be read: {error}", "无法读取 SSH 配置文件 {path}：{error}"),
+    "error.unknown_playbook": ("unknown playbook {name}; choose one of {known}", "未知的剧本 {name}；可选：{known}"),
+    "error.playbook_missing": ("playbook {path} is missing from this installation", "本次安装中缺少剧本 {path}"),
+    # output files (-o, --json, --junit ...)
+    "error.output_is_dir": ("{option} {path}: is a directory", "{option} {path}：是一个目录，不是文件"),
+    "error.output_no_folder": ("{option} {path}: the folder {folder} does not exist; create it first "
+                               "(mkdir -p {folder})",
+                               "{option} {path}：目录 {folder} 不存在，请先创建（mkdir -p {folder}）"),
+    "error.output_not_writable": ("{option} {path}: not writable", "{option} {path}：没有写入权限"),
+    "error.output_write": ("-o {path}: cannot be written ({error})", "-o {path}：无法写入（{error}）"),
+    "error.output_exists": ("{path} exists; --force overwrites it", "{path} 已存在；如需覆盖，请加 --force"),
+    # inventories
+    "error.inventory_missing": ("inventory {path} does not exist", "清单文件 {path} 不存在"),
+    "error.inventory_parse": ("inventory: {error}", "清单解析失败：{error}"),
+    "error.inventory_host": ("inventory, host {host}: {error}", "清单中的主机 {host}：{error}"),
+    "error.inventory_empty": ("the inventory has no host", "清单中没有任何主机"),
+    "error.limit_no_match": ("--limit {limit} matches no host", "--limit {limit} 没有匹配到任何主机"),
+    "error.bad_limit": ("--limit {limit} is not a valid host pattern ({error})",
+                        "--limit {limit} 不是有效的主机范围（{error}）"),
+    "error.bad_port": ("inventory, host {host}: ansible_port {value} is not a number",
+                       "清单中的主机 {host}：ansible_port {value} 不是数字"),
+    "error.vault_file": ("cannot read the vault password file {path}: {error}",
+                         "无法读取 Vault 密码文件 {path}：{error}"),
+    "error.inventory_too_many_files": ("inventory {source}: more than {limit} files",
+                                       "清单 {source}：文件超过 {limit} 个"),
+    "error.inventory_file_too_big": ("inventory file {path} is {size} MiB, more than {limit} MiB: not an inventory?",
+                                     "清单文件 {path} 有 {size} MiB，超过 {limit} MiB：是否选错了文件？"),
+    "error.inventory_file_unreadable": ("cannot read inventory file {path}: {error}",
+                                        "无法读取清单文件 {path}：{error}"),
+    "error.inventory_not_text": ("inventory file {path} is not text (a spreadsheet?): export it as an INI or YAML "
+                                 "inventory in UTF-8",
+                                 "清单文件 {path} 不是文本（是 Excel 表格吗？）："
+                                 "请导出为 UTF-8 编码的 INI 或 YAML 清单"),
+    "error.inventory_bom": ("inventory file {path} starts with a byte order mark (BOM): save it as UTF-8 without BOM",
+                            "清单文件 {path} 以 BOM（字节顺序标记）开头：请另存为无 BOM 的 UTF-8"),
+    "error.inventory_not_utf8": ("inventory file {path}, line {line}: not UTF-8.",
+                                 "清单文件 {path} 第 {line} 行：不是 UTF-8 编码。"),
+    "error.inventory_gbk": ("inventory file {path}, line {line}: not UTF-8. It reads as GBK/GB18030: convert it "
+                            "with `iconv -f GB18030 -t UTF-8`.",
+                            "清单文件 {path} 第 {line} 行：不是 UTF-8 编码。看起来是 GBK/GB18030，"
+                            "请用 `iconv -f GB18030 -t UTF-8` 转换。"),
+    "error.inventory_yaml": ("inventory file {path}: invalid YAML: {problem}",
+                             "清单文件 {path}：YAML 格式错误：{problem}"),
+    "error.inventory_yaml_at": ("inventory file {path}, line {line}, column {column}: invalid YAML: {problem}",
+                                "清单文件 {path} 第 {line} 行第 {column} 列：YAML 格式错误：{problem}"),
+    # host sheets (envcheck inventory import)
+    "error.sheet_type": ("{path}: expected .xlsx or .csv (old .xls: save it as .xlsx first)",
+                         "{path}：只支持 .xlsx 或 .csv（旧版 .xls 请先另存为 .xlsx）"),
+    "error.sheet_unreadable": ("{path}: not a readable .xlsx workbook ({error})",
+                               "{path}：无法读取该 Excel 工作簿（{error}）"),
+    "error.sheet_no_sheet": ("{path}: no sheet {sheet}; sheets: {sheets}",
+                             "{path}：没有工作表 {sheet}；现有工作表：{sheets}"),
+    "error.csv_encoding": ("the CSV is neither UTF-8 nor GBK/GB18030; save it again as 'CSV UTF-8'",
+                           "CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码：请另存为“CSV UTF-8”格式"),
+    "error.sheet_columns": ("row {row}: no column for {missing}; accepted headers: {accepted}",
+                            "第 {row} 行：缺少 {missing} 列；可用的表头：{accepted}"),
+    "error.sheet_no_header": ("no header row with a host name and an address column (e.g. {examples}) in the "
+                              "first 10 rows", "前 10 行中找不到表头：需要主机名列和地址列（例如 {examples}）"),
+    "error.sheet_bad_rows": ("{path}: {n} bad row(s) ({rows}); nothing written",
+                             "{path}：有 {n} 行有误（{rows}），未写入任何文件"),
+    "error.sheet_no_hosts": ("{path}: no good host row; nothing written", "{path}：没有可导入的主机行，未写入任何文件"),
+    # the site standard (standard_* variables)
+    "error.source_host": ("inventory, host {host}", "清单中的主机 {host}"),
+    "error.source_defaults": ("defaults", "默认值"),
+    "error.source_inventory": ("inventory", "清单"),
+    "error.std_missing": ("{source}: {key} is missing (and has no default in {defaults})",
+                          "{source}：缺少 {key}（{defaults} 中也没有默认值）"),
+    "error.std_timezone": ("{source}: standard_timezone {value} is not an IANA time zone (e.g. Asia/Shanghai)",
+                           "{source}：standard_timezone {value} 不是有效的 IANA 时区名（例如 Asia/Shanghai）"),
+    "error.std_locale": ("{source}: locale {value} is not a locale name like zh_CN.UTF-8",
+                         "{source}：{value} 不是有效的语言环境名称（例如 zh_CN.UTF-8）"),
+    "error.std_charset": ("{source}: standard_charset {value} is not a known charset",
+                          "{source}：standard_charset {value} 不是已知的字符集"),
+    "error.std_mysql_charset": ("{source}: standard_mysql_charset {value} is not valid (lower-case letters and "
+                                "digits only)",
+                                "{source}：standard_mysql_charset {value} 无效（只能包含小写字母和数字）"),
+    "error.std_collation": ("{source}: standard_mysql_collation {value} does not belong to charset {charset}",
+                            "{source}：standard_mysql_collation {value} 不属于字符集 {charset}"),
+    "error.std_thp": ("{source}: standard_transparent_hugepage must be never, madvise or always",
+                      "{source}：standard_transparent_hugepage 只能是 never、madvise 或 always"),
+    "error.std_value": ("{source}: {name} has an invalid value {value}", "{source}：{name} 的值 {value} 无效"),
+    "error.std_secret_value": ("(see the inventory: the value may hold a password)", "（见清单：该值可能含有密码）"),
+    "error.std_declaration": ("{source}: {name}: {error}", "{source}：{name} 的声明无效：{error}"),
+    "error.std_defaults_unreadable": ("cannot read the standard defaults {path}: {error}",
+                                      "无法读取标准默认值文件 {path}：{error}"),
+    "error.std_defaults_shape": ("{path} is not a mapping of standard_* variables",
+                                 "{path} 不是 standard_* 变量的映射"),
+    # waivers
+    "error.waivers_missing": ("waivers file {path} does not exist", "豁免文件 {path} 不存在"),
+    "error.waivers_unreadable": ("waivers file {path} cannot be read: {error}", "无法读取豁免文件 {path}：{error}"),
+    "error.waivers_not_list": ("{source}: waivers must be a list of entries ({fields})",
+                               "{source}：豁免必须是条目列表（{fields}）"),
+    "error.waiver_where": ("{source}, waiver {number}", "{source} 第 {number} 条豁免"),
+    "error.waiver_not_mapping": ("{where}: not a mapping of fields (check, reason, approver, expires ...)",
+                                 "{where}：不是由字段组成的映射（check、reason、approver、expires 等）"),
+    "error.waiver_missing": ("{where}: {missing} missing (each waiver needs {required})",
+                             "{where}：缺少 {missing}（每条豁免都需要 {required}）"),
+    "error.waiver_unknown": ("{where}: unknown field(s) {unknown} (known: {known})",
+                             "{where}：未知字段 {unknown}（可用字段：{known}）"),
+    "error.waiver_date": ("{where}: expires {value} is not a date like 2027-03-31",
+                          "{where}：expires {value} 不是日期，格式应为 2027-03-31"),
+    # run directories (report, fix)
+    "error.run_dir_missing": ("{path}: no such run directory", "{path}：运行目录不存在"),
+    "error.run_file_missing": ("{folder}: {name} is missing: not a complete envcheck run",
+                               "{folder}：缺少 {name}，不是完整的 envcheck 运行记录"),
+    "error.run_file_unreadable": ("{path}: cannot be read ({error})", "{path}：文件损坏，无法读取（{error}）"),
+    "error.run_file_not_object": ("{path}: not a JSON object", "{path}：内容不是 JSON 对象"),
+    "error.run_kind": ("{path}: kind {kind} is not one of {kinds}",
+                       "{path}：运行类型 {kind} 未知（应为 {kinds} 之一）"),
+    "error.run_no_lists": ("{path}: no `results` or `hosts` list", "{path}：缺少 `results` 或 `hosts` 列表"),
+    "error.verify_unfinished": ("{path}: the verify run did not finish (no tests)",
+                                "{path}：验证运行未完成（没有测试结果）"),
+    "error.no_runs_dir": ("{base}: no runs directory; run `envcheck check` or `envcheck verify` first, or name "
+                          "run directories",
+                          "{base}：运行记录目录不存在；请先运行 `envcheck check` 或 `envcheck verify`，"
+                          "或直接指定运行目录"),
+    "error.no_runs": ("{base}: holds no check, verify or deploy run", "{base}：没有任何检查、验证或部署记录"),
+    "error.runs_at_most_one": ("name at most one {kind} run (got {n})", "{kind}记录最多只能指定一个（指定了 {n} 个）"),
+    "error.no_site_run": ("{base}: no check run of site {site} (sites recorded: {known})",
+                          "{base}：没有现场 {site} 的检查记录（已记录的现场：{known}）"),
+    "error.fix_no_result": ("{path}: no result.json (a finished `envcheck check` run?)",
+                            "{path}：没有 result.json（是否为已完成的 `envcheck check` 运行目录？）"),
+    "error.fix_no_check_run": ("no finished check run under {base}: run `envcheck check` first, or give --from RUN_DIR",
+                               "{base} 下没有已完成的检查记录：请先运行 `envcheck check`，或用 --from 指定运行目录"),
+    "error.file_unreadable": ("{path} cannot be read: {error}", "无法读取 {path}：{error}"),
+    "error.fix_unknown_check": ("check {check} of that run is not in this envcheck's catalogue",
+                                "该检查记录中的检查项 {check} 不在当前 envcheck 的检查目录中"),
 }
 
 

@@ -18,7 +18,8 @@ import yaml
 
 from envcheck.appview import declared
 from envcheck.appview.declared import Datasource, DeclarationError, Endpoint
-from envcheck.errors import BadInput
+from envcheck.errors import BadInput, words
+from envcheck.model import Text
 from envcheck.paths import PLAYBOOK_DIR
 
 DEFAULTS_FILE = PLAYBOOK_DIR / "roles" / "standard" / "defaults" / "main.yml"
@@ -72,46 +73,43 @@ class Standard:
     app_health_urls: tuple[str, ...] = ()
 
     @classmethod
-    def from_vars(cls, host_vars: Mapping[str, Any], source: str = "inventory") -> Standard:
-        """Build the standard for one host from its variables over the defaults, validated."""
+    def from_vars(cls, host_vars: Mapping[str, Any], source: Text | str | None = None) -> Standard:
+        """Build the standard for one host from its variables over the defaults, validated;
+        `source` names where they come from in an error (host_source)."""
+        source = source or words("error.source_inventory")
         merged = {**load_defaults(), **{k: v for k, v in host_vars.items() if k.startswith(PREFIX)}}
         values: dict[str, Any] = {}
         for f in fields(cls):
             key = PREFIX + f.name
             if key not in merged:
-                raise BadInput(f"{source}: {key} is missing (and has no default in {DEFAULTS_FILE})")
+                raise BadInput.of("error.std_missing", source=source, key=key, defaults=DEFAULTS_FILE)
             values[f.name] = _convert(f.name, merged[key], source)
         std = cls(**values)
         std.validate(source)
         return std
 
-    def validate(self, source: str) -> None:
+    def validate(self, source: Text | str) -> None:
         try:
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise BadInput(
-                f"{source}: standard_timezone {self.timezone!r} is not an IANA time zone "
-                f"(e.g. Asia/Shanghai) / 不是有效的时区名"
-            ) from exc
+            raise BadInput.of("error.std_timezone", source=source, value=repr(self.timezone)) from exc
         for name in (self.locale, *self.locales_required):
             if not _LOCALE_RE.match(name):
-                raise BadInput(f"{source}: locale {name!r} is not a locale name like zh_CN.UTF-8")
+                raise BadInput.of("error.std_locale", source=source, value=repr(name))
         try:
             codecs.lookup(self.charset)
         except LookupError as exc:
-            raise BadInput(f"{source}: standard_charset {self.charset!r} is not a known charset") from exc
+            raise BadInput.of("error.std_charset", source=source, value=repr(self.charset)) from exc
         if not re.fullmatch(r"[a-z0-9]+", self.mysql_charset):
-            raise BadInput(f"{source}: standard_mysql_charset {self.mysql_charset!r} is not valid")
+            raise BadInput.of("error.std_mysql_charset", source=source, value=repr(self.mysql_charset))
         if not self.mysql_collation.startswith(self.mysql_charset + "_"):
-            raise BadInput(
-                f"{source}: standard_mysql_collation {self.mysql_collation!r} does not belong "
-                f"to charset {self.mysql_charset!r}"
-            )
+            raise BadInput.of("error.std_collation", source=source, value=repr(self.mysql_collation),
+                              charset=repr(self.mysql_charset))
         if self.transparent_hugepage not in ("never", "madvise", "always"):
-            raise BadInput(f"{source}: standard_transparent_hugepage must be never, madvise or always")
+            raise BadInput.of("error.std_thp", source=source)
 
 
-def _convert(name: str, value: Any, source: str) -> Any:
+def _convert(name: str, value: Any, source: Text | str) -> Any:
     try:
         if name == "tiers":
             return tuple(
@@ -138,10 +136,15 @@ def _convert(name: str, value: Any, source: str) -> Any:
             return int(value)
         return str(value)
     except DeclarationError as exc:
-        raise BadInput(f"{source}: {PREFIX}{name}: {exc} / 声明无效") from exc
+        raise BadInput.of("error.std_declaration", source=source, name=PREFIX + name, error=str(exc)) from exc
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        shown = "(see the inventory)" if name == "app_datasources" else repr(value)  # may hold a password
-        raise BadInput(f"{source}: {PREFIX}{name} has an invalid value {shown}") from exc
+        shown = words("error.std_secret_value") if name == "app_datasources" else repr(value)  # may hold a password
+        raise BadInput.of("error.std_value", source=source, name=PREFIX + name, value=shown) from exc
+
+
+def host_source(host: str) -> Text:
+    """Where a host's standard_* values come from, as an error names it."""
+    return words("error.source_host", host=host)
 
 
 _defaults: dict[str, Any] | None = None
@@ -160,7 +163,7 @@ def _read_defaults() -> dict[str, Any]:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         data = yaml.load(Path(DEFAULTS_FILE).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
     except (OSError, yaml.YAMLError) as exc:
-        raise BadInput(f"cannot read the standard defaults {DEFAULTS_FILE}: {exc}") from exc
+        raise BadInput.of("error.std_defaults_unreadable", path=DEFAULTS_FILE, error=exc) from exc
     if not isinstance(data, dict):
-        raise BadInput(f"{DEFAULTS_FILE} is not a mapping of standard_* variables")
+        raise BadInput.of("error.std_defaults_shape", path=DEFAULTS_FILE)
     return data

@@ -23,9 +23,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from envcheck.errors import BadInput
+from envcheck.errors import BadInput, words
 from envcheck.i18n import t
-from envcheck.model import Result, Status, Waived, Waiver
+from envcheck.model import Result, Status, Text, Waived, Waiver
 
 INVENTORY_VAR = "envcheck_waivers"
 REQUIRED = ("check", "reason", "approver", "expires")
@@ -40,9 +40,9 @@ def load_file(path: Path) -> tuple[Waiver, ...]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise BadInput(f"waivers file {path} does not exist / 豁免文件不存在") from exc
+        raise BadInput.of("error.waivers_missing", path=path) from exc
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise BadInput(f"waivers file {path} cannot be read: {exc} / 豁免文件无法读取") from exc
+        raise BadInput.of("error.waivers_unreadable", path=path, error=exc) from exc
     if isinstance(data, Mapping) and "waivers" in data:
         data = data["waivers"]
     return parse(data, str(path))
@@ -52,35 +52,33 @@ def parse(data: Any, source: str) -> tuple[Waiver, ...]:
     if data is None:
         return ()
     if not isinstance(data, list):
-        raise BadInput(f"{source}: waivers must be a list of entries (check, hosts, reason, approver, "
-                       "ticket, expires) / 豁免必须是列表")
+        raise BadInput.of("error.waivers_not_list", source=source, fields=", ".join(KNOWN))
     return tuple(_entry(item, source, i) for i, item in enumerate(data, 1))
 
 
 def _entry(item: Any, source: str, number: int) -> Waiver:
-    where = f"{source}, waiver {number}"
+    where = words("error.waiver_where", source=source, number=number)
     if not isinstance(item, Mapping):
-        raise BadInput(f"{where}: not a mapping / 不是映射")
+        raise BadInput.of("error.waiver_not_mapping", where=where)
     missing = [k for k in REQUIRED if item.get(k) in (None, "")]
     if missing:
-        raise BadInput(f"{where}: {', '.join(missing)} missing (each waiver needs {', '.join(REQUIRED)}) "
-                       f"/ 缺少字段 {', '.join(missing)}")
+        raise BadInput.of("error.waiver_missing", where=where, missing=", ".join(missing), required=", ".join(REQUIRED))
     unknown = sorted(str(k) for k in item if k not in KNOWN)
     if unknown:
-        raise BadInput(f"{where}: unknown field(s) {', '.join(unknown)} (known: {', '.join(KNOWN)}) / 未知字段")
+        raise BadInput.of("error.waiver_unknown", where=where, unknown=", ".join(unknown), known=", ".join(KNOWN))
     return Waiver(check=str(item["check"]).strip(), hosts=str(item.get("hosts") or "*").strip(),
                   reason=str(item["reason"]).strip(), approver=str(item["approver"]).strip(),
                   expires=_date(item["expires"], where), ticket=str(item.get("ticket") or "").strip(),
                   source=source)
 
 
-def _date(value: Any, where: str) -> date:
+def _date(value: Any, where: Text) -> date:
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError as exc:
-        raise BadInput(f"{where}: expires {value!r} is not a date like 2027-03-31 / 日期格式应为 2027-03-31") from exc
+        raise BadInput.of("error.waiver_date", where=where, value=repr(value)) from exc
 
 
 def from_json(doc: Mapping[str, Any]) -> Waiver:

@@ -65,7 +65,7 @@ def select_checks(ids: Sequence[str] | None) -> tuple[list[Check], list[FleetChe
         found = [c for c in CHECKS.values() if c.id == wanted or c.area == wanted]
         found_fleet = [c for c in FLEET_CHECKS.values() if c.id == wanted or c.id.split(".")[0] == wanted]
         if not found and not found_fleet:
-            raise BadInput(f"unknown check or area {wanted!r}: see `envcheck checks list` / 未知检查项")
+            raise BadInput.of("error.unknown_check", name=repr(wanted))
         host_checks += [c for c in found if c not in host_checks]
         fleet += [c for c in found_fleet if c not in fleet]
     return host_checks, fleet

@@ -11,7 +11,7 @@ import click
 from envcheck.collect import AREAS
 from envcheck.collect import collect as run_collect
 from envcheck.commands.options import build_connection, connection_options, lang_option
-from envcheck.errors import BadInput
+from envcheck.errors import BadInput, words
 from envcheck.exitcodes import of_hosts
 from envcheck.i18n import colon, t
 from envcheck.output.values import status_word
@@ -25,7 +25,7 @@ def _size(text: str) -> int:
     if number and number[-1] in units:
         number, unit = number[:-1], number[-1]
     if not number.isdigit() or int(number) == 0:
-        raise BadInput(f"--max-file-size {text!r}: expected e.g. 512k or 2M / 大小格式应为 512k 或 2M")
+        raise BadInput.of("error.bad_size", value=repr(text))
     return int(number) * units[unit]
 
 
@@ -54,8 +54,8 @@ def collect(**kw: Any) -> None:
     areas = [a.strip() for a in kw["what"].split(",") if a.strip()]
     unknown = [a for a in areas if a not in AREAS]
     if unknown or not areas:
-        raise BadInput(f"--what: unknown {', '.join(unknown) or '(empty)'}; choose from "
-                       f"{', '.join(AREAS)} / 未知的收集范围")
+        raise BadInput.of("error.collect_what", unknown=", ".join(unknown) or words("error.empty"),
+                           known=", ".join(AREAS))
     cap = _size(kw["max_file_size"])
     conn = build_connection(kw)
     inv, settings = for_command(conn, "collect")

@@ -22,7 +22,7 @@ def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
     for item in values:
         key, eq, value = item.partition("=")
         if not eq or not key.strip().isidentifier():
-            raise BadInput(f"-e {item!r}: expected key=value / 格式应为 key=value")
+            raise BadInput.of("error.extra_var", item=repr(item))
         out[key.strip()] = value
     return out
 

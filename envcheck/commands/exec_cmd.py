@@ -40,7 +40,7 @@ def exec_(command: str, **kw: Any) -> None:
       envcheck exec -i hosts.yml --sudo 'systemctl is-active tomcat10'
     """
     if not command.strip():
-        raise BadInput("an empty command / 命令为空")
+        raise BadInput.of("error.empty_command")
     conn = build_connection(kw)
     inv, settings = for_command(conn, "exec")
     runs = run_on_hosts(list(inv.hosts), command, settings, sudo=kw["sudo"], forks=conn.forks)

@@ -50,7 +50,7 @@ def fix(**kw: Any) -> None:
     """
     conn = build_connection(kw)
     if not conn.inventories:
-        raise BadInput("fix needs -i INVENTORY / 需要指定清单 -i")
+        raise BadInput.of("error.needs_inventory", command="fix")
     lang: str = kw["lang"]
     runs_base = Path(kw["runs_dir"]) if kw["runs_dir"] else runs_dir()
     run_dir = find_check_run(runs_base, kw["from_run"])

@@ -81,21 +81,20 @@ def import_(source: Path, output: Path, sheet: str | None, skip_bad_rows: bool, 
     rows = read_rows(source, sheet)
     filled = sum(1 for r in rows if any(c not in (None, "") for c in r))
     if filled > MAX_ROWS + 1 and not yes:  # + 1: the header
-        raise BadInput(t("sheet.too_big", lang, path=source, n=filled - 1, limit=MAX_ROWS))
+        raise BadInput.of("sheet.too_big", path=source, n=filled - 1, limit=MAX_ROWS)
     result = parse_rows(rows)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     for problem in result.problems:
         click.echo(problem.text(), err=True)
     if result.problems and not skip_bad_rows:
-        raise BadInput(f"{source}: {len(result.bad_rows)} bad row(s) ({_rows(result.bad_rows)}); nothing "
-                       f"written / 有 {len(result.bad_rows)} 行有误,未写入任何文件")
+        raise BadInput.of("error.sheet_bad_rows", path=source, n=len(result.bad_rows), rows=_rows(result.bad_rows))
     if result.problems:
         click.echo(f"skipped row(s) {_rows(result.bad_rows)} / 已跳过这些行", err=True)
     if not result.hosts:
-        raise BadInput(f"{source}: no good host row; nothing written / 没有可导入的主机")
+        raise BadInput.of("error.sheet_no_hosts", path=source)
     if output.exists() and not force:
-        raise BadInput(f"{output} exists; --force overwrites it / 文件已存在")
+        raise BadInput.of("error.output_exists", path=output)
     common: dict[str, Any] = {}
     if default_user:
         common["ansible_user"] = default_user
@@ -170,7 +169,7 @@ def ping(**kw: Any) -> None:
 
     conn = build_connection(kw)
     if not conn.inventories:
-        raise BadInput("inventory ping needs -i INVENTORY / 需要指定清单 -i")
+        raise BadInput.of("error.needs_inventory", command="inventory ping")
     lang: str = kw["lang"]
     inv = conn.load_inventory()
     transport = transport_for("openssh", conn.ssh, [h.target for h in inv.hosts])

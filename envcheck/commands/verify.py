@@ -38,7 +38,7 @@ def verify(**kw: Any) -> None:
     conn = build_connection(kw)
     lang: str = kw["lang"]
     if not conn.inventories:
-        raise BadInput("verify needs an inventory (-i) / verify 需要指定清单 -i")
+        raise BadInput.of("error.needs_inventory", command="verify")
     inventory = conn.load_inventory()
     with tempfile.TemporaryDirectory(prefix="envcheck-v-") as tmp:
         config = Path(tmp) / "ssh_config"
@@ -48,8 +48,7 @@ def verify(**kw: Any) -> None:
         config.write_text(text, encoding="utf-8")
         plan = build_plan(inventory, kw["roles"], str(config), conn.timeout)
         if not any(h.suites for h in plan.hosts):
-            raise BadInput(f"--role {', '.join(kw['roles'])}: no selected host has this role "
-                           "(roles follow inventory groups, see --help) / 所选主机没有这些角色")
+            raise BadInput.of("error.role_no_host", roles=", ".join(kw["roles"]))
         run = run_verify(plan, Path(kw["runs_dir"]) if kw["runs_dir"] else None, conn.inventories, conn.forks)
         _close_masters(config, [h.name for h in plan.hosts if not h.local])
     _summary(run, lang)

@@ -14,6 +14,7 @@ from envcheck.deploy.onhosts import probe_hosts, reachable_by_ssh
 from envcheck.errors import TargetPythonError
 from envcheck.i18n import t
 from envcheck.inventory import InventoryHost
+from envcheck.model import Text
 
 PROBE_TIMEOUT = 60.0
 
@@ -32,8 +33,8 @@ def check_targets(hosts: Sequence[InventoryHost], forks: int = 20) -> preflight.
     return decision
 
 
-def refusal(decision: preflight.Decision, current: runtimes.Runtime) -> str:
-    """The error: each host's problem and the way out, in English then in Chinese."""
+def refusal(decision: preflight.Decision, current: runtimes.Runtime) -> Text:
+    """The error: each host's problem and the way out, in English and in Chinese."""
     home = runtimes.legacy_home()
     installed = runtimes.legacy(home)
     values = {
@@ -43,15 +44,15 @@ def refusal(decision: preflight.Decision, current: runtimes.Runtime) -> str:
         "min": ".".join(map(str, current.target_min)),
         "legacy": installed.label if installed else "",
     }
-    parts = []
+    parts: dict[str, str] = {}
     for lang in ("en", "zh"):
         lines = [t("preflight.refused", lang, **values)]
         lines += [f"  - {p.en if lang == 'en' else p.zh}" for p in decision.problems]
         if installed is not None:
             lines.append(t("preflight.legacy_cannot", lang, **values))
         lines.append(t("preflight.way_out", lang, **values))
-        parts.append("\n".join(lines))
-    return "\n".join(parts)
+        parts[lang] = "\n".join(lines)
+    return Text(parts["en"], parts["zh"])
 
 
 def announce(decision: preflight.Decision, lang: str) -> str | None:

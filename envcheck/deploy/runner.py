@@ -93,10 +93,10 @@ class TaskEvent:
 
 def playbook_path(name: str) -> Path:
     if name not in PLAYBOOKS:
-        raise BadInput(f"unknown playbook {name!r}; choose one of {', '.join(PLAYBOOKS)}")
+        raise BadInput.of("error.unknown_playbook", name=repr(name), known=", ".join(PLAYBOOKS))
     path = PLAYBOOK_DIR / f"{name}.yml"
     if not path.is_file():
-        raise BadInput(f"playbook {path} is missing from this installation")
+        raise BadInput.of("error.playbook_missing", path=path)
     return path
 
 
@@ -107,7 +107,7 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
     playbook = playbook_path(request.playbook)
     for inv in request.inventories:
         if not Path(inv).exists():
-            raise BadInput(f"inventory {inv} does not exist / 清单文件不存在")
+            raise BadInput.of("error.inventory_missing", path=inv)
     run_dir = new_run_dir("deploy", runs_base)
     started = datetime.now(UTC)
     write_record(run_dir, "deploy", _record(request, started, None, "running", None, ()))

@@ -13,10 +13,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from envcheck.errors import InventoryError
+from envcheck.errors import InventoryError, words
 from envcheck.inventory.files import check_sources
 from envcheck.ssh import Target
-from envcheck.standard import Standard
+from envcheck.standard import Standard, host_source
 
 # Vars read from the inventory (templated), besides the standard_* ones.
 _CONNECTION_VARS = (
@@ -70,7 +70,7 @@ def local_inventory() -> Inventory:
         name=name,
         groups=(),
         target=Target(name=name, address="localhost", local=True),
-        standard=Standard.from_vars({}, "defaults"),
+        standard=Standard.from_vars({}, words("error.source_defaults")),
         lan_address=None,
     )
     return Inventory(sources=(), hosts=(host,), groups={})
@@ -84,7 +84,7 @@ def load_inventory(
 ) -> Inventory:
     for source in sources:
         if "," not in source and not Path(source).exists():
-            raise InventoryError(f"inventory {source} does not exist / 清单文件不存在")
+            raise InventoryError.of("error.inventory_missing", path=source)
     check_sources(sources)
     # Unparsable sources are errors, not warnings followed by an empty inventory.
     os.environ.setdefault("ANSIBLE_INVENTORY_UNPARSED_FAILED", "True")
@@ -109,17 +109,18 @@ def load_inventory(
         all_vars = {h.name: variables.get_vars(host=h, include_hostvars=False) for h in manager.get_hosts("all")}
         peers = _peers(loader, manager, all_vars)
     except AnsibleError as exc:
-        raise InventoryError(f"inventory: {_first_lines(exc)}") from exc
+        raise InventoryError.of("error.inventory_parse", error=_first_lines(exc)) from exc
     try:
         if limit:
             manager.subset(limit)
         selected = manager.get_hosts("all")
     except Exception as exc:  # ansible-core raises IndexError on "&" or "!" alone
-        raise InventoryError(f"--limit {limit!r} is not a valid host pattern ({type(exc).__name__}: "
-                             f"{_first_lines(exc, 2)}) / 主机范围无效") from exc
+        raise InventoryError.of("error.bad_limit", limit=repr(limit),
+                                error=f"{type(exc).__name__}: {_first_lines(exc, 2)}") from exc
     if not selected:
-        what = f"--limit {limit!r} matches no host" if limit else "the inventory has no host"
-        raise InventoryError(f"{what} / 没有匹配的主机")
+        if limit:
+            raise InventoryError.of("error.limit_no_match", limit=repr(limit))
+        raise InventoryError.of("error.inventory_empty")
 
     hosts = []
     for ahost in selected:
@@ -127,9 +128,9 @@ def load_inventory(
             hvars = all_vars.get(ahost.name) or variables.get_vars(host=ahost, include_hostvars=False)
             templated = _template(loader, hvars)
         except AnsibleError as exc:
-            raise InventoryError(f"inventory, host {ahost.name}: {_first_lines(exc)}") from exc
+            raise InventoryError.of("error.inventory_host", host=ahost.name, error=_first_lines(exc)) from exc
         groups = tuple(sorted(g.name for g in ahost.get_groups() if g.name not in ("all", "ungrouped")))
-        standard = Standard.from_vars(templated, f"inventory, host {ahost.name}")
+        standard = Standard.from_vars(templated, host_source(ahost.name))
         hosts.append(host_from_vars(ahost.name, groups, templated, standard, become_password))
 
     group_map: dict[str, list[str]] = {}
@@ -178,7 +179,7 @@ def host_from_vars(name: str, groups: tuple[str, ...], v: Mapping[str, Any], sta
     try:
         port_number = int(port) if port not in (None, "") else 22
     except (TypeError, ValueError) as exc:
-        raise InventoryError(f"inventory, host {name}: ansible_port {port!r} is not a number") from exc
+        raise InventoryError.of("error.bad_port", host=name, value=repr(port)) from exc
     target = Target(
         name=name,
         address=str(v.get("ansible_host") or name),
@@ -222,7 +223,7 @@ def _set_vault(loader: Any, password_file: str) -> None:
     try:
         secret = Path(password_file).read_bytes().strip()
     except OSError as exc:
-        raise InventoryError(f"cannot read the vault password file {password_file}: {exc}") from exc
+        raise InventoryError.of("error.vault_file", path=password_file, error=exc) from exc
     secrets = [("default", VaultSecret(secret))]
     loader.set_vault_secrets(secrets)
     try:  # ansible-core 2.19+ decrypts only inside a process-wide secrets context

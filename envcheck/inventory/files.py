@@ -21,10 +21,6 @@ YAML_SUFFIXES = (".yml", ".yaml", ".json")
 _SKIPPED_SUFFIXES = (".retry", ".pyc", ".swp", ".orig", ".bak", "~")
 
 
-def _inventory_error(message: str) -> Exception:
-    return InventoryError(message)
-
-
 def check_sources(sources: Sequence[str]) -> None:
     """Every file Ansible would read for these sources: size, encoding, YAML syntax."""
     for path in source_files(sources):
@@ -48,7 +44,7 @@ def source_files(sources: Sequence[str]) -> Iterator[Path]:
                 if path.is_file() and not path.name.startswith(".") and not path.name.endswith(_SKIPPED_SUFFIXES):
                     seen += 1
                     if seen > MAX_FILES:
-                        raise _inventory_error(f"inventory {source}: more than {MAX_FILES} files / 文件过多")
+                        raise InventoryError.of("error.inventory_too_many_files", source=source, limit=MAX_FILES)
                     yield path
 
 
@@ -56,21 +52,16 @@ def check_file(path: Path) -> None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise _inventory_error(
-                f"inventory file {path} is {size / 2**20:.0f} MiB, more than {MAX_FILE_BYTES // 2**20} MiB: "
-                "not an inventory? / 清单文件过大")
+            raise InventoryError.of("error.inventory_file_too_big", path=path, size=f"{size / 2**20:.0f}",
+                                    limit=MAX_FILE_BYTES // 2**20)
         data = path.read_bytes()
     except OSError as exc:
-        raise _inventory_error(f"cannot read inventory file {path}: {exc.strerror} / 无法读取清单文件") from exc
+        raise InventoryError.of("error.inventory_file_unreadable", path=path, error=exc.strerror) from exc
     if b"\x00" in data or data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _inventory_error(
-            f"inventory file {path} is not text (a spreadsheet?): export it as an INI or YAML "
-            "inventory in UTF-8 / 清单文件不是文本(是否为 Excel 表格?),请导出为 UTF-8 编码的 INI 或 YAML")
+        raise InventoryError.of("error.inventory_not_text", path=path)
     text = _decode(path, data)
     if data.startswith(BOM) and path.suffix not in YAML_SUFFIXES and _is_read_as_ini(path):
-        raise _inventory_error(
-            f"inventory file {path} starts with a byte order mark (BOM): save it as UTF-8 without BOM "
-            "/ 清单文件带有 BOM,请另存为无 BOM 的 UTF-8")
+        raise InventoryError.of("error.inventory_bom", path=path)
     if path.suffix in YAML_SUFFIXES:
         _check_yaml(path, text)
 
@@ -86,16 +77,14 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        hint = ""
+        key = "error.inventory_not_utf8"
         try:
             data.decode("gb18030")
-            hint = " It reads as GBK/GB18030: convert it with `iconv -f GB18030 -t UTF-8`."
+            key = "error.inventory_gbk"
         except UnicodeDecodeError:
             pass
         line = data[: exc.start].count(b"\n") + 1
-        raise _inventory_error(
-            f"inventory file {path}, line {line}: not UTF-8.{hint} / 清单文件不是 UTF-8 编码"
-            + (",看起来是 GBK,请用 iconv 转换" if hint else "")) from exc
+        raise InventoryError.of(key, path=path, line=line) from exc
 
 
 def _check_yaml(path: Path, text: str) -> None:
@@ -107,6 +96,8 @@ def _check_yaml(path: Path, text: str) -> None:
         return  # Ansible's own tags (!vault, !unsafe): valid, Ansible reads them
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise _inventory_error(f"inventory file {path}{where}: invalid YAML: {problem} / YAML 格式错误") from exc
+        if mark is None:
+            raise InventoryError.of("error.inventory_yaml", path=path, problem=problem) from exc
+        raise InventoryError.of("error.inventory_yaml_at", path=path, line=mark.line + 1, column=mark.column + 1,
+                                problem=problem) from exc

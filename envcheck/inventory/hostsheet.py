@@ -99,14 +99,13 @@ _ROLE_INDEX = {_norm(r): group for group, words in ROLES.items() for r in words}
 def read_rows(path: Path, sheet: str | None = None) -> list[list[Any]]:
     """All rows of the file: .xlsx through openpyxl, .csv with its encoding detected."""
     if not path.is_file():
-        raise BadInput(f"{path} does not exist / 文件不存在")
+        raise BadInput.of("error.file_missing", path=path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_rows(path, sheet)
     if suffix in (".csv", ".txt"):
         return _csv_rows(path.read_bytes(), path)
-    raise BadInput(f"{path}: expected .xlsx or .csv (old .xls: save it as .xlsx first) / "
-                   "只支持 .xlsx 或 .csv(旧版 .xls 请另存为 .xlsx)")
+    raise BadInput.of("error.sheet_type", path=path)
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
@@ -116,10 +115,10 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
         # Not read_only: only a full worksheet knows its merged cells (filled in below).
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # zipfile/XML errors: not a workbook
-        raise BadInput(f"{path}: not a readable .xlsx workbook ({exc}) / 无法读取该 Excel 文件") from exc
+        raise BadInput.of("error.sheet_unreadable", path=path, error=exc) from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise BadInput(f"{path}: no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)} / 没有该工作表")
+            raise BadInput.of("error.sheet_no_sheet", path=path, sheet=repr(sheet), sheets=", ".join(book.sheetnames))
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
         return fill_merged(rows, [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges])
@@ -148,8 +147,7 @@ def decode_csv(data: bytes) -> str:
         return data.decode("utf-16")
     text = decode(data.removeprefix(b"\xef\xbb\xbf"))
     if "\ufffd" in text and b"\xef\xbf\xbd" not in data:  # neither encoding read it whole
-        raise BadInput("the CSV is neither UTF-8 nor GBK/GB18030; save it again as "
-                       "'CSV UTF-8' / CSV 编码无法识别,请另存为 UTF-8 CSV")
+        raise BadInput.of("error.csv_encoding")
     return text
 
 
@@ -157,7 +155,7 @@ def _csv_rows(data: bytes, path: Path) -> list[list[Any]]:
     try:
         text = decode_csv(data)
     except BadInput as exc:
-        raise BadInput(f"{path}: {exc.message}") from exc
+        raise BadInput.of("error.in_file", path=path, error=exc.text) from exc
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -180,12 +178,10 @@ def find_header(rows: Sequence[Sequence[Any]]) -> tuple[int, dict[str, int], lis
         if "name" in columns and "address" in columns:
             missing = [c for c in REQUIRED if c not in columns]
             if missing:
-                raise BadInput(f"row {index + 1}: no column for {', '.join(missing)}; accepted headers: "
-                               + "; ".join(f"{c}: {', '.join(HEADERS[c])}" for c in missing)
-                               + " / 缺少必需的列")
+                raise BadInput.of("error.sheet_columns", row=index + 1, missing=", ".join(missing),
+                                  accepted="; ".join(f"{c}: {', '.join(HEADERS[c])}" for c in missing))
             return index, columns, secret
-    raise BadInput("no header row with a host name and an address column (e.g. 主机名, IP地址) in the "
-                   "first 10 rows / 前 10 行中找不到表头(需要 主机名 和 IP地址 列)")
+    raise BadInput.of("error.sheet_no_header", examples="主机名, IP地址")
 
 
 def parse_rows(rows: Sequence[Sequence[Any]]) -> SheetResult:

@@ -27,7 +27,7 @@ from typing import Any
 from envcheck import __version__
 from envcheck.inventory import Inventory, InventoryHost, host_from_vars, load_inventory
 from envcheck.inventory.files import source_files
-from envcheck.standard import Standard
+from envcheck.standard import Standard, host_source
 
 FORMAT = 4  # 3: envcheck_* variables (waivers, report metadata, the declared checks) kept;
            # 4: the interpreter variables of the deploy preflight kept too
@@ -108,7 +108,7 @@ def restore(data: Mapping[str, Any] | None, become_password: str | None) -> Inve
         hosts: list[InventoryHost] = []
         for item in data["hosts"]:
             name, variables = str(item["name"]), dict(item["vars"])
-            standard = Standard.from_vars(variables, f"inventory, host {name}")
+            standard = Standard.from_vars(variables, host_source(name))
             hosts.append(host_from_vars(name, tuple(item["groups"]), variables, standard, become_password))
         groups: dict[str, list[str]] = {}
         for h in hosts:

@@ -32,12 +32,11 @@ def writable_file(path: Path, option: str) -> None:
     """A file that can be written: its folder exists and is writable, and it is no folder."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise BadInput(f"{option} {path}: is a directory / 是一个目录")
+        raise BadInput.of("error.output_is_dir", option=option, path=path)
     if not folder.is_dir():
-        raise BadInput(f"{option} {path}: the folder {folder} does not exist; create it first "
-                       f"(mkdir -p {folder}) / 输出目录不存在")
+        raise BadInput.of("error.output_no_folder", option=option, path=path, folder=folder)
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise BadInput(f"{option} {path}: not writable / 没有写入权限")
+        raise BadInput.of("error.output_not_writable", option=option, path=path)
 
 
 def write_outputs(outputs: Sequence[tuple[str, Path]], report: AuditReport, lang: str,
@@ -50,5 +49,5 @@ def write_outputs(outputs: Sequence[tuple[str, Path]], report: AuditReport, lang
         try:
             path.write_text(texts[fmt], encoding="utf-8")
         except OSError as exc:
-            raise BadInput(f"-o {path}: cannot be written ({exc.strerror}) / 无法写入") from exc
+            raise BadInput.of("error.output_write", path=path, error=exc.strerror) from exc
     return [p for _, p in outputs]

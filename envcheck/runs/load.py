@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from envcheck.errors import RunDirError
+from envcheck.errors import RunDirError, words
 from envcheck.runs import inventory_paths, list_runs
 
 REPORTED = ("check", "verify", "deploy")  # the kinds a report is built from
@@ -40,30 +40,29 @@ def _json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise RunDirError(f"{path.parent}: {path.name} is missing: not a complete envcheck run / "
-                          f"缺少 {path.name},不是完整的运行记录") from exc
+        raise RunDirError.of("error.run_file_missing", folder=path.parent, name=path.name) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunDirError(f"{path}: cannot be read ({exc}) / 文件损坏,无法读取") from exc
+        raise RunDirError.of("error.run_file_unreadable", path=path, error=exc) from exc
     if not isinstance(data, dict):
-        raise RunDirError(f"{path}: not a JSON object / 不是 JSON 对象")
+        raise RunDirError.of("error.run_file_not_object", path=path)
     return data
 
 
 def load_run(path: Path) -> Run:
     if not path.is_dir():
-        raise RunDirError(f"{path}: no such run directory / 运行目录不存在")
+        raise RunDirError.of("error.run_dir_missing", path=path)
     record = _json(path / "run.json")
     kind = record.get("kind")
     if kind not in REPORTED:
-        raise RunDirError(f"{path / 'run.json'}: kind {kind!r} is not one of {', '.join(REPORTED)} / 未知的运行类型")
+        raise RunDirError.of("error.run_kind", path=path / "run.json", kind=repr(kind), kinds=", ".join(REPORTED))
     if kind == "check":
         result = _json(path / "result.json")
         if not isinstance(result.get("results"), list) or not isinstance(result.get("hosts"), list):
-            raise RunDirError(f"{path / 'result.json'}: no results/hosts lists / 缺少 results 或 hosts")
+            raise RunDirError.of("error.run_no_lists", path=path / "result.json")
         facts = tuple(_json(p) for p in sorted((path / "hosts").glob("*.json")))
         return Run(path, kind, record, result, facts)
     if kind == "verify" and not isinstance(record.get("tests"), list):
-        raise RunDirError(f"{path / 'run.json'}: the verify run did not finish (no tests) / 验证未完成")
+        raise RunDirError.of("error.verify_unfinished", path=path / "run.json")
     return Run(path, kind, record)
 
 
@@ -91,8 +90,7 @@ def find_runs(named: Sequence[Path], base: Path, inventory: Sequence[str] = (), 
         key: tuple[str, ...] | None = None
     else:
         if not base.is_dir():
-            raise RunDirError(f"{base}: no runs directory; run envcheck check/verify first, or name "
-                              "run directories / 没有运行记录目录")
+            raise RunDirError.of("error.no_runs_dir", base=base)
         records = {kind: _records(base, kind) for kind in REPORTED}
         key = _scope_key(records, inventory, site, base)
         runs = []
@@ -102,13 +100,13 @@ def find_runs(named: Sequence[Path], base: Path, inventory: Sequence[str] = (), 
         deploys = [p for p, rec in records["deploy"] if run_key(rec) == key][:DEPLOY_HISTORY]
         runs += [load_run(p) for p in reversed(deploys)]
         if not runs:
-            raise RunDirError(f"{base}: holds no check, verify or deploy run / 没有任何运行记录")
+            raise RunDirError.of("error.no_runs", base=base)
     by_kind: dict[str, list[Run]] = {k: [] for k in REPORTED}
     for run in runs:
         by_kind[run.kind].append(run)
     for kind in ("check", "verify"):
         if len(by_kind[kind]) > 1:
-            raise RunDirError(f"name at most one {kind} run (got {len(by_kind[kind])}) / 每类最多一个运行目录")
+            raise RunDirError.of("error.runs_at_most_one", kind=words(f"report.kind_{kind}"), n=len(by_kind[kind]))
     return Runs(next(iter(by_kind["check"]), None), next(iter(by_kind["verify"]), None),
                 tuple(sorted(by_kind["deploy"], key=lambda r: str(r.record.get("started")))), key)
 
@@ -134,12 +132,12 @@ def _scope_key(records: dict[str, list[tuple[Path, dict[str, Any]]]], inventory:
         found = next((rec for _, rec in records["check"] if site_of(rec) == site), None)
         if found is None:
             known = sorted({s for _, rec in records["check"] if (s := site_of(rec))})
-            raise RunDirError(f"{base}: no check run of site {site!r} (sites recorded: "
-                              f"{', '.join(known) or 'none'}) / 没有该现场的检查记录")
+            raise RunDirError.of("error.no_site_run", base=base, site=repr(site),
+                                 known=", ".join(known) or words("value.none"))
         return run_key(found)
     newest = [(p.name.split("-", 2)[:2], rec) for kind in REPORTED for p, rec in records[kind][:1]]
     if not newest:
-        raise RunDirError(f"{base}: holds no check, verify or deploy run / 没有任何运行记录")
+        raise RunDirError.of("error.no_runs", base=base)
     # The newest check run decides; without one, the newest verify or deploy run.
     check = records["check"][:1]
     return run_key(check[0][1] if check else max(newest, key=lambda item: item[0])[1])

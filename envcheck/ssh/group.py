@@ -51,7 +51,7 @@ class RemoteSettings:
 def for_command(conn: Any, command: str) -> tuple[Any, RemoteSettings]:
     """The inventory (required) and the connection settings of exec and collect."""
     if not conn.inventories:
-        raise BadInput(f"{command} needs -i INVENTORY / 需要指定清单 -i")
+        raise BadInput.of("error.needs_inventory", command=command)
     return conn.load_inventory(), RemoteSettings(conn.ssh, conn.become_password, conn.timeout)
 
 
@@ -67,7 +67,7 @@ def read_ssh_config(ssh: SshSettings) -> Any:
     try:
         return paramiko.SSHConfig.from_path(path)
     except (OSError, paramiko.SSHException) as exc:
-        raise BadInput(f"ssh config {path}: {exc} / SSH 配置文件无法读取") from exc
+        raise BadInput.of("error.ssh_config", path=path, error=exc) from exc
 
 
 def connection(host: InventoryHost, settings: RemoteSettings, ssh_config: Any) -> Any:

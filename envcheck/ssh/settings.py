@@ -94,7 +94,7 @@ class Connection:
 
         if not self.inventories:
             if self.limit:
-                raise BadInput("--limit needs an inventory (-i) / --limit 需要指定清单 -i")
+                raise BadInput.of("error.limit_needs_inventory")
             return local_inventory()
         return load(self.inventories, limit or self.limit, self.vault_password_file, self.become_password)
 

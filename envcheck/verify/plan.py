@@ -72,7 +72,7 @@ def select(suites: Sequence[str], only: Sequence[str]) -> tuple[str, ...]:
     """--role: keep only these suites (unknown names are bad input)."""
     unknown = sorted(set(only) - set(ROLES))
     if unknown:
-        raise BadInput(f"--role {', '.join(unknown)}: unknown; known: {', '.join(ROLES)} / 未知角色")
+        raise BadInput.of("error.unknown_role", roles=", ".join(unknown), known=", ".join(ROLES))
     return tuple(s for s in suites if not only or s in only)
 
 
@@ -116,6 +116,6 @@ def ssh_config_text(inventory: Any, control_dir: str, ssh: SshSettings) -> str:
 def _config_word(value: str, raw: bool = False) -> str:
     """A value as ssh_config reads it; `raw` for ProxyCommand, which takes the rest of the line."""
     if any(c in value for c in "\n\r"):
-        raise BadInput(f"ssh option {value!r} holds a line break / SSH 选项含换行")
+        raise BadInput.of("error.ssh_option_newline", value=repr(value))
     return f'"{value}"' if not raw and (any(c.isspace() for c in value) or not value) else value
 

@@ -22,9 +22,9 @@ from tests.reliability.labkit import host_vars, lab_inventory, write_inventory
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
 
-def _deploy(inventory: Path, name: str, runs: Path, legacy: Path) -> tuple[int, str]:
+def _deploy(inventory: Path, name: str, runs: Path, legacy: Path, lang: str = "en") -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["deploy", "server", "-i", str(inventory), "--limit", name,
-                                      "--runs-dir", str(runs), "--lang", "en"], env={LEGACY_ENV: str(legacy)})
+                                      "--runs-dir", str(runs), "--lang", lang], env={LEGACY_ENV: str(legacy)})
     return result.exit_code, result.output
 
 
@@ -50,7 +50,9 @@ def _refused_then_deployed(lab: Lab, name: str, tmp_path: Path) -> None:
     assert "Deploy refused before any play: ansible-core 2.19" in out
     assert f"{name} (Debian GNU/Linux 12 (bookworm)): Python 3.6.8 at {oldpython.PATH}" in out
     assert "pip install 'ansible-core>=2.16,<2.17'" in out and "ansible_python_interpreter" in out
-    assert "部署在任何剧本运行前被拒绝" in out
+    assert "部署在任何剧本运行前被拒绝" not in out  # one language: the command's
+    code, out = _deploy(inventory, name, runs, tmp_path / "no-legacy-runtime", "zh")
+    assert code == 2 and "部署在任何剧本运行前被拒绝" in out and "Deploy refused" not in out, out
     assert not list(runs.glob("*-deploy")), "a play ran"  # refused before any
 
     legacy = ensure_legacy_runtime()  # the way out, as the refusal words it

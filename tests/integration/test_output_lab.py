@@ -19,12 +19,9 @@ import pytest
 
 from tests.lab.lab import Lab
 from tests.reliability.labkit import ENVCHECK
+from tests.zh_words import english_left
 
 pytestmark = pytest.mark.lab
-# Words of the interface that must not stay English in a zh run.
-ENGLISH = ("FAIL", "PASS", "ERROR", "WARN", "SKIP", "pass", "fail", "warn", "skip", "error", "hosts", "host",
-           "failed", "no", "yes", "Found", "Expected", "Summary", "unreachable", "Result", "ok", "changed",
-           "critical", "major", "minor", "info", "none", "not set", "missing", "Evidence", "Unreachable")
 
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> tuple[int, str]:
@@ -63,16 +60,6 @@ def test_at_80_columns_ids_whole_fixes_readable_no_reprs(lab: Lab, tmp_path: Pat
     assert values and not [v for v in values if set("[{'") & set(v)], values
 
 
-def _english_left(text: str, hosts: list[str]) -> list[str]:
-    """English interface words in a zh output, outside code spans, paths, ids and host names."""
-    text = re.sub(r"`[^`]*`", " ", text)
-    tokens = [tok for tok in re.split(r"[\s,，:：()（）|;；]+", text)
-              if tok and not re.search(r"[./_=@<>#-]", tok) and tok not in hosts]
-    joined = " " + " ".join(tokens) + " "
-    found = [re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", joined) for w in ENGLISH]
-    return [f"{m.group(0)}: ...{joined[max(0, m.start() - 40):m.end() + 40]}..." for m in found if m]
-
-
 def test_zh_run_has_no_english_words_left(lab: Lab, tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     inv = ["-i", str(lab.inventory_path)]
@@ -97,5 +84,5 @@ def test_zh_run_has_no_english_words_left(lab: Lab, tmp_path: Path) -> None:
     outputs["junit"] = _run(["check", *inv, "--runs-dir", str(runs), "--lang", "zh", "--format", "junit"],
                             tmp_path)[1]
     hosts = [h.name for h in lab.hosts]
-    left = {name: _english_left(text, hosts) for name, text in outputs.items()}
+    left = {name: english_left(text, hosts) for name, text in outputs.items()}
     assert not any(left.values()), {k: v for k, v in left.items() if v}

@@ -37,19 +37,22 @@ def test_every_word_has_both_languages_with_the_same_names(key: str) -> None:
 
 
 def _keys_in_python(tree: ast.AST) -> Iterator[str]:
-    """The keys a module names: the first argument of t()/t_or() where it is a string or a
-    loop variable over a tuple of strings, and, in a module that imports envcheck.i18n,
-    every string that starts with a place of the catalogue ("report.", "deploy.", ...), such
-    as the report's matrix columns."""
+    """The keys a module names: the first argument of t()/t_or(), of words() and of a user
+    error's .of() (envcheck.errors) where it is a string or a loop variable over a tuple of
+    strings, and, in a module that imports envcheck.i18n or envcheck.errors, every string that
+    starts with a place of the catalogue ("report.", "error.", ...), such as the report's
+    matrix columns."""
     loops: dict[str, list[str]] = {}
-    uses_words = any(isinstance(n, ast.ImportFrom) and n.module == "envcheck.i18n" for n in ast.walk(tree))
+    uses_words = any(isinstance(n, ast.ImportFrom) and n.module in ("envcheck.i18n", "envcheck.errors")
+                     for n in ast.walk(tree))
     for node in ast.walk(tree):
         if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Tuple):
             loops[node.target.id] = [e.value for e in node.iter.elts
                                      if isinstance(e, ast.Constant) and isinstance(e.value, str)]
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "t_or") \
-                and node.args:
+        if isinstance(node, ast.Call) and node.args and (
+                (isinstance(node.func, ast.Name) and node.func.id in ("t", "t_or", "words"))
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == "of")):
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 yield first.value
@@ -58,7 +61,7 @@ def _keys_in_python(tree: ast.AST) -> Iterator[str]:
             elif isinstance(first, ast.Name):
                 yield from loops.get(first.id, [])
         elif uses_words and isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                and node.value.startswith(tuple(_PLACES)) and re.fullmatch(r"[a-z_]+\.[a-z_]+", node.value):
+                and node.value.startswith(tuple(_PLACES)) and re.fullmatch(r"[a-z_]+\.[a-z0-9_]+", node.value):
             yield node.value
 
 
