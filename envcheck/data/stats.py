@@ -1,0 +1,76 @@
+"""Figures of one side of a table, in one pass inside the database: rows; per column NULLs;
+for text empties, U+FFFD and '??' runs; sums of money columns; min/max of dates; duplicate
+keys; orphaned foreign keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envcheck.data.checksum import Side
+from envcheck.data.dialect import Frag, join
+
+REPLACEMENT_LIKE = "%\ufffd%"
+QUESTIONS_LIKE = "%??%"
+
+
+def side_stats(side: Side, money: tuple[str, ...] | None, names: list[str]) -> dict[str, Any]:
+    """names: the source's name of each compared column (the figures are keyed by them)."""
+    d = side.d
+    parts: list[Frag] = [Frag("COUNT(*)")]
+    fields: list[tuple[str, str]] = [("rows", "")]
+    canon = side.canon()
+    for col, name, expr in zip(side.columns, names, canon, strict=True):
+        c = d.ident(col.name)
+        parts.append(Frag(f"SUM(CASE WHEN {c} IS NULL THEN 1 ELSE 0 END)"))
+        fields.append(("nulls", name))
+        if col.kind == "text":
+            parts.append(Frag(f"SUM(CASE WHEN {c} = '' THEN 1 ELSE 0 END)"))
+            fields.append(("empties", name))
+            parts.append(Frag(d.like_count(c), (REPLACEMENT_LIKE,)))
+            fields.append(("replacement_chars", name))
+            parts.append(Frag(d.like_count(c), (QUESTIONS_LIKE,)))
+            fields.append(("question_runs", name))
+        if col.kind == "decimal" and (money is None or name in money):
+            parts.append(Frag(f"CAST(SUM({c}) AS CHAR)" if d.engine == "mysql" else f"SUM({c})::text"))
+            fields.append(("sum", name))
+        if col.kind in ("date", "timestamp", "timestamptz"):
+            parts.extend([Frag("MIN(") + expr + Frag(")"), Frag("MAX(") + expr + Frag(")")])
+            fields.extend([("min", name), ("max", name)])
+    where = side.range_where(None, None)
+    row = side.db.one(Frag("SELECT ") + join(parts, ", ") + Frag(side.from_()) + where)
+    out: dict[str, Any] = {"rows": int(row[0] or 0)}
+    for (kind, name), value in zip(fields[1:], row[1:], strict=True):
+        out.setdefault(kind, {})[name] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def duplicate_keys(side: Side, limit: int = 20) -> tuple[int, list[list[Any]]]:
+    """How many keys have several rows, and the first of them."""
+    ks = side.key_sql()
+    q = Frag(f"SELECT {ks}, COUNT(*){side.from_()}") + side.range_where(None, None) \
+        + Frag(f" GROUP BY {ks} HAVING COUNT(*) > 1 ORDER BY {ks}")
+    rows = side.db.rows(q)
+    n = len(side.key)
+    return len(rows), [list(r[:n]) for r in rows[:limit]]
+
+
+def orphans(side: Side, column: str, ref_table: str, ref_column: str, limit: int = 20) -> tuple[int, list[Any]]:
+    """Rows whose foreign key names no row of the referenced table."""
+    d = side.d
+    c, t, rc = d.ident(column), d.table(ref_table), d.ident(ref_column)
+    body = (f"{side.from_()} x WHERE x.{c} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {t} r WHERE r.{rc} = x.{c})")
+    where = side.where
+    extra = Frag(" AND ") + where if where.sql else Frag("")
+    count = int(side.db.one(Frag(f"SELECT COUNT(*){body}") + extra)[0])
+    keys = [r[0] for r in side.db.rows(Frag(f"SELECT DISTINCT x.{c}{body}") + extra + Frag(f" LIMIT {int(limit)}"))]
+    return count, keys
