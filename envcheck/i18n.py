@@ -288,6 +288,20 @@ WORDS: dict[str, tuple[str, str]] = {
     # envcheck inventory import: big sheets.
     "sheet.too_big": ("{path}: {n} rows, more than {limit}: is it the host list? Import it anyway with --yes.",
                       "{path}:共 {n} 行,超过 {limit} 行:确定是主机清单吗?如确认,请加 --yes 导入。"),
+    # envcheck data (issue 19, helper E): profile, compare, the checklist, the report section.
+    "data.pass": ("PASS", "通过"),
+    "data.fail": ("FAIL", "不通过"),
+    "data.error": ("ERROR", "出错"),
+    "data.clean": ("no text problems", "未发现文本问题"),
+    "data.profile_line": ("{rows} rows, {dup} duplicate key(s)", "{rows} 行,{dup} 个重复主键"),
+    "data.rows_per_s": ("rows/s", "行/秒"),
+    "data.summary": ("checklist: {passed} passed, {failed} failed", "验收清单:通过 {passed} 项,未通过 {failed} 项"),
+    "data.section": ("Data migration", "数据迁移"),
+    "data.item": ("Item", "检查项"),
+    "data.figures": ("Figures", "数据"),
+    "data.keys": ("Affected keys", "涉及主键"),
+    "data.databases": ("Source → target", "源库 → 目标库"),
+    "data.incomplete": ("Interrupted: the tables compared so far are kept", "已中断:已比对的表已保存"),
 }
 
 

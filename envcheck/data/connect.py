@@ -3,8 +3,8 @@
 A URL names the engine, user, host, port and database: `mysql://his@10.0.0.5:3306/his`,
 `postgresql://his@db1/his` (`mariadb://`, `postgres://` too). A password in the URL is refused:
 it would sit in the shell history, the process list and the evidence. The password comes from
---password-file, else ENVCHECK_DB_PASSWORD, else the driver's own variable (PGPASSWORD,
-MYSQL_PWD). Every session is read only and sees one snapshot (repeatable read), so both sides
+a password file, else ENVCHECK_SOURCE_PASSWORD / ENVCHECK_TARGET_PASSWORD (compare), else
+ENVCHECK_DB_PASSWORD, else the driver's own variable (PGPASSWORD, MYSQL_PWD). Every session is read only and sees one snapshot (repeatable read), so both sides
 of a compare are read as of one instant each and nothing can be written."""
 
 from __future__ import annotations
@@ -59,13 +59,14 @@ def parse_url(text: str) -> DbUrl:
     return DbUrl(engine, unquote(parts.username), parts.hostname, port or DEFAULT_PORTS[engine], database)
 
 
-def password_for(url: DbUrl, password_file: str | None) -> str | None:
+def password_for(url: DbUrl, password_file: str | None, role: str = "") -> str | None:
+    """role: SOURCE or TARGET, whose own variable (ENVCHECK_SOURCE_PASSWORD) comes first."""
     if password_file:
         try:
             return Path(password_file).read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
             raise BadInput(f"--password-file {password_file}: {exc.strerror} / 无法读取密码文件") from exc
-    for var in PASSWORD_VARS[url.engine]:
+    for var in ((f"ENVCHECK_{role}_PASSWORD",) if role else ()) + PASSWORD_VARS[url.engine]:
         if os.environ.get(var):
             return os.environ[var]
     return None

@@ -96,9 +96,9 @@ class Db:
             self.conn.close()
 
 
-def open_db(text: str, password_file: str | None = None) -> Db:
+def open_db(text: str, password_file: str | None = None, role: str = "") -> Db:
     url = parse_url(text)
-    password = password_for(url, password_file)
+    password = password_for(url, password_file, role)
     conn = open_mysql(url, password) if url.engine == "mysql" else open_postgresql(url, password)
     db = Db(url, conn, dialect(url.engine))
     db.mark()

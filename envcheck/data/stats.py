@@ -4,6 +4,7 @@ keys; orphaned foreign keys."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from envcheck.data.checksum import Side
@@ -40,17 +41,17 @@ def side_stats(side: Side, money: tuple[str, ...] | None, names: list[str]) -> d
     row = side.db.one(Frag("SELECT ") + join(parts, ", ") + Frag(side.from_()) + where)
     out: dict[str, Any] = {"rows": int(row[0] or 0)}
     for (kind, name), value in zip(fields[1:], row[1:], strict=True):
-        out.setdefault(kind, {})[name] = _plain(value)
+        out.setdefault(kind, {})[name] = plain(value)
     return out
 
 
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    try:
+def plain(value: Any) -> Any:
+    """A figure as JSON keeps it: whole numbers as int (MySQL sums are decimals), else text."""
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple().exponent == 0:
         return int(value)
-    except (TypeError, ValueError):
-        return str(value)
+    return str(value)
 
 
 def duplicate_keys(side: Side, limit: int = 20) -> tuple[int, list[list[Any]]]:

@@ -118,6 +118,24 @@ def generate(server: Server, database: str, n_fees: int, seed: int = 19) -> None
         _insert(conn, "patient", patients(n_patients, rng))
         _insert(conn, "drug", drugs(n_drugs, rng))
         _insert(conn, "fee", fees(n_fees, n_patients, n_drugs, rng))
+        dirty_source(conn)
+
+
+# Dirt a source carries before any migration (what `data profile` finds): patient id -> values.
+DIRT = {
+    13: {"card_no": "HIS０００１３"},  # full-width digits in a code
+    14: {"address": "北京市\x07海淀区"},  # a control character
+    15: {"name": " 赵敏 "},  # blanks
+    16: {"address": "??????1号"},  # Chinese already lost to ?
+    17: {"address": "上海市\ufffd路"},  # a replacement character
+}
+
+
+def dirty_source(conn: Any) -> None:
+    with conn.cursor() as cur:
+        for pid, values in DIRT.items():
+            for column, value in values.items():
+                cur.execute(f"UPDATE patient SET {column} = %s WHERE id = %s", (value, pid))
 
 
 def migrate(source: Server, src_db: str, target: Server, tgt_db: str) -> None:

@@ -1,0 +1,59 @@
+"""The compare use case of the command: open both sessions, compare, evaluate the checklist,
+keep the evidence, print the items; the exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from envcheck.data.checklist import evaluate, load_checklist
+from envcheck.data.compare import Options, compare
+from envcheck.data.db import open_db
+from envcheck.data.evidence import Evidence
+from envcheck.data.mapping import load_mapping
+from envcheck.data.progress import RowProgress
+from envcheck.data.schema import table_names
+from envcheck.exitcodes import ExitCode, decide
+from envcheck.i18n import t
+
+
+def print_items(items: list[dict[str, Any]], lang: str) -> None:
+    for item in items:
+        word = t(f"data.{item['status']}", lang)
+        click.echo(f"{word:<5} {item['id']:<26} {item['title'][lang]}: {item['figures']}")
+        for group in item["keys"]:
+            more = f" (+{group['count'] - len(group['keys'])})" if group["count"] > len(group["keys"]) else ""
+            shown = ", ".join(str(k[0] if isinstance(k, list) and len(k) == 1 else k) for k in group["keys"][:20])
+            click.echo(f"      {group['table']}: {shown}{more}")
+
+
+def run_compare(source: str, target: str, kw: dict[str, Any]) -> ExitCode:
+    lang = kw["lang"]
+    items = load_checklist(Path(kw["checklist"]) if kw["checklist"] else None)
+    src = open_db(source, kw["source_password_file"], "SOURCE")
+    tgt = open_db(target, kw["target_password_file"], "TARGET")
+    mapping = load_mapping(Path(kw["map_file"]) if kw["map_file"] else None, table_names(src),
+                           kw["source_tz"], kw["target_tz"])
+    ev = Evidence(Path(kw["runs_dir"]) if kw["runs_dir"] else None, "compare",
+                  {"source": str(src.url), "target": str(tgt.url)})
+    try:
+        with RowProgress(lang) as bar:
+            result = compare(src, tgt, mapping, Options(kw["chunk_rows"], kw["sample"], kw["seed"], bar.update))
+        result["wire_bytes"] = {"source": src.wire_bytes(), "target": tgt.wire_bytes()}
+        result["queries"] = {"source": src.queries, "target": tgt.queries}
+        ev.write("compare.json", result)
+        checked = evaluate(items, result, src, tgt)
+    finally:
+        src.close()
+        tgt.close()
+    ev.write("checklist.json", {"items": checked, "source": str(src.url), "target": str(tgt.url),
+                                "complete": result["complete"]})
+    print_items(checked, lang)
+    failed = [i for i in checked if i["status"] != "pass"]
+    click.echo(t("data.summary", lang, passed=len(checked) - len(failed), failed=len(failed)))
+    code = decide(interrupted=not result["complete"], failed=bool(failed))
+    ev.finish(result["complete"], int(code), passed=len(checked) - len(failed), failed=len(failed))
+    click.echo(f"{t('evidence', lang)}: {ev.path}", err=True)
+    return code
