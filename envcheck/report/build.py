@@ -192,8 +192,9 @@ def _deploy_row(run: Run, zone: ZoneInfo) -> dict[str, Any]:
                                f"failed={h.get('failed', 0)}" for h in hosts)}
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: str, data_section: str = "") -> str:
     import jinja2  # noqa: PLC0415 (jinja2: ~23 ms, not for --help)
+    import markupsafe  # noqa: PLC0415
 
     # HTML is escaped; Markdown is not HTML (its table cells are escaped by the `cell` filter).
     env = jinja2.Environment(
@@ -203,5 +204,7 @@ def render(report: Report, fmt: str) -> str:
     env.filters["code"] = code_html  # `text` in a hint as <code>text</code>, the rest escaped
     template = env.get_template("report.html.j2" if fmt == "html" else "report.md.j2")
     # The templates' words come from the one catalogue (envcheck.i18n), in the report's language.
+    # data_section: envcheck.data.report's markup for the latest data compare ("" if none).
     return template.render(r=report, t=partial(t, lang=report.lang), t_or=partial(t_or, lang=report.lang),
-                           colon=colon(report.lang), version=__version__)
+                           colon=colon(report.lang), version=__version__,
+                           data_section=markupsafe.Markup(data_section))
