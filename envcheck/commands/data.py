@@ -10,8 +10,13 @@ from typing import Any
 import click
 
 from envcheck.commands.options import lang_option
+from envcheck.data.db import open_db
 from envcheck.data.evidence import Evidence
+from envcheck.data.profile import profile_table
 from envcheck.data.progress import RowProgress
+from envcheck.data.run import run_compare
+from envcheck.data.schema import table_names
+from envcheck.errors import BadInput
 from envcheck.exitcodes import ExitCode, decide
 from envcheck.i18n import t
 
@@ -47,10 +52,6 @@ def profile(url: str, tables: str | None, keys: tuple[str, ...], password_file: 
     \b
     源库画像:记录数、空值、重复、乱码(二次编码、GBK 乱码、U+FFFD、问号)、控制字符、首尾空白、全角字符。
     """
-    from envcheck.data.db import open_db
-    from envcheck.data.profile import profile_table
-    from envcheck.data.schema import table_names
-
     db = open_db(url, password_file)
     declared = _keys(keys)
     names = [n.strip() for n in tables.split(",") if n.strip()] if tables else table_names(db)
@@ -60,8 +61,7 @@ def profile(url: str, tables: str | None, keys: tuple[str, ...], password_file: 
     with RowProgress(lang) as bar:
         try:
             for name in names:
-                task = bar.table(name, None)
-                out.append(profile_table(db, name, declared.get(name, ()), lambda n: bar.advance(task, n)))
+                out.append(profile_table(db, name, declared.get(name, ()), bar.ticker(name)))
         except KeyboardInterrupt:
             interrupted = True
     db.close()
@@ -69,7 +69,8 @@ def profile(url: str, tables: str | None, keys: tuple[str, ...], password_file: 
     for p in out:
         issues = ", ".join(f"{k} {v}" for k, v in p.get("text_issues", {}).items()) or t("data.clean", lang)
         dup = p.get("duplicates", {}).get("count", 0)
-        click.echo(f"{p['table']}: {p.get('problem') or t('data.profile_line', lang, rows=p['rows'], dup=dup)}; {issues}")
+        line = p.get("problem") or t("data.profile_line", lang, rows=p["rows"], dup=dup)
+        click.echo(f"{p['table']}: {line}; {issues}")
     code = decide(interrupted=interrupted)
     ev.finish(not interrupted, int(code))
     click.echo(f"{t('evidence', lang)}: {ev.path}", err=True)
@@ -77,8 +78,6 @@ def profile(url: str, tables: str | None, keys: tuple[str, ...], password_file: 
 
 
 def _keys(specs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    from envcheck.errors import BadInput
-
     out = {}
     for spec in specs:
         table, _, cols = spec.partition("=")
@@ -112,8 +111,6 @@ def compare(source: str, target: str, **kw: Any) -> None:
     Passwords: --source-password-file / --target-password-file, else ENVCHECK_SOURCE_PASSWORD /
     ENVCHECK_TARGET_PASSWORD, else ENVCHECK_DB_PASSWORD, else PGPASSWORD / MYSQL_PWD.
     """
-    from envcheck.data.run import run_compare
-
     code = run_compare(source, target, kw)
     sys.exit(code)
 

@@ -236,10 +236,11 @@ def site_item(item: dict[str, Any], source: Db, target: Db) -> Result:
     try:
         got = _number(db, item["sql"])
         expected = _number(source, item["sql"]) if want == "source" else Decimal(want)
-    except Exception as exc:  # noqa: BLE001 - the site's SQL: its error is the item's finding
+    except Exception as exc:  # the site's SQL: its error is the item's finding
         return {"status": "error", "figures": str(exc).strip().splitlines()[0][:300], "keys": []}
     ok = op(got, expected)
-    return {"status": "pass" if ok else "fail", "figures": f"{got} {item.get('expect', '== 0')} ({expected})", "keys": []}
+    figures = f"{got} {item.get('expect', '== 0')} ({expected})"
+    return {"status": "pass" if ok else "fail", "figures": figures, "keys": []}
 
 
 def evaluate(items: list[dict[str, Any]], cmp: dict[str, Any], source: Db, target: Db) -> list[dict[str, Any]]:

@@ -4,8 +4,9 @@ A URL names the engine, user, host, port and database: `mysql://his@10.0.0.5:330
 `postgresql://his@db1/his` (`mariadb://`, `postgres://` too). A password in the URL is refused:
 it would sit in the shell history, the process list and the evidence. The password comes from
 a password file, else ENVCHECK_SOURCE_PASSWORD / ENVCHECK_TARGET_PASSWORD (compare), else
-ENVCHECK_DB_PASSWORD, else the driver's own variable (PGPASSWORD, MYSQL_PWD). Every session is read only and sees one snapshot (repeatable read), so both sides
-of a compare are read as of one instant each and nothing can be written."""
+ENVCHECK_DB_PASSWORD, else the driver's own variable (PGPASSWORD, MYSQL_PWD). Every session
+is read only and sees one snapshot (repeatable read), so both sides of a compare are read as
+of one instant each and nothing can be written."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from envcheck.errors import BadInput
 
 ENGINES = {"mysql": "mysql", "mariadb": "mysql", "postgresql": "postgresql", "postgres": "postgresql"}
 DEFAULT_PORTS = {"mysql": 3306, "postgresql": 5432}
-PASSWORD_VARS = {"mysql": ("ENVCHECK_DB_PASSWORD", "MYSQL_PWD"), "postgresql": ("ENVCHECK_DB_PASSWORD", "PGPASSWORD")}
+PASSWORD_VARS = {"mysql": ("ENVCHECK_DB_PASSWORD", "MYSQL_PWD"),
+                 "postgresql": ("ENVCHECK_DB_PASSWORD", "PGPASSWORD")}
 CONNECT_TIMEOUT = 10
 
 
@@ -73,7 +75,7 @@ def password_for(url: DbUrl, password_file: str | None, role: str = "") -> str |
 
 
 def open_mysql(url: DbUrl, password: str | None) -> Any:
-    import pymysql
+    import pymysql  # noqa: PLC0415 (the drivers: not for --help)
 
     try:
         conn = pymysql.connect(host=url.host, port=url.port, user=url.user, password=password or "",
@@ -89,7 +91,7 @@ def open_mysql(url: DbUrl, password: str | None) -> Any:
 
 
 def open_postgresql(url: DbUrl, password: str | None) -> Any:
-    import psycopg
+    import psycopg  # noqa: PLC0415
 
     try:
         conn = psycopg.connect(host=url.host, port=url.port, user=url.user, password=password,

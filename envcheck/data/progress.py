@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -41,8 +42,10 @@ class RowProgress:
         self.tasks[name] = task
         return task
 
-    def advance(self, task: Any, n: int) -> None:
-        self.progress.advance(task, n)
+    def ticker(self, name: str) -> Callable[[int], None]:
+        """A callback adding rows done to a new line of unknown length (a profile's table)."""
+        task = self.table(name, None)
+        return lambda n: self.progress.advance(task, n)
 
     def update(self, table: str, done: int, total: int) -> None:
         task = self.tasks.get(table)

@@ -20,14 +20,16 @@ ITEMS = [
     {"id": "row_counts", "title": {"en": "Row counts match", "zh": "记录数一致"}, "status": "fail",
      "figures": "fee 20000 / 19999", "keys": []},
     {"id": "no_double_encoding", "title": {"en": "No double-encoded UTF-8 text", "zh": "无 UTF-8 二次编码乱码"},
-     "status": "fail", "figures": "1 row(s): double_encoded", "keys": [{"table": "patient", "keys": [[11]], "count": 1}]},
+     "status": "fail", "figures": "1 row(s): double_encoded",
+     "keys": [{"table": "patient", "keys": [[11]], "count": 1}]},
     {"id": "money_sums", "title": {"en": "Sums of money columns equal", "zh": "金额字段合计一致"}, "status": "pass",
      "figures": "equal", "keys": []},
 ]
 
 
 def make_data_run(base: Path) -> Path:
-    ev = Evidence(base, "compare", {"source": "mysql://his@127.0.0.1:3306/his", "target": "postgresql://his@127.0.0.1:5432/his"})
+    ev = Evidence(base, "compare", {"source": "mysql://his@127.0.0.1:3306/his",
+                                    "target": "postgresql://his@127.0.0.1:5432/his"})
     ev.write("checklist.json", {"items": ITEMS, "source": "mysql://his@127.0.0.1:3306/his",
                                 "target": "postgresql://his@127.0.0.1:5432/his", "complete": True})
     ev.finish(True, 1, passed=1, failed=2)
@@ -49,7 +51,8 @@ def test_data_section_renders_in_chromium(tmp_path: Path) -> None:
         browser.screenshot(ARTIFACTS / "report-data-zh.png")
     assert heading[0]["visible"] and heading[0]["text"] == "数据迁移"
     assert [r["visible"] for r in rows] == [True, True, True]
-    assert "不通过" in rows[1]["text"] and "无 UTF-8 二次编码乱码" in rows[1]["text"] and "patient: 11" in rows[1]["text"]
+    assert "不通过" in rows[1]["text"] and "无 UTF-8 二次编码乱码" in rows[1]["text"]
+    assert "patient: 11" in rows[1]["text"]
     assert "通过" in rows[2]["text"] and "金额字段合计一致" in rows[2]["text"]
 
 

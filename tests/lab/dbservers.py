@@ -75,7 +75,7 @@ def _wait(check: Any, proc: subprocess.Popen[bytes], log: Path, what: str) -> No
         try:
             check()
             return
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:  # not up yet
             time.sleep(0.3)
     raise RuntimeError(f"{what} did not answer in 60 s:\n{log.read_text(errors='replace')[-3000:]}")
 
@@ -145,7 +145,8 @@ def postgresql(base: Path) -> Iterator[Server]:
         with server.admin() as conn:
             from psycopg import sql
 
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(USER), sql.Literal(PASSWORD)))
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(USER),
+                                                                           sql.Literal(PASSWORD)))
         yield server
     finally:
         _stop(proc, signal.SIGINT)  # fast shutdown

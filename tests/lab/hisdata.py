@@ -174,4 +174,5 @@ def inject_faults(target: Server, tgt_db: str) -> None:
         cur.execute(f"UPDATE fee SET charged_at = {ts_plus_8h} WHERE id = %s", (FAULT_KEYS["shifted"][1][0],))
         cur.execute("UPDATE fee SET amount = ROUND(amount, 0) WHERE id = %s", (FAULT_KEYS["rounded"][1][0],))
         cur.execute("INSERT INTO fee SELECT * FROM fee WHERE id = %s", (FAULT_KEYS["duplicate"][1][0],))
-        cur.execute("UPDATE patient SET phone = '' WHERE id = %s AND phone IS NULL", (FAULT_KEYS["null_to_empty"][1][0],))
+        cur.execute("UPDATE patient SET phone = '' WHERE id = %s AND phone IS NULL",
+                    (FAULT_KEYS["null_to_empty"][1][0],))
