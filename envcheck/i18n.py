@@ -289,9 +289,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "sheet.too_big": ("{path}: {n} rows, more than {limit}: is it the host list? Import it anyway with --yes.",
                       "{path}:共 {n} 行,超过 {limit} 行:确定是主机清单吗?如确认,请加 --yes 导入。"),
     # envcheck data (issue 19, helper E): profile, compare, the checklist, the report section.
-    "data.pass": ("PASS", "通过"),
-    "data.fail": ("FAIL", "不通过"),
-    "data.error": ("ERROR", "出错"),
+    "data.status_pass": ("PASS", "通过"),
+    "data.status_fail": ("FAIL", "不通过"),
+    "data.status_error": ("ERROR", "出错"),
     "data.clean": ("no text problems", "未发现文本问题"),
     "data.profile_line": ("{rows} rows, {dup} duplicate key(s)", "{rows} 行,{dup} 个重复主键"),
     "data.rows_per_s": ("rows/s", "行/秒"),

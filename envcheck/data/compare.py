@@ -165,4 +165,7 @@ def compare(src_db: Db, tgt_db: Db, mapping: Mapping, opts: Options) -> dict[str
                 tables.append(exc.partial)
                 complete = False
                 break
+            except KeyboardInterrupt:  # between tables, or while reading a schema
+                complete = False
+                break
     return {"tables": tables, "complete": complete, "source_tz": mapping.source_tz, "target_tz": mapping.target_tz}

@@ -47,7 +47,7 @@ def section_markdown(run: Path, lang: str) -> str:
              f"| {tr('status')} | {tr('data.item')} | {tr('data.figures')} | {tr('data.keys')} |", "|---|---|---|---|"]
     for i in c["doc"]["items"]:
         keys = "; ".join(keys_text(g) for g in i["keys"])
-        cells = [tr(f"data.{i['status']}"), i["title"][lang], i["figures"], keys]
+        cells = [tr(f"data.status_{i['status']}"), i["title"][lang], i["figures"], keys]
         lines.append("| " + " | ".join(str(x).replace("|", "\\|").replace("\n", " ") for x in cells) + " |")
     return "\n".join(lines) + "\n"
 

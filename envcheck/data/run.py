@@ -21,7 +21,7 @@ from envcheck.i18n import t
 
 def print_items(items: list[dict[str, Any]], lang: str) -> None:
     for item in items:
-        word = t(f"data.{item['status']}", lang)
+        word = t(f"data.status_{item['status']}", lang)
         click.echo(f"{word:<5} {item['id']:<26} {item['title'][lang]}: {item['figures']}")
         for group in item["keys"]:
             more = f" (+{group['count'] - len(group['keys'])})" if group["count"] > len(group["keys"]) else ""
@@ -51,6 +51,8 @@ def run_compare(source: str, target: str, kw: dict[str, Any]) -> ExitCode:
     ev.write("checklist.json", {"items": checked, "source": str(src.url), "target": str(tgt.url),
                                 "complete": result["complete"]})
     print_items(checked, lang)
+    if not result["complete"]:
+        click.echo(t("data.incomplete", lang), err=True)
     failed = [i for i in checked if i["status"] != "pass"]
     click.echo(t("data.summary", lang, passed=len(checked) - len(failed), failed=len(failed)))
     code = decide(interrupted=not result["complete"], failed=bool(failed))
