@@ -7,8 +7,10 @@ migrated to PostgreSQL by the same script as the tests. Then, each in its own pr
 - envcheck: `envcheck data compare` of that table (chunked checksums in both databases);
 - naive: `SELECT * ... ORDER BY id` of both tables with the drivers, every row normalised
   and compared in Python (dicts by key: the way hand-written migration checks do it).
-Measured: wall time, rows/s, the process's peak RSS (wait4), bytes on the wire (the kernel's
-TCP counters of each session), against the table's size in each database."""
+Measured: wall time, rows/s, the process's peak RSS (VmHWM, read by the process as it exits:
+wait4's ru_maxrss would count the bench's own memory, which a fork-and-exec inherits into the
+figure), bytes on the wire (the kernel's TCP counters of each session), against the table's
+size in each database."""
 
 from __future__ import annotations
 
@@ -45,15 +47,25 @@ print(json.dumps({"rows": len(a), "differ": differ, "bytes": sum(w["sent"] + w["
 '''
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in bytes, standard output of a child process."""
+# Run first in each measured process: at exit it writes its peak RSS (kB) on standard error.
+PEAK = ("import atexit, sys\n"
+        "def _peak():\n"
+        "    hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+        "    print('PEAK_KB', hwm.split()[1], file=sys.stderr, flush=True)\n"
+        "atexit.register(_peak)\n")
+ENVCHECK = PEAK + "import runpy\nsys.argv[0] = 'envcheck'\nrunpy.run_module('envcheck', run_name='__main__')\n"
+
+
+def timed(code: str, args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in bytes and standard output of `python -c code args`."""
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert proc.stdout is not None
-    out = proc.stdout.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.monotonic() - started, usage.ru_maxrss * 1024, out
+    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, check=False)
+    wall = time.monotonic() - started
+    peak = [int(line.split()[1]) for line in proc.stderr.decode(errors="replace").splitlines()
+            if line.startswith("PEAK_KB ")]
+    if not peak:
+        raise RuntimeError(f"no peak reported (exit {proc.returncode}): {proc.stderr.decode(errors='replace')[-2000:]}")
+    return wall, peak[-1] * 1024, proc.stdout.decode()
 
 
 def table_bytes(my: Server, pg: Server) -> dict[str, int]:
@@ -76,13 +88,13 @@ def run(rows: int, runs_dir: Path) -> dict[str, Any]:
         sizes = table_bytes(my, pg)
         mapping = runs_dir / "fee.yml"
         mapping.write_text("tables:\n  fee: {key: [id]}\n")
-        wall, rss, _ = timed([sys.executable, "-m", "envcheck", "data", "compare", my.url("src"), pg.url("dst"),
-                              "--map", str(mapping), "--runs-dir", str(runs_dir)], env)
+        wall, rss, _ = timed(ENVCHECK, ["data", "compare", my.url("src"), pg.url("dst"),
+                                        "--map", str(mapping), "--runs-dir", str(runs_dir)], env)
         run_dir = max(runs_dir.glob("*-data"))
         doc = json.loads((run_dir / "compare.json").read_text())
         checklist = json.loads((run_dir / "checklist.json").read_text())
         wire = sum(v for side in doc["wire_bytes"].values() for v in side.values())
-        n_wall, n_rss, n_out = timed([sys.executable, "-c", NAIVE, my.url("src"), pg.url("dst")], env)
+        n_wall, n_rss, n_out = timed(PEAK + NAIVE, [my.url("src"), pg.url("dst")], env)
         naive = json.loads(n_out)
     return {
         "rows": rows, "columns": 10, "setup_seconds": round(setup, 1), "table_bytes": sizes,

@@ -59,12 +59,13 @@ class Side:
     def from_(self) -> str:
         return f" FROM {self.d.table(self.table)}"
 
-    def chunk(self, lo: Key | None, hi: Key | None) -> tuple[int, int]:
-        """Rows and the sum of their hashes in (lo, hi]."""
-        q = Frag("SELECT COUNT(*), COALESCE(SUM(") + self.hash_expr() + Frag(f"), 0){self.from_()}") \
-            + self.range_where(lo, hi)
-        count, total = self.db.one(q)
-        return int(count), int(total)
+    def chunk(self, lo: Key | None, hi: Key | None, figures: Sequence[Frag] = ()) -> tuple[int, int, tuple[Any, ...]]:
+        """Rows and the sum of their hashes in (lo, hi], and the values of `figures` there."""
+        more = Frag(", ") + join(figures, ", ") if figures else Frag("")
+        q = Frag("SELECT COUNT(*), COALESCE(SUM(") + self.hash_expr() + Frag("), 0)") + more \
+            + Frag(self.from_()) + self.range_where(lo, hi)
+        row = self.db.one(q)
+        return int(row[0]), int(row[1]), tuple(row[2:])
 
     def boundary(self, lo: Key | None, hi: Key | None, offset: int) -> Key | None:
         """The key `offset` rows after lo (within hi), None past the end."""

@@ -21,7 +21,7 @@ from envcheck.data.db import Db
 from envcheck.data.dialect import Frag
 from envcheck.data.mapping import Mapping, TablePlan
 from envcheck.data.sides import pair, sides
-from envcheck.data.stats import duplicate_keys, orphans, side_stats
+from envcheck.data.stats import add_up, duplicate_keys, estimate_rows, orphans, stat_parts
 from envcheck.data.tablediff import TableDiff, bisect, both
 
 ProgressFn = Callable[[str, int, int], None]  # table, rows done, rows in all
@@ -44,20 +44,27 @@ class Interrupted(Exception):
 
 
 def scan(pool: ThreadPoolExecutor, src: Side, tgt: Side, names: list[str], opts: Options,
-         total: int, result: dict[str, Any]) -> TableDiff:
+         money: tuple[str, ...] | None, result: dict[str, Any]) -> TableDiff:
+    """Every chunk's checksum, and the figures of both sides, in one pass over each table."""
     diff = TableDiff()
     lo: Key | None = None
-    done = 0
-    result.update(chunks=0, chunks_differing=0)
+    done, total = 0, max(estimate_rows(src), 1)
+    (s_parts, fields), (t_parts, _) = (stat_parts(s, money, names) for s in (src, tgt))
+    stats: dict[str, dict[str, Any]] = {"source": {"rows": 0}, "target": {"rows": 0}}
+    result.update(chunks=0, chunks_differing=0, stats=stats)
     while True:
         hi = src.boundary(lo, None, opts.chunk_rows - 1)
-        (sc, ss), (tc, ts) = both(pool, lambda s: s.chunk(lo, hi), src, tgt)  # noqa: B023 - used at once
+        (sc, ss, sv), (tc, ts, tv) = both(
+            pool, lambda s: s.chunk(lo, hi, s_parts if s is src else t_parts), src, tgt)  # noqa: B023
+        for side, count, values in (("source", sc, sv), ("target", tc, tv)):
+            stats[side]["rows"] += count
+            add_up(stats[side], fields, values)
         result["chunks"] += 1
         if (sc, ss) != (tc, ts):
             result["chunks_differing"] += 1
             bisect(pool, src, tgt, lo, hi, max(sc, tc), diff, names)
         done += sc
-        opts.progress(src.table, done, total)
+        opts.progress(src.table, done, max(total, done))
         if hi is None:
             return diff
         lo = hi
@@ -133,14 +140,15 @@ def compare_table(src_db: Db, tgt_db: Db, plan: TablePlan, mapping: Mapping, opt
                   kinds={n: c.kind for n, c in zip(names, src.columns, strict=True)}, cjk=list(plan.cjk),
                   window={"where": plan.where, "since": list(plan.since) if plan.since else None})
     try:
-        s_stats, t_stats = both(pool, lambda s: side_stats(s, plan.money, names), src, tgt)
-        result["stats"] = {"source": s_stats, "target": t_stats}
-        diff = scan(pool, src, tgt, names, opts, max(s_stats["rows"], 1), result)
+        diff = scan(pool, src, tgt, names, opts, plan.money, result)
         result["diff"] = {"counts": dict(diff.counts), "missing": diff.missing, "extra": diff.extra,
                           "duplicate": diff.duplicate, "changed": diff.changed}
-        result["sample"] = sample(src, tgt, names, opts, s_stats["rows"])
-        s_dup, t_dup = both(pool, lambda s: duplicate_keys(s), src, tgt)
-        result["duplicates"] = {"source": list(s_dup), "target": list(t_dup)}
+        result["sample"] = sample(src, tgt, names, opts, result["stats"]["source"]["rows"])
+        # The target's duplicates are the keys with more rows there than in the source: the
+        # bisection found each. The source's own are looked for unless its key is its primary key.
+        unique = p.source is not None and tuple(k.name for k in src.key) == p.source.key
+        result["duplicates"] = {"source": [0, []] if unique else list(duplicate_keys(src)),
+                                "target": [diff.counts.get("duplicate", 0), diff.duplicate[:20]]}
         result["orphans"] = _foreign_keys(src, tgt, plan, mapping)
         result["complete"] = True
     except KeyboardInterrupt as exc:

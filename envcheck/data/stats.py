@@ -1,6 +1,7 @@
-"""Figures of one side of a table, in one pass inside the database: rows; per column NULLs;
-for text empties, U+FFFD and '??' runs; sums of money columns; min/max of dates; duplicate
-keys; orphaned foreign keys."""
+"""Figures of one side of a table, computed inside the database with each chunk's checksum
+(the same pass over the rows) and added up here: rows; per column NULLs; for text empties,
+U+FFFD and '??' runs; sums of money columns; min/max of dates. Also: duplicate keys,
+orphaned foreign keys, the planner's estimate of the rows (for the time left)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 from envcheck.data.checksum import Side
-from envcheck.data.dialect import Frag, join
+from envcheck.data.dialect import Frag
 
 REPLACEMENT_LIKE = "%\ufffd%"
 QUESTIONS_LIKE = "%??%"
 
 
-def side_stats(side: Side, money: tuple[str, ...] | None, names: list[str]) -> dict[str, Any]:
-    """names: the source's name of each compared column (the figures are keyed by them)."""
+Field = tuple[str, str]  # (figure, column)
+
+
+def stat_parts(side: Side, money: tuple[str, ...] | None, names: list[str]) -> tuple[list[Frag], list[Field]]:
+    """The aggregate expressions of the figures, and what each is. names: the source's name of
+    each compared column (the figures are keyed by them)."""
     d = side.d
-    parts: list[Frag] = [Frag("COUNT(*)")]
-    fields: list[tuple[str, str]] = [("rows", "")]
+    parts: list[Frag] = []
+    fields: list[Field] = []
     canon = side.canon()
     for col, name, expr in zip(side.columns, names, canon, strict=True):
         c = d.ident(col.name)
@@ -37,12 +42,34 @@ def side_stats(side: Side, money: tuple[str, ...] | None, names: list[str]) -> d
         if col.kind in ("date", "timestamp", "timestamptz"):
             parts.extend([Frag("MIN(") + expr + Frag(")"), Frag("MAX(") + expr + Frag(")")])
             fields.extend([("min", name), ("max", name)])
-    where = side.range_where(None, None)
-    row = side.db.one(Frag("SELECT ") + join(parts, ", ") + Frag(side.from_()) + where)
-    out: dict[str, Any] = {"rows": int(row[0] or 0)}
-    for (kind, name), value in zip(fields[1:], row[1:], strict=True):
-        out.setdefault(kind, {})[name] = plain(value)
-    return out
+    return parts, fields
+
+
+def add_up(figures: dict[str, Any], fields: list[Field], values: tuple[Any, ...]) -> None:
+    """Fold one chunk's figures into the table's: counts and sums add, min/max compare."""
+    for (kind, name), value in zip(fields, values, strict=True):
+        slot = figures.setdefault(kind, {})
+        old = slot.get(name)
+        if value is None:
+            slot.setdefault(name, None if kind in ("min", "max", "sum") else 0)
+        elif kind in ("min", "max"):
+            text = str(value)
+            slot[name] = text if old is None else (min if kind == "min" else max)(old, text)
+        elif kind == "sum":
+            slot[name] = str(Decimal(str(value)) + Decimal(old or 0))
+        else:
+            slot[name] = int(value) + int(old or 0)
+
+
+def estimate_rows(side: Side) -> int:
+    """The planner's estimate of the table's rows (for the progress bar only)."""
+    if side.db.engine == "mysql":
+        q = Frag("SELECT table_rows FROM information_schema.tables WHERE table_schema = DATABASE() "
+                 "AND table_name = %s", (side.table,))
+    else:
+        q = Frag("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)", (side.d.table(side.table),))
+    row = side.db.one(q)
+    return max(int(row[0] or 0), 0) if row else 0
 
 
 def plain(value: Any) -> Any:

@@ -97,6 +97,6 @@ def bisect(pool: ThreadPoolExecutor, src: Side, tgt: Side, lo: Key | None, hi: K
         leaf_diff(src, tgt, s_rows, t_rows, diff, names)
         return
     for a, b in ((lo, mid), (mid, hi)):
-        (sc, ss), (tc, ts) = both(pool, lambda s: s.chunk(a, b), src, tgt)  # noqa: B023 - used at once
+        (sc, ss, _), (tc, ts, _) = both(pool, lambda s: s.chunk(a, b), src, tgt)  # noqa: B023 - used at once
         if (sc, ss) != (tc, ts):
             bisect(pool, src, tgt, a, b, max(sc, tc), diff, names)
