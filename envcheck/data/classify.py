@@ -7,6 +7,7 @@ canonical text of dialect.py (None for NULL), read from both sides by the same r
     truncated_4byte, truncated      the target's text is the source's cut short (at a
                                     character beyond U+FFFF: a 3-byte utf8 column)
     question_marks                  Chinese replaced by ?
+    replacement_chars               characters replaced by U+FFFD (bytes that did not decode)
     blanks                          the same text but for leading/trailing blanks
     shifted                         a timestamp moved by a whole number of hours (hours kept)
     rounded                         a decimal rounded to fewer places (places kept)
@@ -47,6 +48,8 @@ def classify_text(src: str, tgt: str) -> Verdict:
         return Verdict("truncated_4byte" if ord(cut) > 0xFFFF else "truncated", f"{len(src)} -> {len(tgt)}")
     if tgt == question_marked(src) and tgt != src:
         return Verdict("question_marks")
+    if "\ufffd" in tgt and "\ufffd" not in src:
+        return Verdict("replacement_chars")
     if tgt.strip(" \t\u3000") == src.strip(" \t\u3000"):
         return Verdict("blanks")
     return Verdict("changed")

@@ -6,11 +6,13 @@ from __future__ import annotations
 import socket
 import struct
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 from envcheck.data.connect import DbError, DbUrl, open_mysql, open_postgresql, parse_url, password_for
 from envcheck.data.dialect import Dialect, Frag, dialect
+from envcheck.data.via import Via, open_tunnel
 
 # struct tcp_info (linux/tcp.h): tcpi_bytes_acked at 120, tcpi_bytes_received at 128.
 _TCP_INFO_LEN, _ACKED, _RECEIVED = 136, 120, 128
@@ -18,11 +20,18 @@ _TCP_INFO_LEN, _ACKED, _RECEIVED = 136, 120, 128
 
 @dataclass
 class Db:
-    url: DbUrl
+    url: DbUrl  # as given (with --via, the database as the via host reaches it)
     conn: Any
     dialect: Dialect
     queries: int = 0
     _start: tuple[int, int] = field(default=(0, 0))
+    via: str | None = None
+    _stack: ExitStack = field(default_factory=ExitStack)
+
+    @property
+    def where(self) -> str:
+        """The database as the evidence names it."""
+        return f"{self.url} via {self.via}" if self.via else str(self.url)
 
     @property
     def engine(self) -> str:
@@ -94,13 +103,20 @@ class Db:
             self.conn.rollback()  # a read-only transaction: nothing to keep
         finally:
             self.conn.close()
+            self._stack.close()
 
 
-def open_db(text: str, password_file: str | None = None, role: str = "") -> Db:
+def open_db(text: str, password_file: str | None = None, role: str = "", via: Via | None = None) -> Db:
     url = parse_url(text)
     password = password_for(url, password_file, role)
-    conn = open_mysql(url, password) if url.engine == "mysql" else open_postgresql(url, password)
-    db = Db(url, conn, dialect(url.engine))
+    stack = ExitStack()
+    try:
+        reach = open_tunnel(url, via, stack) if via else url
+        conn = open_mysql(reach, password) if url.engine == "mysql" else open_postgresql(reach, password)
+    except BaseException:
+        stack.close()
+        raise
+    db = Db(url, conn, dialect(url.engine), via=via.host if via else None, _stack=stack)
     db.mark()
     return db
 

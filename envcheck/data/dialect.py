@@ -73,9 +73,6 @@ class Dialect:
     def kind_of(self, data_type: str, column_type: str) -> str:
         raise NotImplementedError
 
-    def like_count(self, col: str) -> str:
-        return f"SUM(CASE WHEN {col} LIKE %s THEN 1 ELSE 0 END)"
-
 
 class MySQL(Dialect):
     engine = "mysql"

@@ -15,6 +15,7 @@ from envcheck.data.evidence import Evidence
 from envcheck.data.mapping import load_mapping
 from envcheck.data.progress import RowProgress
 from envcheck.data.schema import table_names
+from envcheck.data.via import Via
 from envcheck.exitcodes import ExitCode, decide
 from envcheck.i18n import t
 
@@ -29,15 +30,20 @@ def print_items(items: list[dict[str, Any]], lang: str) -> None:
             click.echo(f"      {group['table']}: {shown}{more}")
 
 
-def run_compare(source: str, target: str, kw: dict[str, Any]) -> ExitCode:
+def run_compare(source: str, target: str, kw: dict[str, Any], source_via: Via | None = None,
+                target_via: Via | None = None) -> ExitCode:
     lang = kw["lang"]
     items = load_checklist(Path(kw["checklist"]) if kw["checklist"] else None)
-    src = open_db(source, kw["source_password_file"], "SOURCE")
-    tgt = open_db(target, kw["target_password_file"], "TARGET")
+    src = open_db(source, kw["source_password_file"], "SOURCE", source_via)
+    try:
+        tgt = open_db(target, kw["target_password_file"], "TARGET", target_via)
+    except BaseException:
+        src.close()
+        raise
     mapping = load_mapping(Path(kw["map_file"]) if kw["map_file"] else None, table_names(src),
                            kw["source_tz"], kw["target_tz"])
     ev = Evidence(Path(kw["runs_dir"]) if kw["runs_dir"] else None, "compare",
-                  {"source": str(src.url), "target": str(tgt.url)})
+                  {"source": src.where, "target": tgt.where})
     try:
         with RowProgress(lang) as bar:
             result = compare(src, tgt, mapping, Options(kw["chunk_rows"], kw["sample"], kw["seed"], bar.update))
@@ -48,7 +54,7 @@ def run_compare(source: str, target: str, kw: dict[str, Any]) -> ExitCode:
     finally:
         src.close()
         tgt.close()
-    ev.write("checklist.json", {"items": checked, "source": str(src.url), "target": str(tgt.url),
+    ev.write("checklist.json", {"items": checked, "source": src.where, "target": tgt.where,
                                 "complete": result["complete"]})
     print_items(checked, lang)
     if not result["complete"]:

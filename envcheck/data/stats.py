@@ -1,21 +1,30 @@
 """Figures of one side of a table, computed inside the database with each chunk's checksum
-(the same pass over the rows) and added up here: rows; per column NULLs; for text empties,
-U+FFFD and '??' runs; sums of money columns; min/max of dates. Also: duplicate keys,
+(the same pass over the rows) and added up here: rows; per column NULLs; empty texts; sums
+of money columns; min/max of dates (U+FFFD and '?' in the target are classes of the changed
+rows, classify.py: counting them in every row doubled MySQL's time). Also: duplicate keys,
 orphaned foreign keys, the planner's estimate of the rows (for the time left)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from envcheck.data.checksum import Side
 from envcheck.data.dialect import Frag
 
-REPLACEMENT_LIKE = "%\ufffd%"
-QUESTIONS_LIKE = "%??%"
+Field = tuple[str, str, int]  # (figure, column, seconds east of UTC of a zone-less timestamp)
+TS_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
-Field = tuple[str, str]  # (figure, column)
+def canon_time(value: Any, shift: int) -> str:
+    """A MIN/MAX as the canonical text (dialect.py): UTC, microseconds; a date as it is. The
+    raw MIN/MAX is taken in the database (one comparison a row, no formatting) and shifted here."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return (value - timedelta(seconds=shift)).strftime(TS_FORMAT)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def stat_parts(side: Side, money: tuple[str, ...] | None, names: list[str]) -> tuple[list[Frag], list[Field]]:
@@ -24,36 +33,32 @@ def stat_parts(side: Side, money: tuple[str, ...] | None, names: list[str]) -> t
     d = side.d
     parts: list[Frag] = []
     fields: list[Field] = []
-    canon = side.canon()
-    for col, name, expr in zip(side.columns, names, canon, strict=True):
+    for col, name in zip(side.columns, names, strict=True):
         c = d.ident(col.name)
         parts.append(Frag(f"SUM(CASE WHEN {c} IS NULL THEN 1 ELSE 0 END)"))
-        fields.append(("nulls", name))
+        fields.append(("nulls", name, 0))
         if col.kind == "text":
             parts.append(Frag(f"SUM(CASE WHEN {c} = '' THEN 1 ELSE 0 END)"))
-            fields.append(("empties", name))
-            parts.append(Frag(d.like_count(c), (REPLACEMENT_LIKE,)))
-            fields.append(("replacement_chars", name))
-            parts.append(Frag(d.like_count(c), (QUESTIONS_LIKE,)))
-            fields.append(("question_runs", name))
+            fields.append(("empties", name, 0))
         if col.kind == "decimal" and (money is None or name in money):
             parts.append(Frag(f"CAST(SUM({c}) AS CHAR)" if d.engine == "mysql" else f"SUM({c})::text"))
-            fields.append(("sum", name))
+            fields.append(("sum", name, 0))
         if col.kind in ("date", "timestamp", "timestamptz"):
-            parts.extend([Frag("MIN(") + expr + Frag(")"), Frag("MAX(") + expr + Frag(")")])
-            fields.extend([("min", name), ("max", name)])
+            shift = side.shift if col.kind == "timestamp" else 0
+            parts.extend([Frag(f"MIN({c})"), Frag(f"MAX({c})")])
+            fields.extend([("min", name, shift), ("max", name, shift)])
     return parts, fields
 
 
 def add_up(figures: dict[str, Any], fields: list[Field], values: tuple[Any, ...]) -> None:
     """Fold one chunk's figures into the table's: counts and sums add, min/max compare."""
-    for (kind, name), value in zip(fields, values, strict=True):
+    for (kind, name, shift), value in zip(fields, values, strict=True):
         slot = figures.setdefault(kind, {})
         old = slot.get(name)
         if value is None:
             slot.setdefault(name, None if kind in ("min", "max", "sum") else 0)
         elif kind in ("min", "max"):
-            text = str(value)
+            text = canon_time(value, shift)
             slot[name] = text if old is None else (min if kind == "min" else max)(old, text)
         elif kind == "sum":
             slot[name] = str(Decimal(str(value)) + Decimal(old or 0))

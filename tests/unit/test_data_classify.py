@@ -76,6 +76,7 @@ def test_clean_chinese_and_latin_text_has_no_issue() -> None:
     ("text", "王𪚥明", "王", "truncated_4byte", "3 -> 1"),
     ("text", "中文名", "???", "question_marks", ""),
     ("text", "e\u0301", "\u00e9", "normalisation", ""),
+    ("text", "上海市路", "上海市\ufffd路", "replacement_chars", ""),
     ("timestamp", "2026-01-01 10:00:00.000000", "2026-01-01 18:00:00.000000", "shifted", "+8h"),
     ("timestamp", "2026-01-01 10:00:00.000000", "2026-01-01 10:00:01.000000", "changed", ""),
     ("decimal", "12.37", "12.00", "rounded", "0 places"),
