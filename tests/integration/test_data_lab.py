@@ -86,8 +86,22 @@ def test_clean_migration_passes_every_item(dbs: dict[str, Server], mapping: Path
     assert len(items) >= 20
     assert [i for i in items.values() if i["status"] != "pass"] == [], out
     assert code == 0, out
-    record = json.loads((max(tmp_path.glob("*-data")) / "run.json").read_text())
+    run = max(tmp_path.glob("*-data"))
+    record = json.loads((run / "run.json").read_text())
     assert record["kind"] == "data" and record["complete"] and record["exit_code"] == 0
+    assert {p.name for p in run.iterdir()} == {"run.json", "compare.json", "checklist.json"}
+    assert not any(PASSWORD.encode() in p.read_bytes() for p in run.iterdir())
+
+
+def test_a_wrong_password_or_a_password_in_the_url_is_bad_input(dbs: dict[str, Server], tmp_path: Path) -> None:
+    my = dbs["mysql"]
+    result = CliRunner(env={"ENVCHECK_DB_PASSWORD": "wrong"}).invoke(
+        cli, ["data", "profile", my.url("src"), "--runs-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "Access denied" in result.output, result.output
+    url = my.url("src").replace("his@", f"his:{PASSWORD}@")
+    result = CliRunner().invoke(cli, ["data", "profile", url, "--runs-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "password in the database URL" in result.output
+    assert PASSWORD not in result.output and not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
