@@ -1,6 +1,9 @@
-"""A MariaDB and a PostgreSQL server of the test's own: Debian's packages (mariadb-server,
-postgresql), started on a free loopback port with a data directory in a temporary folder,
-stopped by their PID at the end. For the data tests (tests/integration/test_data_*.py) and
+"""A MariaDB and a PostgreSQL server of the test's own: Debian's packages, started on a free
+loopback port with a data directory in a temporary folder, stopped by their PID at the end.
+PostgreSQL is the installed package (postgresql); MariaDB's server and client packages are
+unpacked into the checkout's .lab-db/ (apt-get download, dpkg -x), never installed: the
+machine's own audit (tests/unit/test_cli_check.py) expects no MariaDB on it. The libraries it
+needs are in the Makefile's APT_PACKAGES. For the data tests (tests/integration/test_data_*.py) and
 the data bench (bench/data.py): fast to start (seconds), apart from every other lab.
 
 Each server has a user `his` with a password (the tests export it, as an engineer would) and
@@ -24,7 +27,29 @@ from typing import Any
 PASSWORD = "Data-Pw-1618"
 USER = "his"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-MARIADBD = Path("/usr/sbin/mariadbd")
+CACHE = Path(__file__).resolve().parents[2] / ".lab-db"
+MARIADB_PACKAGES = ("mariadb-server-core", "mariadb-client-core")
+
+
+def mariadb_root() -> Path:
+    """The unpacked MariaDB (its usr/ tree), unpacked on first use."""
+    root = CACHE / "mariadb"
+    if (root / "usr" / "sbin" / "mariadbd").exists():
+        return root
+    debs, staging = CACHE / "debs", CACHE / "mariadb.tmp"
+    debs.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    got = subprocess.run(["apt-get", "download", *MARIADB_PACKAGES], cwd=debs, capture_output=True, text=True)
+    if got.returncode != 0:
+        raise RuntimeError(f"apt-get download {' '.join(MARIADB_PACKAGES)} failed (apt-get update first?):\n"
+                           f"{got.stderr[-2000:]}")
+    for deb in sorted(debs.glob("*.deb")):
+        subprocess.run(["dpkg", "-x", str(deb), str(staging)], check=True, capture_output=True)
+    missing = subprocess.run(["ldd", str(staging / "usr" / "sbin" / "mariadbd")], capture_output=True, text=True)
+    if "not found" in missing.stdout:
+        raise RuntimeError(f"mariadbd lacks libraries (make apt installs them):\n{missing.stdout}")
+    os.replace(staging, root)
+    return root
 
 
 def free_port() -> int:
@@ -94,13 +119,16 @@ def _stop(proc: subprocess.Popen[bytes], sig: int) -> None:
 def mariadb(base: Path) -> Iterator[Server]:
     data, run = base / "data", base / "run"
     run.mkdir(parents=True)
-    subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={data}", "--user=root",
-                    "--auth-root-authentication-method=normal", "--skip-test-db"],
-                   check=True, capture_output=True)
+    usr = mariadb_root() / "usr"
+    subprocess.run([str(usr / "bin" / "mariadb-install-db"), "--no-defaults", f"--basedir={usr}",
+                    f"--datadir={data}", "--user=root", "--auth-root-authentication-method=normal",
+                    "--skip-test-db"], check=True, capture_output=True)
     port, log = free_port(), base / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(MARIADBD), "--no-defaults", f"--datadir={data}", f"--socket={run}/mysqld.sock",
+            [str(usr / "sbin" / "mariadbd"), "--no-defaults", f"--basedir={usr}",
+             f"--lc-messages-dir={usr}/share/mysql", f"--plugin-dir={usr}/lib/mysql/plugin",
+             f"--datadir={data}", f"--socket={run}/mysqld.sock",
              f"--port={port}", "--bind-address=127.0.0.1", "--user=root", f"--pid-file={run}/pid",
              "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
              "--innodb-buffer-pool-size=256M", "--innodb-flush-log-at-trx-commit=0", "--skip-log-bin",
