@@ -7,6 +7,7 @@ database's HOST:PORT as the URL names them (127.0.0.1 there is the database on t
 from __future__ import annotations
 
 import socket
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
@@ -41,4 +42,17 @@ def open_tunnel(url: DbUrl, via: Via, stack: ExitStack) -> DbUrl:
     port = _free_port()
     stack.enter_context(fab.forward_local(local_port=port, remote_port=url.port, remote_host=url.host,
                                           local_host="127.0.0.1"))
+    _wait_listening(port, via.host)
     return replace(url, host="127.0.0.1", port=port)
+
+
+def _wait_listening(port: int, host: str, seconds: float = 10) -> None:
+    """fabric binds the forwarded port in its own thread, after forward_local has returned."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if time.monotonic() > deadline:
+            raise BadInput(f"--via {host}: the forwarded port did not open / 经由主机的端口转发未建立")
+        time.sleep(0.05)

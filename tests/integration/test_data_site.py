@@ -75,6 +75,7 @@ def compare(site: Site, mapping: Path, runs: Path) -> tuple[int, str, dict[str, 
     result = CliRunner(env=env).invoke(cli, [
         "data", "compare", MYSQL, POSTGRES, "--source-via", site.host("db"), "--target-via", site.host("db"),
         "-i", str(site.inventory), "--map", str(mapping), "--source-tz", "+08:00", "--runs-dir", str(runs)])
+    assert list(runs.glob("*-data")), (result.output, result.exception)
     run = max(runs.glob("*-data"))
     items = json.loads((run / "checklist.json").read_text())["items"]
     record = json.loads((run / "run.json").read_text())
