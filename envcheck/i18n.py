@@ -302,6 +302,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "data.keys": ("Affected keys", "涉及主键"),
     "data.databases": ("Source → target", "源库 → 目标库"),
     "data.incomplete": ("Interrupted: the tables compared so far are kept", "已中断:已比对的表已保存"),
+    "data.fig_class": ("{n} row(s): {classes}", "{n} 行:{classes}"),
+    "data.fig_missing": ("{n} row(s) missing", "缺失 {n} 行"),
+    "data.fig_extra": ("{n} row(s) extra", "多出 {n} 行"),
+    "data.fig_equal": ("equal", "一致"),
+    "data.fig_tables": ("{n} table(s)", "{n} 张表"),
+    "data.fig_chunks": ("{n} chunk(s)", "{n} 个分块"),
+    "data.fig_duplicates": ("{n} key(s) with several rows", "{n} 个主键有多行"),
+    "data.fig_orphans": ("{fks} (target / source)", "{fks}(目标库 / 源库)"),
+    "data.fig_no_fks": ("no foreign keys declared", "未声明外键"),
+    "data.fig_sampled": ("{n} row(s) sampled", "抽样 {n} 行"),
 }
 
 

@@ -22,18 +22,23 @@ import yaml
 from envcheck.data.db import Db
 from envcheck.data.dialect import Frag
 from envcheck.errors import BadInput
+from envcheck.i18n import t as word
 
 DEFAULT = Path(__file__).resolve().parent / "checklist.yml"
 OPS: dict[str, Callable[[Any, Any], bool]] = {"==": operator.eq, "!=": operator.ne, "<=": operator.le,
                                               ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 Result = dict[str, Any]  # status pass|fail|error, figures, keys [{table, keys}]
+# Figures: text without words (names, numbers), or a catalogue key and its values, rendered
+# in both languages by evaluate().
+Figures = str | tuple[str, dict[str, Any]]
+FIG_OF_LIST = {"missing": "data.fig_missing", "extra": "data.fig_extra"}
 
 
 def _tables(cmp: dict[str, Any]) -> Iterator[dict[str, Any]]:
     return (t for t in cmp["tables"] if not t.get("problem") and "stats" in t)
 
 
-def _result(bad: dict[str, list[Any]], figures: str) -> Result:
+def _result(bad: dict[str, list[Any]], figures: Figures) -> Result:
     keys = [{"table": t, "keys": k[:50], "count": len(k)} for t, k in bad.items() if k]
     return {"status": "fail" if keys else "pass", "figures": figures, "keys": keys}
 
@@ -46,7 +51,7 @@ def _class_rule(*classes: str) -> Callable[[dict[str, Any]], Result]:
                 if any(c[0] in classes for c in row["columns"].values()):
                     bad.setdefault(t["source"], []).append(row["key"])
         n = sum(len(k) for k in bad.values())
-        return _result(bad, f"{n} row(s): {', '.join(classes)}")
+        return _result(bad, ("data.fig_class", {"n": n, "classes": ", ".join(classes)}))
     return rule
 
 
@@ -54,7 +59,7 @@ def _list_rule(field: str) -> Callable[[dict[str, Any]], Result]:
     def rule(cmp: dict[str, Any]) -> Result:
         bad = {t["source"]: t.get("diff", {}).get(field, []) for t in _tables(cmp)}
         counts = {t["source"]: t.get("diff", {}).get("counts", {}).get(field, 0) for t in _tables(cmp)}
-        return _result(bad, f"{sum(counts.values())} row(s) {field}")
+        return _result(bad, (FIG_OF_LIST[field], {"n": sum(counts.values())}))
     return rule
 
 
@@ -69,7 +74,7 @@ def _column_figures(figure: str) -> Callable[[dict[str, Any]], Result]:
                     other = g.get(f, {}).get(col)
                     if not _same(value, other):
                         bad.setdefault(t["source"], []).append(f"{col} {f}: {value} -> {other}")
-        return _result(bad, "; ".join(x for v in bad.values() for x in v) or "equal")
+        return _result(bad, "; ".join(x for v in bad.values() for x in v) or ("data.fig_equal", {}))
     return rule
 
 
@@ -83,7 +88,7 @@ def _same(a: Any, b: Any) -> bool:
 def _problems(word: str) -> Callable[[dict[str, Any]], Result]:
     def rule(cmp: dict[str, Any]) -> Result:
         bad = {t["source"]: [t["problem"]] for t in cmp["tables"] if word in t.get("problem", "")}
-        return _result(bad, f"{len(cmp['tables'])} table(s)")
+        return _result(bad, ("data.fig_tables", {"n": len(cmp["tables"])}))
     return rule
 
 
@@ -91,7 +96,7 @@ def _run_complete(cmp: dict[str, Any]) -> Result:
     bad = {t["source"]: ["incomplete"] for t in cmp["tables"] if not t.get("complete")}
     if not cmp.get("complete"):
         bad.setdefault("(run)", ["interrupted"])
-    return _result(bad, f"{len(cmp['tables'])} table(s)")
+    return _result(bad, ("data.fig_tables", {"n": len(cmp["tables"])}))
 
 
 def _columns_mapped(cmp: dict[str, Any]) -> Result:
@@ -111,14 +116,14 @@ def _row_counts(cmp: dict[str, Any]) -> Result:
 def _checksums(cmp: dict[str, Any]) -> Result:
     bad = {t["source"]: [f"{t['chunks_differing']} of {t['chunks']} chunk(s)"] for t in _tables(cmp)
            if t.get("chunks_differing")}
-    return _result(bad, f"{sum(t.get('chunks', 0) for t in _tables(cmp))} chunk(s)")
+    return _result(bad, ("data.fig_chunks", {"n": sum(t.get("chunks", 0) for t in _tables(cmp))}))
 
 
 def _duplicates(side: str) -> Callable[[dict[str, Any]], Result]:
     def rule(cmp: dict[str, Any]) -> Result:
         bad = {t["source"]: t["duplicates"][side][1] for t in _tables(cmp) if t.get("duplicates")}
         n = sum(t["duplicates"][side][0] for t in _tables(cmp) if t.get("duplicates"))
-        return _result(bad, f"{n} key(s) with several rows")
+        return _result(bad, ("data.fig_duplicates", {"n": n}))
     return rule
 
 
@@ -127,16 +132,16 @@ def _orphans(cmp: dict[str, Any]) -> Result:
     figures = []
     for t in _tables(cmp):
         for col, o in t.get("orphans", {}).items():
-            figures.append(f"{t['source']}.{col} -> {o['references']}: {o['target'][0]} (source {o['source'][0]})")
+            figures.append(f"{t['source']}.{col} -> {o['references']}: {o['target'][0]} / {o['source'][0]}")
             if o["target"][0]:
                 bad.setdefault(f"{t['source']}.{col}", []).extend(o["target"][1])
-    return _result(bad, "; ".join(figures) or "no foreign keys declared")
+    return _result(bad, ("data.fig_orphans", {"fks": "; ".join(figures)}) if figures else ("data.fig_no_fks", {}))
 
 
 def _sample(cmp: dict[str, Any]) -> Result:
     bad = {t["source"]: [r["key"] for r in t["sample"]["rows_mismatched"]] for t in _tables(cmp) if t.get("sample")}
     n = sum(t["sample"]["rows"] for t in _tables(cmp) if t.get("sample"))
-    return _result(bad, f"{n} row(s) sampled")
+    return _result(bad, ("data.fig_sampled", {"n": n}))
 
 
 def _no_changed(cmp: dict[str, Any]) -> Result:
@@ -225,9 +230,23 @@ def site_item(item: dict[str, Any], source: Db, target: Db) -> Result:
     return {"status": "pass" if ok else "fail", "figures": figures, "keys": []}
 
 
+def render(figures: Figures) -> dict[str, str]:
+    if isinstance(figures, str):
+        return {"en": figures, "zh": figures}
+    key, values = figures
+    return {lang: word(key, lang, **values) for lang in ("en", "zh")}
+
+
+def figures_text(item: dict[str, Any], lang: str) -> str:
+    """An evaluated item's figures in a language (text as it was, from an older run)."""
+    figures = item["figures"]
+    return str(figures.get(lang, figures.get("en", ""))) if isinstance(figures, dict) else str(figures)
+
+
 def evaluate(items: list[dict[str, Any]], cmp: dict[str, Any], source: Db, target: Db) -> list[dict[str, Any]]:
+    """Each item with its status, figures ({en, zh}) and keys."""
     out = []
     for item in items:
         res = RULES[item["rule"]](cmp) if "rule" in item else site_item(item, source, target)
-        out.append({"id": item["id"], "title": item["title"], **res})
+        out.append({"id": item["id"], "title": item["title"], **res, "figures": render(res["figures"])})
     return out

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from envcheck.data.checklist import figures_text
 from envcheck.i18n import t
 from envcheck.runs import latest_run
 
@@ -28,7 +29,7 @@ def _context(run: Path, lang: str) -> dict[str, Any]:
     failed = sum(1 for i in doc["items"] if i["status"] != "pass")
     return {"doc": doc, "lang": lang, "path": str(run), "failed": failed, "passed": len(doc["items"]) - failed,
             "started": str(record.get("started", ""))[:19].replace("T", " "), "t": partial(t, lang=lang),
-            "keys_text": keys_text}
+            "keys_text": keys_text, "figures_text": figures_text}
 
 
 def section_html(run: Path, lang: str) -> str:
@@ -47,7 +48,7 @@ def section_markdown(run: Path, lang: str) -> str:
              f"| {tr('status')} | {tr('data.item')} | {tr('data.figures')} | {tr('data.keys')} |", "|---|---|---|---|"]
     for i in c["doc"]["items"]:
         keys = "; ".join(keys_text(g) for g in i["keys"])
-        cells = [tr(f"data.status_{i['status']}"), i["title"][lang], i["figures"], keys]
+        cells = [tr(f"data.status_{i['status']}"), i["title"][lang], figures_text(i, lang), keys]
         lines.append("| " + " | ".join(str(x).replace("|", "\\|").replace("\n", " ") for x in cells) + " |")
     return "\n".join(lines) + "\n"
 

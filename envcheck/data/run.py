@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from envcheck.data.checklist import evaluate, load_checklist
+from envcheck.data.checklist import evaluate, figures_text, load_checklist
 from envcheck.data.compare import Options, compare
 from envcheck.data.db import open_db
 from envcheck.data.evidence import Evidence
@@ -23,7 +23,7 @@ from envcheck.i18n import t
 def print_items(items: list[dict[str, Any]], lang: str) -> None:
     for item in items:
         word = t(f"data.status_{item['status']}", lang)
-        click.echo(f"{word:<5} {item['id']:<26} {item['title'][lang]}: {item['figures']}")
+        click.echo(f"{word:<5} {item['id']:<26} {item['title'][lang]}: {figures_text(item, lang)}")
         for group in item["keys"]:
             more = f" (+{group['count'] - len(group['keys'])})" if group["count"] > len(group["keys"]) else ""
             shown = ", ".join(str(k[0] if isinstance(k, list) and len(k) == 1 else k) for k in group["keys"][:20])

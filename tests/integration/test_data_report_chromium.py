@@ -23,7 +23,7 @@ ITEMS = [
      "status": "fail", "figures": "1 row(s): double_encoded",
      "keys": [{"table": "patient", "keys": [[11]], "count": 1}]},
     {"id": "money_sums", "title": {"en": "Sums of money columns equal", "zh": "金额字段合计一致"}, "status": "pass",
-     "figures": "equal", "keys": []},
+     "figures": {"en": "equal", "zh": "一致"}, "keys": []},
 ]
 
 
@@ -53,7 +53,7 @@ def test_data_section_renders_in_chromium(tmp_path: Path) -> None:
     assert [r["visible"] for r in rows] == [True, True, True]
     assert "不通过" in rows[1]["text"] and "无 UTF-8 二次编码乱码" in rows[1]["text"]
     assert "patient: 11" in rows[1]["text"]
-    assert "通过" in rows[2]["text"] and "金额字段合计一致" in rows[2]["text"]
+    assert "通过" in rows[2]["text"] and "金额字段合计一致" in rows[2]["text"] and "一致" in rows[2]["text"]
 
 
 def test_data_section_in_the_markdown_report(tmp_path: Path) -> None:
