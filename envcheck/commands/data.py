@@ -128,8 +128,10 @@ def _keys(specs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 @click.option("--sample", type=click.IntRange(0, 100_000), default=200, show_default=True,
               help="Random rows compared value by value per table / 每表抽样行数")
 @click.option("--seed", type=int, help="Seed of the random sample (to repeat one)")
-@click.option("--source-password-file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--target-password-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source-password-file", type=click.Path(exists=True, dir_okay=False),
+              help="File holding the source's password / 源库密码文件")
+@click.option("--target-password-file", type=click.Path(exists=True, dir_okay=False),
+              help="File holding the target's password / 目标库密码文件")
 @click.option("--source-via", help="Reach the source through this inventory host (SSH)")
 @click.option("--target-via", help="Reach the target through this inventory host (SSH)")
 @via_options

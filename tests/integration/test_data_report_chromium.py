@@ -42,7 +42,7 @@ def test_data_section_renders_in_chromium(tmp_path: Path) -> None:
     make_data_run(tmp_path)
     out = tmp_path / "report.html"
     result = CliRunner().invoke(cli, ["report", "--runs-dir", str(tmp_path), "--lang", "zh", "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and out.is_file(), result.output  # the check run has failures: not Ready
     ARTIFACTS.mkdir(exist_ok=True)
     with Chromium() as browser:
         browser.open(out.as_uri())
@@ -60,6 +60,6 @@ def test_data_section_in_the_markdown_report(tmp_path: Path) -> None:
     make_check(tmp_path, "20261127-100000")
     make_data_run(tmp_path)
     result = CliRunner().invoke(cli, ["report", "--runs-dir", str(tmp_path), "--format", "markdown", "--lang", "en"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # not Ready: the check run has failures
     assert "## Data migration" in result.output
     assert "| FAIL | No double-encoded UTF-8 text | 1 row(s): double_encoded | patient: 11 |" in result.output
