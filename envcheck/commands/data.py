@@ -123,6 +123,8 @@ def _keys(specs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 @click.option("--checklist", type=click.Path(exists=True, dir_okay=False), help="Checklist YAML (default: shipped)")
 @click.option("--source-tz", help="Zone of the source's zone-less timestamps, e.g. +08:00 (default +00:00)")
 @click.option("--target-tz", help="The same for the target (default: the source's)")
+@click.option("--since", nargs=2, metavar="COLUMN VALUE",
+              help="Delta check: only rows with COLUMN >= VALUE, in every table that has COLUMN / 增量核对")
 @click.option("--chunk-rows", type=click.IntRange(100, 10_000_000), default=10_000, show_default=True,
               help="Rows per checksum chunk")
 @click.option("--sample", type=click.IntRange(0, 100_000), default=200, show_default=True,

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from envcheck.data.checksum import Key, Side, norm_key
@@ -129,6 +129,9 @@ def compare_table(src_db: Db, tgt_db: Db, plan: TablePlan, mapping: Mapping, opt
                   pool: ThreadPoolExecutor) -> dict[str, Any]:
     started = time.monotonic()
     p = pair(src_db, tgt_db, plan)
+    if p.source is not None:
+        plan = mapping.plan_for(plan, {c.name for c in p.source.columns})
+        p = replace(p, plan=plan)
     result: dict[str, Any] = {"source": plan.source, "target": plan.target, "problem": p.problem,
                               "missing_columns": list(p.missing_columns), "complete": False}
     if p.problem:

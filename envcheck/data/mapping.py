@@ -21,7 +21,7 @@ value given elsewhere (since, the zones) reaches the database as a driver parame
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,13 @@ class Mapping:
     tables: tuple[TablePlan, ...]
     source_tz: str = "+00:00"
     target_tz: str = "+00:00"
+    since: tuple[str, str] | None = None  # --since COLUMN VALUE: every table with that column
+
+    def plan_for(self, plan: TablePlan, source_columns: set[str]) -> TablePlan:
+        """The plan with --since applied where the table has the column and no since of its own."""
+        if self.since and plan.since is None and self.since[0] in source_columns:
+            return replace(plan, since=self.since)
+        return plan
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
@@ -103,7 +110,7 @@ def _plan(name: str, spec: Any, where: str) -> TablePlan:
 
 
 def load_mapping(path: Path | None, source_tables: list[str], source_tz: str | None,
-                 target_tz: str | None) -> Mapping:
+                 target_tz: str | None, since: tuple[str, str] | None = None) -> Mapping:
     doc: dict[str, Any] = {}
     if path is not None:
         try:
@@ -119,4 +126,4 @@ def load_mapping(path: Path | None, source_tables: list[str], source_tz: str | N
     src_tz = source_tz or str(doc.get("source_tz") or "+00:00")
     tgt_tz = target_tz or str(doc.get("target_tz") or src_tz)
     tz_seconds(src_tz), tz_seconds(tgt_tz)
-    return Mapping(plans, src_tz, tgt_tz)
+    return Mapping(plans, src_tz, tgt_tz, since)

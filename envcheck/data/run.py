@@ -41,7 +41,7 @@ def run_compare(source: str, target: str, kw: dict[str, Any], source_via: Via | 
         src.close()
         raise
     mapping = load_mapping(Path(kw["map_file"]) if kw["map_file"] else None, table_names(src),
-                           kw["source_tz"], kw["target_tz"])
+                           kw["source_tz"], kw["target_tz"], tuple(kw["since"]) if kw.get("since") else None)
     ev = Evidence(Path(kw["runs_dir"]) if kw["runs_dir"] else None, "compare",
                   {"source": src.where, "target": tgt.where})
     try:
