@@ -35,6 +35,8 @@ def via_options(func: F) -> F:
         click.option("--ssh-config", type=click.Path(dir_okay=False), help="ssh_config file (ssh -F)"),
         click.option("--known-hosts", type=click.Path(dir_okay=False), help="known_hosts file"),
         click.option("--accept-new-host-keys", is_flag=True, help="Trust a host key never seen before"),
+        click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
+                     help="Opens a password file encrypted with ansible-vault / Ansible Vault 密码文件"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -81,7 +83,7 @@ def profile(url: str, tables: str | None, keys: tuple[str, ...], password_file: 
     \b
     源库画像:记录数、空值、重复、乱码(二次编码、GBK 乱码、U+FFFD、问号)、控制字符、首尾空白、全角字符。
     """
-    db = open_db(url, password_file, via=via_of(via, kw))
+    db = open_db(url, password_file, via=via_of(via, kw), vault_password_file=kw["vault_password_file"])
     declared = _keys(keys)
     names = [n.strip() for n in tables.split(",") if n.strip()] if tables else table_names(db)
     ev = Evidence(Path(runs_dir) if runs_dir else None, "profile", {"database": db.where})

@@ -106,9 +106,10 @@ class Db:
             self._stack.close()
 
 
-def open_db(text: str, password_file: str | None = None, role: str = "", via: Via | None = None) -> Db:
+def open_db(text: str, password_file: str | None = None, role: str = "", via: Via | None = None,
+            vault_password_file: str | None = None) -> Db:
     url = parse_url(text)
-    password = password_for(url, password_file, role)
+    password = password_for(url, password_file, role, vault_password_file)
     stack = ExitStack()
     try:
         reach = open_tunnel(url, via, stack) if via else url

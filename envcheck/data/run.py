@@ -34,9 +34,10 @@ def run_compare(source: str, target: str, kw: dict[str, Any], source_via: Via | 
                 target_via: Via | None = None) -> ExitCode:
     lang = kw["lang"]
     items = load_checklist(Path(kw["checklist"]) if kw["checklist"] else None)
-    src = open_db(source, kw["source_password_file"], "SOURCE", source_via)
+    vault = kw.get("vault_password_file")
+    src = open_db(source, kw["source_password_file"], "SOURCE", source_via, vault)
     try:
-        tgt = open_db(target, kw["target_password_file"], "TARGET", target_via)
+        tgt = open_db(target, kw["target_password_file"], "TARGET", target_via, vault)
     except BaseException:
         src.close()
         raise

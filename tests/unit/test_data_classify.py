@@ -38,6 +38,21 @@ def test_password_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     assert password_for(url, str(tmp_path / "pw"), "TARGET") == "from-file"
 
 
+def test_a_password_file_may_be_an_ansible_vault(tmp_path: Path) -> None:
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    (tmp_path / "vault-pw").write_text("open sesame\n")
+    vault = VaultLib([("default", VaultSecret(b"open sesame"))])
+    (tmp_path / "db-pw").write_bytes(vault.encrypt("His-Pw-3141\n"))
+    url = parse_url("postgresql://his@db/his")
+    assert password_for(url, str(tmp_path / "db-pw"), "", str(tmp_path / "vault-pw")) == "His-Pw-3141"
+    with pytest.raises(BadInput, match="vault-password-file"):
+        password_for(url, str(tmp_path / "db-pw"))
+    (tmp_path / "vault-pw").write_text("wrong\n")
+    with pytest.raises(BadInput, match="cannot open the vault"):
+        password_for(url, str(tmp_path / "db-pw"), "", str(tmp_path / "vault-pw"))
+
+
 def test_identifiers_are_quoted_by_each_engine_s_rule() -> None:
     assert MySQL().ident("a`b") == "`a``b`"
     assert PostgreSQL().ident('a"b') == '"a""b"'
