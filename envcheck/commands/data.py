@@ -21,7 +21,7 @@ from envcheck.data.schema import table_names
 from envcheck.data.via import Via
 from envcheck.errors import BadInput
 from envcheck.exitcodes import ExitCode, decide
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
 from envcheck.ssh.settings import Connection, SshSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,10 +101,10 @@ def profile(url: str, tables: str | None, keys: tuple[str, ...], password_file: 
         issues = ", ".join(f"{k} {v}" for k, v in p.get("text_issues", {}).items()) or t("data.clean", lang)
         dup = p.get("duplicates", {}).get("count", 0)
         line = p.get("problem") or t("data.profile_line", lang, rows=p["rows"], dup=dup)
-        click.echo(f"{p['table']}: {line}; {issues}")
+        click.echo(f"{p['table']}{colon(lang)}{line}; {issues}")
     code = decide(interrupted=interrupted)
     ev.finish(not interrupted, int(code))
-    click.echo(f"{t('evidence', lang)}: {ev.path}", err=True)
+    click.echo(f"{t('evidence', lang)}{colon(lang)}{ev.path}", err=True)
     sys.exit(code)
 
 

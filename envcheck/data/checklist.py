@@ -114,7 +114,7 @@ def _row_counts(cmp: dict[str, Any]) -> Result:
 
 
 def _checksums(cmp: dict[str, Any]) -> Result:
-    bad = {t["source"]: [f"{t['chunks_differing']} of {t['chunks']} chunk(s)"] for t in _tables(cmp)
+    bad = {t["source"]: [f"{t['chunks_differing']}/{t['chunks']}"] for t in _tables(cmp)
            if t.get("chunks_differing")}
     return _result(bad, ("data.fig_chunks", {"n": sum(t.get("chunks", 0) for t in _tables(cmp))}))
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.cells import cell_len
 
 from envcheck.data.checklist import evaluate, figures_text, load_checklist
 from envcheck.data.compare import Options, compare
@@ -17,13 +18,14 @@ from envcheck.data.progress import RowProgress
 from envcheck.data.schema import table_names
 from envcheck.data.via import Via
 from envcheck.exitcodes import ExitCode, decide
-from envcheck.i18n import t
+from envcheck.i18n import colon, t
 
 
 def print_items(items: list[dict[str, Any]], lang: str) -> None:
     for item in items:
         word = t(f"data.status_{item['status']}", lang)
-        click.echo(f"{word:<5} {item['id']:<26} {item['title'][lang]}: {figures_text(item, lang)}")
+        pad = " " * max(1, 7 - cell_len(word))  # 不通过 is six columns wide
+        click.echo(f"{word}{pad}{item['id']:<26} {item['title'][lang]}{colon(lang)}{figures_text(item, lang)}")
         for group in item["keys"]:
             more = f" (+{group['count'] - len(group['keys'])})" if group["count"] > len(group["keys"]) else ""
             shown = ", ".join(str(k[0] if isinstance(k, list) and len(k) == 1 else k) for k in group["keys"][:20])
@@ -64,5 +66,5 @@ def run_compare(source: str, target: str, kw: dict[str, Any], source_via: Via | 
     click.echo(t("data.summary", lang, passed=len(checked) - len(failed), failed=len(failed)))
     code = decide(interrupted=not result["complete"], failed=bool(failed))
     ev.finish(result["complete"], int(code), passed=len(checked) - len(failed), failed=len(failed))
-    click.echo(f"{t('evidence', lang)}: {ev.path}", err=True)
+    click.echo(f"{t('evidence', lang)}{colon(lang)}{ev.path}", err=True)
     return code
