@@ -8,7 +8,6 @@ to either database; Ctrl+C keeps what was compared."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,8 +195,8 @@ def test_nothing_is_written_to_either_database(dbs: dict[str, Server], mapping: 
 
 
 @pytest.mark.parametrize("engine", ["mysql", "postgresql"])
-def test_a_session_refuses_to_write(dbs: dict[str, Server], engine: str) -> None:
-    os.environ.setdefault("ENVCHECK_DB_PASSWORD", PASSWORD)
+def test_a_session_refuses_to_write(dbs: dict[str, Server], engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVCHECK_DB_PASSWORD", PASSWORD)
     db = open_db(dbs[engine].url("src"))
     try:
         with pytest.raises(Exception, match=r"(?i)read.only"):
@@ -212,8 +211,8 @@ def hisdata_update() -> Any:
     return Frag("UPDATE patient SET name = %s WHERE id = %s", ("x", 1))
 
 
-def test_ctrl_c_keeps_what_was_compared(dbs: dict[str, Server]) -> None:
-    os.environ.setdefault("ENVCHECK_DB_PASSWORD", PASSWORD)
+def test_ctrl_c_keeps_what_was_compared(dbs: dict[str, Server], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVCHECK_DB_PASSWORD", PASSWORD)
     my = dbs["mysql"]
     src, tgt = open_db(my.url("src")), open_db(my.url("src"))
     calls = []

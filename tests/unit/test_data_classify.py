@@ -27,7 +27,10 @@ def test_urls_and_a_password_in_one_is_refused() -> None:
 
 
 def test_password_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in ("ENVCHECK_DB_PASSWORD", "ENVCHECK_SOURCE_PASSWORD", "ENVCHECK_TARGET_PASSWORD", "PGPASSWORD"):
+        monkeypatch.delenv(var, raising=False)
     url = parse_url("postgresql://his@db/his")
+    assert password_for(url, None) is None
     monkeypatch.setenv("PGPASSWORD", "pg")
     assert password_for(url, None) == "pg"
     monkeypatch.setenv("ENVCHECK_DB_PASSWORD", "db")
