@@ -3,14 +3,15 @@ SHELL := /bin/bash
 PY ?= .venv/bin/python
 PIP := .venv/bin/pip
 # System packages the tests need: the lab (debootstrap, systemd-nspawn, relays, apt proxy,
-# libfaketime), the ssh client, a headless browser with a CJK font for the report test, and
-# shellcheck for `make lint`.
+# libfaketime), the ssh client, a headless browser with a CJK font for the report test,
+# shellcheck for `make lint`, and for the data tests PostgreSQL and the libraries of the MariaDB
+# they unpack without installing it (tests/lab/dbservers.py: this machine's audit expects none).
 APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime openssh-client \
-	iproute2 chromium fonts-wqy-zenhei shellcheck
+	iproute2 chromium fonts-wqy-zenhei shellcheck postgresql libaio1 liburing2
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
-.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench bench-inventory clean
+.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench bench-inventory bench-data clean
 
 help:
 	@echo "make run       create .venv, install, audit this machine (envcheck check)"
@@ -24,6 +25,7 @@ help:
 	@echo "make bench     envcheck vs ansible-playbook, testinfra and the SSH floor on its own lab"
 	@echo "               (BENCH_ARGS='--hosts 1,5 --runs 5'; results in bench/results/)"
 	@echo "make bench-inventory  envcheck inventory show on a generated 10,000-host inventory"
+	@echo "make bench-data  envcheck data compare vs a naive SELECT * on 1,000,000 rows, MariaDB -> PostgreSQL"
 
 # An editable install leaves envcheck's own modules without bytecode, and a shell with
 # PYTHONDONTWRITEBYTECODE=1 never writes it: every start would compile them again (~80 ms
@@ -96,6 +98,13 @@ bench-inventory: venv
 bench: venv apt .venv/.bench-installed
 	$(COMPILE)
 	$(PY) -m bench $(BENCH_ARGS)
+
+# envcheck data compare against the naive way (bench/data.py): its own MariaDB and PostgreSQL
+# (tests/lab/dbservers.py) on loopback ports; writes bench/results/data.md and data.json.
+BENCH_DATA_ARGS ?=
+bench-data: venv apt
+	$(COMPILE)
+	$(PY) -m bench.data $(BENCH_DATA_ARGS)
 
 lab-down: venv
 	$(PY) -m tests.lab down

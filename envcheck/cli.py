@@ -20,6 +20,7 @@ _COMMANDS = {
     "fix": ("envcheck.commands.fix", "fix", "Fix the failures of the last check run the standard way, then re-check."),
     "exec": ("envcheck.commands.exec_cmd", "exec_", "Run one command on every host in parallel."),
     "collect": ("envcheck.commands.collect", "collect", "Gather configs and recent logs, secrets masked."),
+    "data": ("envcheck.commands.data", "data", "Data migration: profile a database, compare it with its source."),
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from envcheck.commands.options import lang_option
+from envcheck.data.report import latest_section
 from envcheck.exitcodes import of_verdict
 from envcheck.i18n import colon, t
 from envcheck.output.files import writable_file
@@ -60,7 +61,8 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, fmt: str, runs_dir: 
     runs = find_runs(run_dirs, runs_dir or default_runs(), inventories, site)
     meta = {"customer": customer, "project": project, "environment": environment, "engineer": engineer}
     built = build(runs, lang, extra, {k: v for k, v in meta.items() if v})
-    text = render(built, fmt)
+    data = latest_section(runs_dir or default_runs(), lang, fmt)  # the latest `envcheck data compare`
+    text = render(built, fmt, data)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -196,8 +196,9 @@ def _deploy_row(run: Run, zone: ZoneInfo) -> dict[str, Any]:
                                f"failed={h.get('failed', 0)}" for h in hosts)}
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: str, data_section: str = "") -> str:
     import jinja2  # noqa: PLC0415 (jinja2: ~23 ms, not for --help)
+    import markupsafe  # noqa: PLC0415
 
     # HTML is escaped; Markdown is not HTML (its table cells are escaped by the `cell` filter).
     env = jinja2.Environment(
@@ -209,5 +210,7 @@ def render(report: Report, fmt: str) -> str:
     # The templates' words come from the one catalogue (envcheck.i18n), in the report's language.
     view = report.appview or appview_section([])
     appview = render_html(view, report.lang) if fmt == "html" else render_markdown(view, report.lang)
+    # data_section: envcheck.data.report's markup for the latest data compare ("" if none).
     return template.render(r=report, t=partial(t, lang=report.lang), t_or=partial(t_or, lang=report.lang),
-                           colon=colon(report.lang), version=__version__, appview=appview)
+                           colon=colon(report.lang), version=__version__, appview=appview,
+                           data_section=markupsafe.Markup(data_section))  # noqa: S704 - escaped by its template

@@ -21,7 +21,8 @@ FAMILIES = {"report.sev_": {s.value for s in Severity}, "report.kind_": {"check"
             "report.status_": {"fail", "error", "warn", "unreachable"}, "report.tier_": {"open", "closed"},
             # t_or(f"status.{status}"), t_or(f"count.{name}"): envcheck/output/values.py
             "status.": {s.value for s in Status}, "count.": {s.value for s in Status} | {"unreachable"},
-            "deploy.status_": {"successful", "failed", "timeout", "canceled"}}
+            "deploy.status_": {"successful", "failed", "timeout", "canceled"},
+            "data.status_": {"pass", "fail", "error"}}
 _PLACES = {key.partition(".")[0] + "." for key in WORDS if "." in key}
 
 
@@ -71,7 +72,7 @@ def _used() -> dict[str, str]:
     for path in PACKAGE.rglob("*.py"):
         if path.name != "i18n.py":
             used.update((k, path.name) for k in _keys_in_python(ast.parse(path.read_text(encoding="utf-8"))))
-    for path in (PACKAGE / "report" / "templates").glob("*.j2"):
+    for path in PACKAGE.glob("*/templates/*.j2"):  # the report's and envcheck.data's
         used.update((k, path.name) for k in re.findall(r"\bt(?:_or)?\('([^']+)'", path.read_text(encoding="utf-8")))
     return used
 
