@@ -113,7 +113,7 @@ def test_a_host_killed_during_deploy_is_summarised_and_a_rerun_completes(lab: La
         hosts = {h["name"]: h for h in record["hosts"]}
         assert code == 3, out
         assert f"{app}: FAIL (" in out and hosts[app]["unreachable"] == 1 and hosts[app]["failed_tasks"], out
-        assert f"{web}: OK" in out and hosts[web]["failed"] == 0
+        assert f"{web}: ok (" in out and hosts[web]["failed"] == 0
         evidence = last_run(tmp_path, "deploy")
         assert (evidence / "artifacts" / "stdout").stat().st_size > 0
         assert any(f'"host": "{app}"' in line for line in (evidence / "events.jsonl").read_text().splitlines())
