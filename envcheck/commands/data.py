@@ -47,7 +47,7 @@ def via_of(host: str | None, kw: dict[str, Any]) -> Via | None:
     if not host:
         return None
     if not kw["inventories"]:
-        raise BadInput("--via needs -i INVENTORY / --via 需要指定清单 -i")
+        raise BadInput.of("error.via_needs_inventory")
     ssh = SshSettings(kw["ssh_config"], kw["known_hosts"], kw["accept_new_host_keys"], CONNECT_TIMEOUT)
     return Via(host, Connection(inventories=tuple(kw["inventories"]), ssh=ssh))
 
@@ -113,7 +113,7 @@ def _keys(specs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     for spec in specs:
         table, _, cols = spec.partition("=")
         if not table or not cols:
-            raise BadInput(f"--key {spec!r}: write TABLE=COL[,COL] / 格式应为 表=字段")
+            raise BadInput.of("error.data_key", spec=repr(spec))
         out[table] = tuple(c.strip() for c in cols.split(",") if c.strip())
     return out
 

@@ -21,7 +21,7 @@ import yaml
 
 from envcheck.data.db import Db
 from envcheck.data.dialect import Frag
-from envcheck.errors import BadInput
+from envcheck.errors import BadInput, words
 from envcheck.i18n import t as word
 
 DEFAULT = Path(__file__).resolve().parent / "checklist.yml"
@@ -169,40 +169,42 @@ def load_checklist(path: Path | None) -> list[dict[str, Any]]:
     try:
         doc = yaml.safe_load(where.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise BadInput(f"{where}: {exc} / 检查清单无法读取") from exc
+        raise BadInput.of("error.checklist_unreadable", path=where, error=exc) from exc
     items = doc.get("items") if isinstance(doc, dict) else None
     if not isinstance(items, list) or not items:
-        raise BadInput(f"{where}: expected items: [...] / 检查清单应包含 items")
+        raise BadInput.of("error.checklist_no_items", path=where)
     for i, item in enumerate(items):
-        _validate(item, f"{where}: item {i + 1}")
+        _validate(item, where, i + 1)
     return items
 
 
-def _validate(item: Any, where: str) -> None:
+def _validate(item: Any, path: Path, number: int) -> None:
     if not isinstance(item, dict) or not item.get("id"):
-        raise BadInput(f"{where}: each item needs an id / 每项需要 id")
+        raise BadInput.of("error.checklist_no_id", where=words("error.checklist_item", path=path, number=number))
+    where = words("error.checklist_item_id", path=path, number=number, id=item["id"])
     title = item.get("title")
     if not (isinstance(title, dict) and title.get("en") and title.get("zh")):
-        raise BadInput(f"{where} ({item['id']}): title needs en and zh / 标题需要中英文")
+        raise BadInput.of("error.checklist_title", where=where)
     if "rule" in item:
         if item["rule"] not in RULES:
-            raise BadInput(f"{where} ({item['id']}): unknown rule {item['rule']!r}; known: {', '.join(RULES)}")
+            raise BadInput.of("error.checklist_rule", where=where, rule=repr(item["rule"]), known=", ".join(RULES))
         return
     if not isinstance(item.get("sql"), str) or item.get("side", "target") not in ("source", "target"):
-        raise BadInput(f"{where} ({item['id']}): give rule:, or sql: with side: source|target / 需要 rule 或 sql")
+        raise BadInput.of("error.checklist_sql", where=where)
     _expectation(str(item.get("expect", "== 0")), where)
 
 
-def _expectation(text: str, where: str) -> tuple[Callable[[Any, Any], bool], str]:
+def _expectation(text: str, where: object) -> tuple[Callable[[Any, Any], bool], str]:
+    """where: the item, a Text (words) or its id."""
     op, _, value = text.strip().partition(" ")
     if op not in OPS or not value.strip():
-        raise BadInput(f"{where}: expect {text!r}: write e.g. '== 0', '>= 1' or '== source' / 期望值格式错误")
+        raise BadInput.of("error.checklist_expect", where=where, value=repr(text))
     value = value.strip()
     if value != "source":
         try:
             Decimal(value)
         except InvalidOperation as exc:
-            raise BadInput(f"{where}: expect {text!r}: a number or source / 期望值应为数字或 source") from exc
+            raise BadInput.of("error.checklist_expect_number", where=where, value=repr(text)) from exc
     return OPS[op], value
 
 

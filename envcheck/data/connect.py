@@ -11,6 +11,7 @@ of one instant each and nothing can be written."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ DEFAULT_PORTS = {"mysql": 3306, "postgresql": 5432}
 PASSWORD_VARS = {"mysql": ("ENVCHECK_DB_PASSWORD", "MYSQL_PWD"),
                  "postgresql": ("ENVCHECK_DB_PASSWORD", "PGPASSWORD")}
 CONNECT_TIMEOUT = 10
+# USER:PASSWORD@ in a URL, even one urlsplit cannot read (a password holding '/'): refused
+# before any other check, so no message ever shows it back.
+_USERINFO_PASSWORD = re.compile(r"^[^:/?#]*://[^:@/?#]*:.*@")
 
 
 class DbError(BadInput):
@@ -42,22 +46,21 @@ class DbUrl:
 
 
 def parse_url(text: str) -> DbUrl:
+    if _USERINFO_PASSWORD.match(text):
+        raise BadInput.of("error.db_url_password")
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise BadInput(f"database URL {text!r}: {exc} / 数据库地址格式错误") from exc
+        raise BadInput.of("error.db_url", url=repr(text), error=exc) from exc
     engine = ENGINES.get(parts.scheme.lower())
     if engine is None:
-        raise BadInput(f"database URL {text!r}: scheme must be one of {', '.join(ENGINES)} / 数据库类型不支持")
-    if parts.password is not None:
-        raise BadInput("a password in the database URL is refused (it would be kept in shell history and "
-                       "evidence): use --password-file or ENVCHECK_DB_PASSWORD / "
-                       "不允许在地址中写密码,请用 --password-file 或环境变量 ENVCHECK_DB_PASSWORD")
+        raise BadInput.of("error.db_scheme", url=repr(text), known=", ".join(ENGINES))
+    if parts.password is not None:  # what the pattern above may have missed
+        raise BadInput.of("error.db_url_password")
     database = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not parts.username or not database:
-        raise BadInput(f"database URL {text!r}: expected {parts.scheme}://USER@HOST[:PORT]/DATABASE / "
-                       "地址应包含用户、主机和数据库名")
+        raise BadInput.of("error.db_url_parts", url=repr(text), scheme=parts.scheme)
     return DbUrl(engine, unquote(parts.username), parts.hostname, port or DEFAULT_PORTS[engine], database)
 
 
@@ -70,7 +73,7 @@ def password_for(url: DbUrl, password_file: str | None, role: str = "",
         try:
             raw = Path(password_file).read_bytes()
         except OSError as exc:
-            raise BadInput(f"--password-file {password_file}: {exc.strerror} / 无法读取密码文件") from exc
+            raise BadInput.of("error.password_file", path=password_file, error=exc.strerror) from exc
         if raw.startswith(b"$ANSIBLE_VAULT;"):
             raw = _unvault(raw, password_file, vault_password_file)
         return raw.decode("utf-8").rstrip("\r\n")
@@ -82,8 +85,7 @@ def password_for(url: DbUrl, password_file: str | None, role: str = "",
 
 def _unvault(raw: bytes, password_file: str, vault_password_file: str | None) -> bytes:
     if not vault_password_file:
-        raise BadInput(f"{password_file} is an Ansible Vault file: give --vault-password-file / "
-                       "密码文件已用 Ansible Vault 加密,请指定 --vault-password-file")
+        raise BadInput.of("error.password_vault_needs_key", path=password_file)
     from ansible.errors import AnsibleError  # noqa: PLC0415 (ansible-core: ~170 ms, only for a vault)
     from ansible.parsing.vault import VaultLib, VaultSecret  # noqa: PLC0415
 
@@ -91,7 +93,7 @@ def _unvault(raw: bytes, password_file: str, vault_password_file: str | None) ->
         secret = Path(vault_password_file).read_bytes().strip()
         return bytes(VaultLib([("default", VaultSecret(secret))]).decrypt(raw))
     except (OSError, AnsibleError) as exc:
-        raise BadInput(f"{password_file}: cannot open the vault: {exc} / 无法解密密码文件") from exc
+        raise BadInput.of("error.password_vault_open", path=password_file, error=exc) from exc
 
 
 def open_mysql(url: DbUrl, password: str | None) -> Any:
@@ -102,7 +104,7 @@ def open_mysql(url: DbUrl, password: str | None) -> Any:
                                database=url.database, charset="utf8mb4", connect_timeout=CONNECT_TIMEOUT,
                                autocommit=False, init_command="SET time_zone = '+00:00'")
     except pymysql.MySQLError as exc:
-        raise DbError(f"{url}: {exc.args[-1] if exc.args else exc} / 无法连接数据库") from exc
+        raise DbError.of("error.db_connect", url=url, error=exc.args[-1] if exc.args else exc) from exc
     with conn.cursor() as cur:
         cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         cur.execute("SET SESSION TRANSACTION READ ONLY")
@@ -119,7 +121,7 @@ def open_postgresql(url: DbUrl, password: str | None) -> Any:
                                options="-c TimeZone=UTC -c default_transaction_read_only=on",
                                application_name="envcheck-data")
     except psycopg.Error as exc:
-        raise DbError(f"{url}: {str(exc).strip()} / 无法连接数据库") from exc
+        raise DbError.of("error.db_connect", url=url, error=str(exc).strip()) from exc
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
     return conn

@@ -29,6 +29,7 @@ import yaml
 
 from envcheck.errors import BadInput
 
+FIELDS = ("target", "key", "columns", "exclude", "where", "target_where", "since", "money", "foreign_keys", "cjk")
 _TZ = re.compile(r"^(?:UTC|Z|[+-](\d{2}):?(\d{2}))$")
 
 
@@ -36,7 +37,7 @@ def tz_seconds(text: str) -> int:
     """+08:00 -> 28800. Offsets only: a fixed offset is what a zone-less column was written in."""
     m = _TZ.match(text.strip())
     if not m:
-        raise BadInput(f"time zone {text!r}: give an offset such as +08:00 or UTC / 时区请写成 +08:00 或 UTC")
+        raise BadInput.of("error.tz_offset", value=repr(text))
     if m.group(1) is None:
         return 0
     sign = -1 if text.strip().startswith("-") else 1
@@ -75,38 +76,38 @@ class Mapping:
         return plan
 
 
-def _strs(value: Any, where: str) -> tuple[str, ...]:
+def _strs(value: Any, where: str, field: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise BadInput(f"{where}: expected a list of names / 应为名称列表")
+    raise BadInput.of("error.mapping_names", path=where, field=field)
 
 
 def _plan(name: str, spec: Any, where: str) -> TablePlan:
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
-        raise BadInput(f"{where}: tables.{name} must be a mapping / 应为映射")
-    known = {"target", "key", "columns", "exclude", "where", "target_where", "since", "money", "foreign_keys", "cjk"}
-    unknown = set(spec) - known
+        raise BadInput.of("error.mapping_table", path=where, name=name)
+    unknown = set(spec) - set(FIELDS)
     if unknown:
-        raise BadInput(f"{where}: tables.{name}: unknown {', '.join(sorted(unknown))} / 未知字段")
+        raise BadInput.of("error.mapping_unknown", path=where, name=name, unknown=", ".join(sorted(unknown)),
+                          known=", ".join(FIELDS))
     since = spec.get("since")
     if since is not None and not (isinstance(since, dict) and {"column", "value"} <= set(since)):
-        raise BadInput(f"{where}: tables.{name}.since needs column and value / since 需要 column 和 value")
+        raise BadInput.of("error.mapping_since", path=where, name=name)
     money = spec.get("money")
     return TablePlan(
-        source=name, target=str(spec.get("target") or name), key=_strs(spec.get("key"), f"{where}: {name}.key"),
+        source=name, target=str(spec.get("target") or name), key=_strs(spec.get("key"), where, f"{name}.key"),
         renames={str(k): str(v) for k, v in (spec.get("columns") or {}).items()},
-        exclude=_strs(spec.get("exclude"), f"{where}: {name}.exclude"),
+        exclude=_strs(spec.get("exclude"), where, f"{name}.exclude"),
         where=str(spec.get("where") or ""), target_where=str(spec.get("target_where") or spec.get("where") or ""),
         since=(str(since["column"]), str(since["value"])) if since else None,
-        money=None if money is None else _strs(money, f"{where}: {name}.money"),
+        money=None if money is None else _strs(money, where, f"{name}.money"),
         foreign_keys={str(k): str(v) for k, v in (spec.get("foreign_keys") or {}).items()},
-        cjk=_strs(spec.get("cjk"), f"{where}: {name}.cjk"))
+        cjk=_strs(spec.get("cjk"), where, f"{name}.cjk"))
 
 
 def load_mapping(path: Path | None, source_tables: list[str], source_tz: str | None,
@@ -116,9 +117,9 @@ def load_mapping(path: Path | None, source_tables: list[str], source_tz: str | N
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise BadInput(f"{path}: {exc} / 映射文件无法读取") from exc
+            raise BadInput.of("error.mapping_unreadable", path=path, error=exc) from exc
         if not isinstance(doc, dict):
-            raise BadInput(f"{path}: expected a mapping with tables: / 映射文件格式错误")
+            raise BadInput.of("error.mapping_shape", path=path)
     where = str(path) if path else "mapping"
     tables = doc.get("tables")
     plans = tuple(_plan(str(n), s, where) for n, s in tables.items()) if isinstance(tables, dict) \

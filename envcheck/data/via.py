@@ -35,7 +35,7 @@ def open_tunnel(url: DbUrl, via: Via, stack: ExitStack) -> DbUrl:
     inventory = via.conn.load_inventory(via.host)
     host = next((h for h in inventory.hosts if h.name == via.host), None)
     if host is None:
-        raise BadInput(f"--via {via.host}: not a host of the inventory / 清单中没有该主机")
+        raise BadInput.of("error.via_no_host", host=via.host)
     settings = RemoteSettings(via.conn.ssh, None, via.conn.timeout)
     fab = connection(host, settings, read_ssh_config(via.conn.ssh))
     stack.callback(fab.close)
@@ -54,5 +54,5 @@ def _wait_listening(port: int, host: str, seconds: float = 10) -> None:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
         if time.monotonic() > deadline:
-            raise BadInput(f"--via {host}: the forwarded port did not open / 经由主机的端口转发未建立")
+            raise BadInput.of("error.via_no_tunnel", host=host)
         time.sleep(0.05)

@@ -26,6 +26,15 @@ def test_urls_and_a_password_in_one_is_refused() -> None:
         parse_url("oracle://x@db1/x")
 
 
+def test_a_password_the_url_parser_cannot_read_is_refused_and_never_shown() -> None:
+    """'/' in a password ends urlsplit's host part: the port would be the password, and the
+    parser's own message would show it."""
+    for url in ("mysql://erp:Pw/3141@db1/erp", "mysql://erp:Pw@3141@db1:x/erp"):
+        with pytest.raises(BadInput, match="password in the database URL") as info:
+            parse_url(url)
+        assert "3141" not in info.value.text.en + info.value.text.zh
+
+
 def test_password_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for var in ("ENVCHECK_DB_PASSWORD", "ENVCHECK_SOURCE_PASSWORD", "ENVCHECK_TARGET_PASSWORD", "PGPASSWORD"):
         monkeypatch.delenv(var, raising=False)
@@ -111,6 +120,15 @@ def test_the_shipped_checklist_has_20_plus_items_each_a_known_rule() -> None:
     items = load_checklist(None)
     assert len(items) >= 20 and all(i["rule"] in RULES for i in items)
     assert all(i["title"]["en"] and i["title"]["zh"] for i in items)
+
+
+def test_a_checklist_error_names_the_item_in_one_language(tmp_path: Path) -> None:
+    path = tmp_path / "c.yml"
+    path.write_text("items:\n  - {id: fee_ok, title: {en: Fees}, rule: row_counts}\n")
+    with pytest.raises(BadInput) as info:
+        load_checklist(path)
+    assert info.value.text.en == f"checklist {path}, item 1 (fee_ok): the title needs en and zh"
+    assert info.value.text.zh == f"验收清单 {path} 第 1 项（fee_ok）：title 需要同时写 en 和 zh"
 
 
 def test_a_site_item_is_checked(tmp_path: Path) -> None:
