@@ -72,8 +72,8 @@ reliability: venv apt
 lint: venv apt
 	.venv/bin/ruff check envcheck tests
 	.venv/bin/mypy
-	.venv/bin/yamllint -s playbooks inventories
-	cd playbooks && ../.venv/bin/ansible-lint -q .
+	.venv/bin/yamllint -s envcheck/playbooks inventories
+	cd envcheck/playbooks && ../../.venv/bin/ansible-lint -q .
 	find envcheck -name '*.sh' -o -name '*.bash' | xargs shellcheck
 
 # docs/checks.md from the check registry (tests/unit/test_checks_doc.py fails when it is stale).

@@ -225,7 +225,7 @@ def deploy_envcheck(f: Fleet, logs: Path) -> Way:
 def deploy_ansible(f: Fleet, logs: Path) -> Way:
     """What envcheck deploy runs, without envcheck: the same playbook, config and forks."""
     state: dict[str, Path] = {}
-    playbooks = BENCH.parent / "playbooks"
+    playbooks = BENCH.parent / "envcheck" / "playbooks"
 
     def run() -> list[int]:
         control = state["cp"] = _control_dir()

@@ -1,14 +1,16 @@
-"""Where envcheck finds its playbooks and templates, and keeps its runs."""
+"""Where envcheck finds its playbooks and roles, and keeps its runs."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-# The repository (or install) root holds playbooks/ and templates/ beside the package.
-HOME = Path(os.environ.get("ENVCHECK_HOME", Path(__file__).resolve().parent.parent))
-PLAYBOOK_DIR = HOME / "playbooks"
-TEMPLATE_DIR = HOME / "templates"
+# The playbooks and roles (each role with its templates) ship inside the package, so a plain
+# `pip install` can deploy; ENVCHECK_HOME=<folder holding playbooks/> still points elsewhere
+# (a site's own copy of the roles).
+_HOME = os.environ.get("ENVCHECK_HOME")
+PLAYBOOK_DIR = Path(_HOME) / "playbooks" if _HOME else Path(__file__).resolve().parent / "playbooks"
+ROLES_DIR = PLAYBOOK_DIR / "roles"
 
 
 def runs_dir() -> Path:

@@ -12,3 +12,17 @@ def test_every_folder_with_modules_is_a_package() -> None:
     missing = sorted(str(d.relative_to(PACKAGE.parent)) for d in {p.parent for p in PACKAGE.rglob("*.py")}
                      if not (d / "__init__.py").is_file())
     assert not missing, f"no __init__.py, so `pip install .` leaves them out: {missing}"
+
+
+def test_every_playbook_role_and_template_file_ships_in_the_package() -> None:
+    """`pip install .` must carry the playbooks and every role file (tasks, vars, meta, argument
+    specs, templates): the package_data patterns of setup.cfg cover each of them."""
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(PACKAGE.parent / "setup.cfg")
+    patterns = [p.strip() for p in cfg["options.package_data"]["envcheck"].replace("\n", ",").split(",") if p.strip()]
+    shipped = {p for pattern in patterns for p in PACKAGE.glob(pattern) if p.is_file()}
+    files = {p for p in (PACKAGE / "playbooks").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    missing = sorted(str(p.relative_to(PACKAGE)) for p in files - shipped)
+    assert not missing, f"left out of a wheel by setup.cfg's package_data: {missing}"

@@ -10,10 +10,12 @@ import jinja2
 import pytest
 import yaml
 
-from envcheck.paths import PLAYBOOK_DIR, TEMPLATE_DIR
+from envcheck.paths import PLAYBOOK_DIR, ROLES_DIR
 
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 PLAYBOOKS = sorted(p.name for p in PLAYBOOK_DIR.glob("*.yml"))
+# Each role's templates in its own templates/; shared fragments in the standard role's.
+TEMPLATE_DIRS = sorted(str(p) for p in ROLES_DIR.glob("*/templates"))
 
 
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
@@ -35,7 +37,7 @@ def test_baseline_defaults_come_from_the_standard_only() -> None:
 
 
 def _render(name: str, **values: object) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), undefined=jinja2.StrictUndefined,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIRS), undefined=jinja2.StrictUndefined,
                              autoescape=False, keep_trailing_newline=True)  # noqa: S701 - config files, not HTML
     env.filters["basename"] = lambda path: str(path).rstrip("/").rpartition("/")[2]  # an Ansible filter
     return env.get_template(name).render(**values)
@@ -78,11 +80,16 @@ def test_ansible_cfg_ships_pipelining_and_control_persist() -> None:
 def test_every_template_is_used_by_a_role_and_every_role_template_exists() -> None:
     import re
 
-    tasks = "\n".join(p.read_text() for p in (PLAYBOOK_DIR / "roles").rglob("tasks/*.yml"))
-    used = set(re.findall(r"templates_dir[^\"]*\"?\s*[~+]?\s*['\"]?/([\w.-]+\.j2)", tasks))
-    shipped = {p.name for p in TEMPLATE_DIR.glob("*.j2")}
+    used: set[str] = set()
+    for role in ROLES_DIR.iterdir():
+        tasks = "\n".join(p.read_text() for p in role.glob("tasks/*.yml"))
+        # src: name.j2 (the role's own), "{{ role_path }}/../<role>/templates/name.j2" (shared)
+        used |= {f"{role.name}/{n}" for n in re.findall(r"(?:src: |template', ')'?([\w.-]+\.j2)", tasks)}
+        used |= {f"{r}/{n}" for r, n in re.findall(r"role_path \}\}/\.\./(\w+)/templates/([\w.-]+\.j2)", tasks)}
+    shipped = {f"{p.parent.parent.name}/{p.name}" for p in ROLES_DIR.glob("*/templates/*.j2")}
     assert used <= shipped, used - shipped
     assert shipped <= used, f"templates no role uses: {shipped - used}"
+    tasks = "\n".join(p.read_text() for p in ROLES_DIR.rglob("tasks/*.yml"))
     # Configuration files are templates, not inline content in the tasks.
     assert "content: |" not in tasks
 

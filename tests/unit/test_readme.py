@@ -30,7 +30,7 @@ def test_every_command_in_the_table_exists() -> None:
     assert named == set(cli.list_commands(None))  # type: ignore[arg-type]  (unused by LazyGroup)
 
 
-_PATH = re.compile(r"\b(docs/\w+\.md|[A-Z]+\.md|bench/README\.md|playbooks/[\w/]+\.yml|envcheck/[\w/]+\.py)")
+_PATH = re.compile(r"\b(docs/\w+\.md|[A-Z]+\.md|bench/README\.md|envcheck/playbooks/[\w/]+\.yml|envcheck/[\w/]+\.py)")
 
 
 def test_every_file_it_points_to_exists() -> None:
