@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from envcheck.commands.options import lang_option
+from envcheck.deploy import inputs
 from envcheck.deploy.gate import preflight_runtime
 from envcheck.deploy.runner import DeployRequest, run_deploy
 from envcheck.deploy.view import DeployView
@@ -57,14 +58,16 @@ def deploy(**kw: Any) -> None:
 
     # The inventory is read as `check` reads it before anything runs: a malformed file, a
     # standard value that cannot be right or a --limit matching nothing is bad input (exit 2).
-    inventory = _validate_inventory(kw["inventories"], kw["limit"], kw["vault_password_file"])
+    # A value outside the roles' choices (db_engine, web_server) is refused here, naming it.
+    extra_vars = _extra_vars(kw["extra_vars"])
+    inventory = _validate_inventory(kw["inventories"], kw["limit"], kw["vault_password_file"], extra_vars)
     # Then every host's Python, before any play: too old for every runtime installed is exit 2.
     runtime = preflight_runtime(inventory.hosts, kw["forks"], kw["lang"])
 
     request = DeployRequest(
         playbook=kw["playbook"], inventories=tuple(kw["inventories"]), limit=kw["limit"],
         tags=tuple(kw["tags"]), skip_tags=tuple(kw["skip_tags"]), check=kw["check_mode"],
-        diff=kw["diff"], extra_vars=_extra_vars(kw["extra_vars"]), forks=kw["forks"],
+        diff=kw["diff"], extra_vars=extra_vars, forks=kw["forks"],
         vault_password_file=kw["vault_password_file"], **runtime,
     )
     view = DeployView(kw["lang"], show_diff=kw["diff"])
@@ -74,7 +77,11 @@ def deploy(**kw: Any) -> None:
     sys.exit(of_deploy(outcome))
 
 
-def _validate_inventory(sources: tuple[str, ...], limit: str | None, vault_password_file: str | None) -> Any:
-    """Read as `check` reads it (envcheck.inventory.record: unchanged files are not resolved again)."""
-    return load(sources, limit, vault_password_file, None)
-
+def _validate_inventory(sources: tuple[str, ...], limit: str | None, vault_password_file: str | None,
+                        extra_vars: dict[str, Any]) -> Any:
+    """Read as `check` reads it (envcheck.inventory.record: unchanged files are not resolved again),
+    then the play selectors checked against the roles' argument specs (envcheck.deploy.inputs)."""
+    inventory = load(sources, limit, vault_password_file, None)
+    hosts = [(h.name, h.variables) for h in inventory.hosts]
+    inputs.refuse(inputs.bad_choices(hosts, extra_vars, inputs.spec_choices()))
+    return inventory
