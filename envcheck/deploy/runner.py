@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import shlex
 import shutil
 import signal
@@ -32,6 +33,7 @@ from envcheck.runs import new_run_dir, write_json, write_record
 from envcheck.ssh import reasons
 
 PLAYBOOKS = ("site", "server", "database", "middleware")
+_BACKUP_SUFFIX = re.compile(r"\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$")
 # Event fields kept as evidence; a task's full result may hold what a no_log task hid.
 _KEPT_EVENT_FIELDS = ("host", "task", "role", "task_action", "play", "duration", "changed",
                       "start", "end")
@@ -235,6 +237,19 @@ def _keep_artifacts(source: Path, run_dir: Path, events: Sequence[dict[str, Any]
     with open(run_dir / "events.jsonl", "w", encoding="utf-8") as fh:
         for event in events:
             fh.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
+    # Every configuration file the run replaced, and where its previous version is kept on
+    # the host (the roles' backup: true), for a rollback by hand or by a later run.
+    write_json(run_dir / "backups.json", [
+        {"host": e.get("host"), "task": e.get("task"), **b} for e in events for b in e.get("backups") or ()])
+
+
+def backup_files(res: Mapping[str, Any]) -> list[dict[str, str]]:
+    """{"path", "backup"} of each file a task result replaced with backup: true (loops too)."""
+    results = res.get("results")
+    items = [r for r in results if isinstance(r, dict)] if isinstance(results, list) else [res]
+    # Ansible names a backup <file>.<pid>.<date>@<time>~ (blockinfile's result has no path)
+    return [{"path": str(r.get("dest") or r.get("path") or _BACKUP_SUFFIX.sub("", str(r["backup_file"]))),
+             "backup": str(r["backup_file"])} for r in items if r.get("backup_file")]
 
 
 def _quote(value: str) -> str:
@@ -264,6 +279,9 @@ def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
         res: dict[str, Any] = raw_res if isinstance(raw_res, dict) else {}
         if event.get("event") == "runner_on_ok":
             record["changed"] = bool(res.get("changed"))
+            backups = backup_files(res)
+            if backups:
+                record["backups"] = backups  # where the previous versions are (rollback)
         kept.append(record)
         if on_event:
             on_event(TaskEvent(str(event.get("event")), data.get("host"), data.get("task"),

@@ -28,13 +28,15 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def role_vars(role: str, distribution: str, inventory_vars: Mapping[str, Any]) -> dict[str, Any]:
-    """The role's defaults and OS variables, the inventory's values over the defaults, as
-    the playbook sees them. Defaults that are templates of the standard (`{{ standard_x }}`)
-    are left out: the suites read those from the Standard itself."""
+    """The role's defaults and OS data, the inventory's values over both, as the playbook
+    sees them (OS data is `__<name>` in vars/<family>.yml, used where the inventory sets no
+    `<name>`). Values that are templates (`{{ standard_x }}`) are left out: the suites read
+    those from the Standard itself."""
     base = PLAYBOOK_DIR / "roles" / role
     merged = {k: v for k, v in _load(base / "defaults" / "main.yml").items() if "{{" not in str(v)}
+    merged |= {k[2:]: v for k, v in _load(base / "vars" / f"{os_family(distribution)}.yml").items()
+               if k.startswith("__") and "{{" not in str(v)}
     merged |= {k: v for k, v in inventory_vars.items() if k.startswith(f"{role}_")}
-    merged |= _load(base / "vars" / f"{os_family(distribution)}.yml")  # role vars win, as in Ansible
     return merged
 
 

@@ -75,6 +75,38 @@ def test_unknown_playbook_and_missing_inventory_are_bad_input(tmp_path: Path, pl
         run_deploy(DeployRequest("server", (str(tmp_path / "missing.ini"),)), tmp_path)
 
 
+BACKUP_PLAYBOOK = """\
+- name: Local test play
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: A configuration file, its previous version kept
+      ansible.builtin.copy:
+        dest: "{{ conf_path }}"
+        content: "{{ value }}\\n"
+        mode: "0600"
+        backup: true
+"""
+
+
+def test_the_previous_versions_of_replaced_files_are_recorded_for_rollback(
+        tmp_path: Path, playbook_dir: Path) -> None:
+    (playbook_dir / "server.yml").write_text(BACKUP_PLAYBOOK)
+    inv = tmp_path / "hosts.ini"
+    inv.write_text("localhost ansible_connection=local ansible_python_interpreter=" +
+                   __import__("sys").executable + "\n")
+    conf = tmp_path / "app.conf"
+    for value in ("first", "second"):
+        outcome = run_deploy(DeployRequest("server", (str(inv),), extra_vars={"conf_path": str(conf), "value": value}),
+                             tmp_path / "runs", None)
+        assert outcome.status == "successful"
+    first_run, second_run = sorted((tmp_path / "runs").glob("*-deploy"))
+    assert json.loads((first_run / "backups.json").read_text()) == []  # a new file: nothing to keep
+    [kept] = json.loads((second_run / "backups.json").read_text())
+    assert kept["host"] == "localhost" and kept["path"] == str(conf)
+    assert Path(kept["backup"]).read_text() == "first\n" and conf.read_text() == "second\n"
+
+
 SLOW_PLAYBOOK = """\
 - name: Local test play
   hosts: all

@@ -35,7 +35,8 @@ PLAY = """\
         content: "{{ {'envcheck_os_family': envcheck_os_family, 'envcheck_os_major': envcheck_os_major,
                       'envcheck_os_compat_major': envcheck_os_compat_major,
                       'tomcat_vars_loaded': loaded.results | map(attribute='item') | map('basename') | list,
-                      'tomcat_java_packages': tomcat_java_packages} | to_json }}"
+                      'tomcat_java_packages': __tomcat_java_packages,
+                      'tomcat_install': __tomcat_install | trim} | to_json }}"
 """
 
 
@@ -78,3 +79,8 @@ def test_normalisation_on_captured_facts(tmp_path: Path) -> None:
     # The EL 8 generation (Kylin V10, UOS Server 20) gets the Java its repositories have.
     assert json.loads((out / "kylin_v10.json").read_text())["tomcat_java_packages"] == ["java-11-openjdk-headless"]
     assert json.loads((out / "rocky_9.json").read_text())["tomcat_java_packages"] == ["java-17-openjdk-headless"]
+    # Tomcat from the OS's package where there is one, from an archive where there is none (EL 8/9).
+    installs = {name: json.loads((out / f"{name.replace('.', '_')}.json").read_text())["tomcat_install"]
+                for name in CASES}
+    assert installs == {"debian_12": "package", "kylin_v10": "package", "openeuler_22.03": "package",
+                        "uos_server_20": "package", "rocky_9": "archive"}

@@ -38,15 +38,14 @@ def test_baseline_defaults_come_from_the_standard_only() -> None:
 
 def _render(name: str, **values: object) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIRS), undefined=jinja2.StrictUndefined,
-                             autoescape=False, keep_trailing_newline=True)  # noqa: S701 - config files, not HTML
+                             autoescape=False, keep_trailing_newline=True,  # noqa: S701 - config files, not HTML
+                             trim_blocks=True)  # as Ansible renders templates
     env.filters["basename"] = lambda path: str(path).rstrip("/").rpartition("/")[2]  # an Ansible filter
     return env.get_template(name).render(**values)
 
 
 def test_templates_render_the_standard() -> None:
     assert "LANG=zh_CN.UTF-8" in _render("locale.conf.j2", baseline_locale="zh_CN.UTF-8")
-    chrony = _render("chrony.conf.j2", baseline_ntp_servers=["127.0.0.1"])
-    assert "server 127.0.0.1 iburst" in chrony and chrony.startswith("# Managed by envcheck")
     limits = _render("limits.conf.j2", baseline_service_user="appuser", baseline_nofile=65535, baseline_nproc=4096)
     assert "appuser hard nofile 65535" in limits
     sysctl = _render("sysctl.conf.j2", baseline_sysctl={"vm.swappiness": 10})
@@ -55,15 +54,19 @@ def test_templates_render_the_standard() -> None:
 
 def test_database_templates_render_the_standard() -> None:
     my = _render("my.cnf.j2", mysql_charset="utf8mb4", mysql_collation="utf8mb4_unicode_ci",
-                 mysql_timezone="Asia/Shanghai", mysql_max_connections=500, ansible_memtotal_mb=8192,
+                 mysql_timezone="Asia/Shanghai", mysql_max_connections=500, envcheck_memory_mb=8192,
                  mysql_buffer_pool_percent=50, mysql_bind_address="0.0.0.0")
     assert "character-set-server = utf8mb4" in my and "collation-server = utf8mb4_unicode_ci" in my
     assert "default-time-zone = 'Asia/Shanghai'" in my and "innodb_buffer_pool_size = 4096M" in my
     pg = _render("postgresql.conf.j2", postgresql_listen_addresses="*", postgresql_max_connections=200,
-                 postgresql_timezone="Asia/Shanghai", ansible_memtotal_mb=8192, postgresql_shared_buffers_percent=25,
-                 postgresql_effective_cache_percent=50)
+                 postgresql_timezone="Asia/Shanghai", envcheck_memory_mb=8192, postgresql_shared_buffers_percent=25,
+                 postgresql_effective_cache_percent=50, postgresql_password_encryption="scram-sha-256")
     assert "timezone = 'Asia/Shanghai'" in pg and "log_timezone = 'Asia/Shanghai'" in pg
-    assert "shared_buffers = 2048MB" in pg
+    assert "shared_buffers = 2048MB" in pg and "password_encryption = 'scram-sha-256'" in pg
+    hba = _render("pg_hba.conf.j2", postgresql_password_encryption="scram-sha-256", postgresql_hba_entries=[
+        {"database": "his", "user": "his", "address": "10.0.0.0/24"},
+        {"type": "local", "database": "his", "user": "his", "method": "peer"}])
+    assert hba.splitlines() == ["host his his 10.0.0.0/24 scram-sha-256", "local his his peer"]
 
 
 def test_ansible_cfg_ships_pipelining_and_control_persist() -> None:
@@ -121,5 +124,52 @@ def test_offline_tomcat_unit_and_firewall_templates_render() -> None:
     assert "Environment=CATALINA_BASE=/var/lib/tomcat" in unit and "JAVA_HOME" not in unit
     with_jdk = _render("tomcat.service.j2", **(values | {"tomcat_java_archive": "/srv/jdk-17.tar.gz"}))
     assert "Environment=JAVA_HOME=/opt/java/current" in with_jdk
-    nft = _render("nftables.conf.j2", baseline_firewall_ssh_port=22, baseline_firewall_ports=[80, "8080", 22])
-    assert "policy drop;" in nft and "tcp dport { 22, 80, 8080 } accept" in nft
+    nft = _render("nftables.conf.j2", baseline_firewall_ssh_ports=[2222], baseline_firewall_ports=[80, "8080", 22])
+    assert "policy drop;" in nft and "tcp dport { 2222, 80, 8080, 22 } accept" in nft
+    # envcheck's own table, replaced as a whole: never the whole ruleset (Docker, ufw, fail2ban).
+    assert "flush ruleset" not in nft and "delete table inet envcheck" in nft
+
+
+def test_every_role_has_argument_specs_for_its_public_variables() -> None:
+    """Each role validates its inputs when it starts (meta/argument_specs.yml), and every
+    variable of its defaults is in the spec (a typo'd spec would check nothing)."""
+    for role in sorted(p for p in ROLES_DIR.iterdir() if p.is_dir()):
+        spec_file = role / "meta" / "argument_specs.yml"
+        assert spec_file.is_file(), f"{role.name}: no meta/argument_specs.yml"
+        options = yaml.safe_load(spec_file.read_text())["argument_specs"]["main"]["options"]
+        defaults = yaml.safe_load((role / "defaults" / "main.yml").read_text()) or {}
+        assert set(defaults) <= set(options), f"{role.name}: not in the spec: {set(defaults) - set(options)}"
+        os_data = {k[2:] for f in role.glob("vars/*.yml") for k in (yaml.safe_load(f.read_text()) or {})
+                   if k.startswith("__")}
+        assert os_data <= set(options), f"{role.name}: OS data not in the spec: {os_data - set(options)}"
+
+
+def test_the_play_selectors_have_their_choices_in_the_standard_spec() -> None:
+    from envcheck.deploy.inputs import spec_choices
+
+    assert spec_choices() == {"db_engine": ("postgresql", "mysql"), "web_server": ("nginx", "apache")}
+
+
+def test_no_restart_is_allowed_to_fail_and_config_writes_keep_a_backup() -> None:
+    """Safe changes: no `failed_when: false` on a service task, and every template that
+    writes a configuration file keeps the previous version (backup: true)."""
+    for path in ROLES_DIR.rglob("*/*.yml"):
+        tasks = yaml.safe_load(path.read_text()) or []
+        if not isinstance(tasks, list):
+            continue
+        for task in _flatten(tasks):
+            name = f"{path.relative_to(ROLES_DIR)}: {task.get('name')}"
+            service = {"ansible.builtin.service", "ansible.builtin.systemd_service"} & set(task)
+            assert not (service and task.get("failed_when") is False), name
+            if "ansible.builtin.template" in task:
+                assert task["ansible.builtin.template"].get("backup") is True, name
+
+
+def _flatten(tasks: list) -> list:  # type: ignore[type-arg]
+    out = []
+    for task in tasks:
+        if isinstance(task, dict):
+            out.append(task)
+            for key in ("block", "rescue", "always"):
+                out += _flatten(task.get(key) or [])
+    return out
