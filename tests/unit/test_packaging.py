@@ -22,7 +22,9 @@ def test_every_playbook_role_and_template_file_ships_in_the_package() -> None:
 
     cfg = configparser.ConfigParser()
     cfg.read(PACKAGE.parent / "setup.cfg")
-    patterns = [p.strip() for p in cfg["options.package_data"]["envcheck"].replace("\n", ",").split(",") if p.strip()]
+    value = cfg["options.package_data"]["envcheck"]
+    # setuptools splits on newlines when there are any, else on commas: read it the same way.
+    patterns = [p.strip() for p in (value.splitlines() if "\n" in value.strip() else value.split(",")) if p.strip()]
     shipped = {p for pattern in patterns for p in PACKAGE.glob(pattern) if p.is_file()}
     files = {p for p in (PACKAGE / "playbooks").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     missing = sorted(str(p.relative_to(PACKAGE)) for p in files - shipped)
