@@ -1,6 +1,7 @@
 """The baseline's optional firewall on a bare lab host: with baseline_firewall on, the host's
-service ports (standard_ports of its group) and SSH are let in and nothing else; the host name
-comes from the inventory; idempotent."""
+service ports (standard_ports of its group) and SSH are let in and nothing else, in envcheck's
+own nftables table (another program's table is left alone); the host name comes from the
+inventory; idempotent."""
 
 from __future__ import annotations
 
@@ -41,6 +42,11 @@ def test_firewall_lets_in_ssh_and_the_service_ports_only_and_the_name_is_set(lab
     inventory = _inventory(lab, tmp_path)
     assert _reach(lab, app, web.lan_address, 8080) == "refused"  # before: nothing filtered
     lab.ssh(web.name, "echo renamed-by-hand > /etc/hostname && hostname renamed-by-hand")
+    # Another program's table (Docker, ufw, fail2ban keep theirs): envcheck's own table never flushes it.
+    theirs = lab.ssh(web.name, "export DEBIAN_FRONTEND=noninteractive; apt-get update -q >/dev/null 2>&1; "
+                               "apt-get install -y -q nftables >/dev/null 2>&1; nft add table inet theirs && "
+                               "nft add chain inet theirs keep && nft list tables", timeout=600)
+    assert "table inet theirs" in theirs.stdout, theirs.stderr
     try:
         runs = tmp_path / "runs"
         for run in (1, 2):
@@ -53,5 +59,7 @@ def test_firewall_lets_in_ssh_and_the_service_ports_only_and_the_name_is_set(lab
         assert _reach(lab, app, web.lan_address, 8080) == "dropped"
         assert _reach(lab, app, web.lan_address, 22) == "open"
         assert lab.ssh(web.name, "hostname; cat /etc/hostname").stdout.split() == [web.name, web.name]
+        tables = lab.ssh(web.name, "nft list tables").stdout.split("\n")
+        assert "table inet theirs" in tables and "table inet envcheck" in tables, tables
     finally:
         lab.reset(web.name)
