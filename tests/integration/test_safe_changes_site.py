@@ -125,3 +125,19 @@ def _logs_in(site: Site, app: str, engine: str, password: str) -> bool:
     done = site.lab.ssh(app, command, input=password)
     assert done.returncode != 9, "the clients are not installed on the app host"
     return done.returncode == 0 and done.stdout.strip() == "1"
+
+
+def test_a_postgresql_setting_the_server_would_refuse_is_taken_back(site: Site, tmp_path: Path) -> None:
+    """No checker for a settings file alone: pg_file_settings reads the files as the server
+    would; a value it would refuse is put back before any restart, the server keeps running."""
+    db = site.host("db")
+    conf = "$(ls -d /etc/postgresql/*/main)/conf.d/60-envcheck.conf"
+    before = site.lab.ssh(db, f"sha256sum {conf}").stdout.split()[0]
+    result = CliRunner(env=SECRETS).invoke(cli, ["deploy", "database", "-i", str(site.inventory),
+                                                 "-e", "postgresql_timezone=Nowhere/Zone", "--runs-dir", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    [host] = _last_run(tmp_path)["hosts"]
+    assert any("taken back" in t and "60-envcheck.conf" in t for t in host["failed_tasks"]), host
+    assert site.lab.ssh(db, f"sha256sum {conf}").stdout.split()[0] == before
+    assert site.lab.ssh(db, "systemctl is-active 'postgresql@*'").stdout.strip() == "active"
+    assert _deploy_db(site, tmp_path / "again", SECRETS)["changed"] == 0
