@@ -78,10 +78,10 @@ def deploy(**kw: Any) -> None:
 
 
 def _validate_inventory(sources: tuple[str, ...], limit: str | None, vault_password_file: str | None,
-                        extra_vars: dict[str, Any]) -> Any:
+                        extra_vars: dict[str, Any] | None = None) -> Any:
     """Read as `check` reads it (envcheck.inventory.record: unchanged files are not resolved again),
     then the play selectors checked against the roles' argument specs (envcheck.deploy.inputs)."""
     inventory = load(sources, limit, vault_password_file, None)
     hosts = [(h.name, h.variables) for h in inventory.hosts]
-    inputs.refuse(inputs.bad_choices(hosts, extra_vars, inputs.spec_choices()))
+    inputs.refuse(inputs.bad_choices(hosts, extra_vars or {}, inputs.spec_choices()))
     return inventory
