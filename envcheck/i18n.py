@@ -517,9 +517,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "data.fig_orphans": ("{fks} (target / source)", "{fks}(目标库 / 源库)"),
     "data.fig_no_fks": ("no foreign keys declared", "未声明外键"),
     "data.fig_sampled": ("{n} row(s) sampled", "抽样 {n} 行"),
-    # envcheck deploy: inputs refused before any play runs (issue 24, roles' inputs).
-    "deploy.bad_choice": ("{host}: {variable}={value!r} is not allowed; allowed values: {allowed}",
-                          "{host}:{variable}={value!r} 不是允许的值;允许的值:{allowed}"),
+    # --- Issue 24, helper C: deploy inputs refused before any play runs (envcheck/deploy/inputs.py).
+    "error.bad_choice": ("{host}: {variable}={value!r} is not allowed; allowed values: {allowed}",
+                         "{host}：{variable}={value!r} 不是允许的值；允许的值：{allowed}"),
 }
 
 

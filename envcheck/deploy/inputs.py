@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from envcheck.errors import BadInput
-from envcheck.i18n import t
+from envcheck.errors import BadInput, words
+from envcheck.model import Text
 from envcheck.paths import PLAYBOOK_DIR
 
 # The variables that select plays; the allowed values come from the argument specs.
@@ -58,12 +58,10 @@ def bad_choices(hosts: Iterable[tuple[str, Mapping[str, Any]]], extra_vars: Mapp
 
 
 def refuse(found: list[BadChoice]) -> None:
-    """A BadInput (exit 2) naming each variable, its value and the allowed values, en and zh."""
+    """A BadInput (exit 2) naming each host, variable, value and the allowed values, a line
+    each, in the command's language (the catalogue's error.bad_choice)."""
     if not found:
         return
-    lines = [
-        " / ".join(t("deploy.bad_choice", lang, host=b.host, variable=b.variable, value=b.value,
-                     allowed=", ".join(b.allowed)) for lang in ("en", "zh"))
-        for b in found
-    ]
-    raise BadInput("\n".join(lines))
+    lines = [words("error.bad_choice", host=b.host, variable=b.variable, value=b.value, allowed=", ".join(b.allowed))
+             for b in found]
+    raise BadInput(Text("\n".join(x.en for x in lines), "\n".join(x.zh for x in lines)))
