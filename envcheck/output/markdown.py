@@ -9,12 +9,9 @@ from envcheck.model import Status
 from envcheck.output.summary import counts_line, verdict_lines
 from envcheck.output.table import ordered_results
 from envcheck.output.values import human, status_word
+from envcheck.report.markup import md_cell
 from envcheck.ssh.reasons import in_lang
 from envcheck.waivers import note
-
-
-def _cell(value: object) -> str:
-    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
 def render(report: AuditReport, lang: str) -> str:
@@ -24,15 +21,16 @@ def render(report: AuditReport, lang: str) -> str:
     down = [h for h in report.hosts if not h.status.reachable]
     if down:
         lines += [f"## {t('check.unreachable', lang)}", ""]
-        lines += [f"- **{h.status.name}** ({h.status.address}){colon(lang)}{_cell(in_lang(h.status.error or '', lang))}"
-                  for h in down]
+        for h in down:
+            reason = md_cell(in_lang(h.status.error or "", lang))
+            lines.append(f"- **{h.status.name}** ({h.status.address}){colon(lang)}{reason}")
         lines.append("")
     heads = [t(k, lang) for k in ("status", "host", "check", "found", "expected", "check.message", "fix")]
     lines += ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for r in ordered_results(report):
         fix = r.fix.get(lang) if r.status in (Status.FAIL, Status.WARN) else ""
         message = " ".join(x for x in (note(r.waiver, lang), r.message.get(lang)) if x)
-        lines.append("| " + " | ".join(_cell(x) for x in (
+        lines.append("| " + " | ".join(md_cell(x) for x in (
             status_word(r.status, lang), r.host or t("fleet", lang), r.check, human(r.found, lang),
             human(r.expected, lang), message, fix)) + " |")
     return "\n".join(lines) + "\n"
