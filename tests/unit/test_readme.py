@@ -13,7 +13,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_readme_is_short() -> None:
-    assert len(README.splitlines()) <= 220, "README.md is for users: move the details to docs/"
+    assert len(README.splitlines()) <= 260, "README.md is for users: move the details to docs/"
 
 
 def test_the_counts_of_checks_are_the_registry_s() -> None:
