@@ -520,6 +520,59 @@ WORDS: dict[str, tuple[str, str]] = {
     # --- Issue 24, helper C: deploy inputs refused before any play runs (envcheck/deploy/inputs.py).
     "error.bad_choice": ("{host}: {variable}={value!r} is not allowed; allowed values: {allowed}",
                          "{host}：{variable}={value!r} 不是允许的值；允许的值：{allowed}"),
+    # --- Issue 23, helper J2: results for monitoring (envcheck/output/prometheus.py: the HELP of
+    # each metric, prom.<metric>; envcheck/serve.py and envcheck/commands/serve.py).
+    "prom.envcheck_info": ("envcheck's version (the value is 1)", "envcheck 版本(值为 1)"),
+    "prom.envcheck_audit_ready": ("1 when the verdict of the last audit is Ready, else 0",
+                                  "最近一次检查的结论为可上线时为 1,否则为 0"),
+    "prom.envcheck_audit_complete": ("1 when the last audit finished, 0 when it was interrupted",
+                                     "最近一次检查完整结束时为 1,被中断时为 0"),
+    "prom.envcheck_audit_seconds": ("How long the last audit took, in seconds", "最近一次检查耗时(秒)"),
+    "prom.envcheck_audit_timestamp_seconds": ("When the last audit finished (Unix time)",
+                                              "最近一次检查结束的时间(Unix 时间)"),
+    "prom.envcheck_results": ("Results of the last audit by status", "最近一次检查各状态的结果数"),
+    "prom.envcheck_check_failing": ("1 when the check fails or errs on the host (status says which), 0 when it "
+                                    "passes, warns, is skipped or waived; host is empty for a check across hosts",
+                                    "检查项在该主机上失败或出错时为 1(status 标签说明是哪种),"
+                                    "通过、警告、跳过或豁免时为 0;"
+                                    "跨主机检查的 host 为空"),
+    "prom.envcheck_host_up": ("1 when the host answered over SSH, 0 when it could not be reached",
+                              "主机通过 SSH 应答时为 1,无法连接时为 0"),
+    "prom.envcheck_host_audit_seconds": ("How long the host's audit took, in seconds", "该主机检查耗时(秒)"),
+    "prom.envcheck_host_clock_offset_seconds": ("The host's clock minus the controller's, round trip corrected, "
+                                                "in seconds", "主机时钟减控制端时钟(已按往返时间校正,秒)"),
+    "prom.envcheck_host_clock_rtt_seconds": ("The round trip of the clock reading, in seconds",
+                                             "读取时钟的往返时间(秒)"),
+    "prom.envcheck_clock_offset_max_seconds": ("The standard's largest allowed clock offset, in seconds",
+                                               "标准允许的最大时钟偏差(秒)"),
+    "prom.envcheck_endpoint_connect_seconds": ("TCP connect time from the host to the partner endpoint, in seconds",
+                                               "从主机到外部接口的 TCP 连接时间(秒)"),
+    "prom.envcheck_endpoint_latency_seconds": ("HTTP answer time of the partner endpoint from the host, in seconds",
+                                               "从主机访问外部接口的 HTTP 应答时间(秒)"),
+    "prom.envcheck_endpoint_certificate_days": ("Days until the partner endpoint's certificate expires",
+                                                "外部接口证书距过期的天数"),
+    "prom.envcheck_datasource_clock_offset_seconds": ("NOW() in the datasource's session minus the controller's "
+                                                      "clock, in seconds", "数据源会话中 NOW() 减控制端时钟(秒)"),
+    "prom.envcheck_serve_audits_total": ("Audits envcheck serve has run", "envcheck serve 已运行的检查次数"),
+    "prom.envcheck_serve_audit_ok": ("1 when the last audit ran (whatever its verdict), 0 when it could not run",
+                                     "最近一次检查得以运行时为 1(无论结论如何),无法运行时为 0"),
+    "prom.envcheck_serve_interval_seconds": ("The least time between two audits, in seconds",
+                                             "两次检查之间的最短间隔(秒)"),
+    "serve.listening": ("Serving the audit of {inventory} on http://{address}/metrics (health: /healthz), "
+                        "at most one audit every {interval} s; Ctrl+C stops",
+                        "正在 http://{address}/metrics 提供 {inventory} 的检查结果(健康检查:/healthz),"
+                        "最多每 {interval} 秒检查一次;按 Ctrl+C 停止"),
+    "serve.this_machine": ("this machine", "本机"),
+    "serve.stopped": ("Stopped after {audits} audit(s)", "已停止,共检查 {audits} 次"),
+    "serve.not_found": ("Not found: envcheck serve answers /metrics and /healthz",
+                        "未找到:envcheck serve 只提供 /metrics 和 /healthz"),
+    "serve.no_audit": ("The audit could not run: {error}", "检查无法运行:{error}"),
+    "error.serve_listen": ("--listen {value!r}: expected HOST:PORT, e.g. 127.0.0.1:9816",
+                           "--listen {value!r}:应为 主机:端口,例如 127.0.0.1:9816"),
+    "error.serve_port_in_use": ("--listen {address}: the port is already in use (another envcheck serve?)",
+                                "--listen {address}:端口已被占用(已有另一个 envcheck serve?)"),
+    "error.serve_cannot_listen": ("--listen {address}: cannot listen there: {error}",
+                                  "--listen {address}:无法在此监听:{error}"),
 }
 
 

@@ -16,7 +16,7 @@ from envcheck.commands.options import build_connection, connection_options, lang
 from envcheck.exitcodes import of_audit
 from envcheck.i18n import colon, t
 from envcheck.output import FORMATS
-from envcheck.output.files import parse_outputs, write_outputs
+from envcheck.output.files import OUTPUT_FORMATS, parse_outputs, write_outputs
 from envcheck.output.summary import verdict_lines
 from envcheck.output.table import render
 from envcheck.ssh import TRANSPORTS
@@ -27,10 +27,10 @@ from envcheck.waivers import load_file
 @connection_options
 @click.option("-c", "--only", "only", multiple=True, metavar="ID",
               help="Only these checks or areas (repeatable), e.g. -c time -c mysql.character_set_server")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "junit", "markdown"]),
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS),
               default="table", show_default=True, help="Output format / 输出格式")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT:]FILE",
-              help="Write the output to FILE, in --format or in FORMAT (table, json, junit, markdown); "
+              help="Write the output to FILE, in --format or in FORMAT (table, json, junit, markdown, prometheus); "
                    "repeatable, e.g. -o junit:check.xml -o json:check.json. The table and the verdict are "
                    "still printed / 输出到文件,可重复")
 @click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
@@ -53,6 +53,7 @@ def check(**kw: Any) -> None:
       envcheck check -i inventories/site/hosts.yml --limit db
       envcheck check -i hosts.yml --format json -o result.json
       envcheck check -i hosts.yml -o junit:check.xml -o json:check.json --waivers waivers.yml
+      envcheck check -i hosts.yml -o prometheus:/var/lib/prometheus/node-exporter/envcheck.prom
     """
     lang: str = kw["lang"]
     outputs = parse_outputs(kw["outputs"], kw["fmt"])  # a missing folder: bad input before any host

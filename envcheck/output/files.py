@@ -10,8 +10,11 @@ from pathlib import Path
 from envcheck.audit.engine import AuditReport
 from envcheck.errors import BadInput
 from envcheck.output import FORMATS
+from envcheck.runs import write_atomic
 
-OUTPUT_FORMATS = ("table", "json", "junit", "markdown")
+OUTPUT_FORMATS = ("table", "json", "junit", "markdown", "prometheus")
+# Written to a temporary file and renamed: node_exporter's textfile collector never reads half a file.
+ATOMIC_FORMATS = ("prometheus",)
 
 
 def parse_outputs(specs: Sequence[str], default_format: str) -> list[tuple[str, Path]]:
@@ -47,7 +50,10 @@ def write_outputs(outputs: Sequence[tuple[str, Path]], report: AuditReport, lang
         if fmt not in texts:
             texts[fmt] = FORMATS[fmt](report, lang)
         try:
-            path.write_text(texts[fmt], encoding="utf-8")
+            if fmt in ATOMIC_FORMATS and (path.is_file() or not path.exists()):
+                write_atomic(path, texts[fmt])
+            else:
+                path.write_text(texts[fmt], encoding="utf-8")
         except OSError as exc:
             raise BadInput.of("error.output_write", path=path, error=exc.strerror) from exc
     return [p for _, p in outputs]

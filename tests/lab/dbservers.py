@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.lab.debs import unpacked
+
 PASSWORD = "Data-Pw-1618"
 USER = "his"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -33,23 +35,13 @@ MARIADB_PACKAGES = ("mariadb-server-core", "mariadb-client-core")
 
 def mariadb_root() -> Path:
     """The unpacked MariaDB (its usr/ tree), unpacked on first use."""
-    root = CACHE / "mariadb"
-    if (root / "usr" / "sbin" / "mariadbd").exists():
-        return root
-    debs, staging = CACHE / "debs", CACHE / "mariadb.tmp"
-    debs.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(staging, ignore_errors=True)
-    got = subprocess.run(["apt-get", "download", *MARIADB_PACKAGES], cwd=debs, capture_output=True, text=True)
-    if got.returncode != 0:
-        raise RuntimeError(f"apt-get download {' '.join(MARIADB_PACKAGES)} failed (apt-get update first?):\n"
-                           f"{got.stderr[-2000:]}")
-    for deb in sorted(debs.glob("*.deb")):
-        subprocess.run(["dpkg", "-x", str(deb), str(staging)], check=True, capture_output=True)
+    return unpacked(CACHE, "mariadb", MARIADB_PACKAGES, "usr/sbin/mariadbd", _has_libraries)
+
+
+def _has_libraries(staging: Path) -> None:
     missing = subprocess.run(["ldd", str(staging / "usr" / "sbin" / "mariadbd")], capture_output=True, text=True)
     if "not found" in missing.stdout:
         raise RuntimeError(f"mariadbd lacks libraries (make apt installs them):\n{missing.stdout}")
-    os.replace(staging, root)
-    return root
 
 
 def free_port() -> int:

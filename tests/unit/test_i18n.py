@@ -14,6 +14,7 @@ import pytest
 
 from envcheck.i18n import WORDS, t, t_or
 from envcheck.model import Severity, Status
+from envcheck.output.prometheus import AUDIT_METRICS, SERVE_METRICS
 
 PACKAGE = Path(__file__).parents[2] / "envcheck"
 # A word looked up by a prefix and a value: t('report.sev_' ~ f.severity) in the templates.
@@ -22,7 +23,9 @@ FAMILIES = {"report.sev_": {s.value for s in Severity}, "report.kind_": {"check"
             # t_or(f"status.{status}"), t_or(f"count.{name}"): envcheck/output/values.py
             "status.": {s.value for s in Status}, "count.": {s.value for s in Status} | {"unreachable"},
             "deploy.status_": {"successful", "failed", "timeout", "canceled"},
-            "data.status_": {"pass", "fail", "error"}}
+            "data.status_": {"pass", "fail", "error"},
+            # t(f"prom.{metric}"): envcheck/output/prometheus.py (issue 23, helper J2)
+            "prom.": set(AUDIT_METRICS) | set(SERVE_METRICS)}
 _PLACES = {key.partition(".")[0] + "." for key in WORDS if "." in key}
 
 
