@@ -1,0 +1,77 @@
+"""`envcheck serve` as a real process auditing this machine (no SSH): its answers, its user
+errors (exit 2, in the command's language) and its clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from envcheck.commands.serve import RULES
+from envcheck.i18n import t
+
+ENVCHECK = str(Path(sys.executable).parent / "envcheck")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 (http on loopback)
+            return answer.status, answer.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ENVCHECK, "serve", *args], capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+def test_serves_metrics_and_health_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen([ENVCHECK, "serve", "-c", "time", "--listen", f"127.0.0.1:{port}", "--lang", "zh",
+                             "--runs-dir", str(tmp_path / "runs")], stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert proc.stderr is not None
+    assert f"http://127.0.0.1:{port}/metrics" in proc.stderr.readline()
+    code, text = _get(f"http://127.0.0.1:{port}/metrics")
+    assert code == 200 and 'check="time.timezone"' in text and "# HELP envcheck_audit_ready 最近一次检查" in text
+    code, text = _get(f"http://127.0.0.1:{port}/healthz")
+    assert code == 503 and text.startswith(t("verdict.not_ready", "zh")), text  # -c time: a partial run
+    assert "envcheck_serve_audits_total 1" in _get(f"http://127.0.0.1:{port}/metrics")[1]  # one audit so far
+    code, text = _get(f"http://127.0.0.1:{port}/other")
+    assert code == 404 and "/metrics" in text and "未找到" in text
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "已停止" in err and "Traceback" not in err, err
+
+
+def test_a_port_in_use_is_bad_input(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        done = _run("-c", "time", "--listen", address, cwd=tmp_path)
+    assert done.returncode == 2 and f"--listen {address}: the port is already in use" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_bad_listen_address_or_inventory_is_refused_before_listening(tmp_path: Path) -> None:
+    done = _run("--listen", "localhost", "--lang", "zh", cwd=tmp_path)
+    assert done.returncode == 2 and "--listen 'localhost'" in done.stderr and "错误" in done.stderr, done.stderr
+    done = _run("-i", str(tmp_path / "missing.yml"), "--listen", f"127.0.0.1:{_free_port()}", cwd=tmp_path)
+    assert done.returncode == 2 and "missing.yml" in done.stderr and "Serving" not in done.stderr, done.stderr
+    done = _run("-c", "no.such_check", cwd=tmp_path)
+    assert done.returncode == 2 and "no.such_check" in done.stderr
+
+
+def test_print_rules_gives_the_shipped_file(tmp_path: Path) -> None:
+    done = _run("--print-rules", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == RULES.read_text(encoding="utf-8")
