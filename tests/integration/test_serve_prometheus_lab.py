@@ -9,8 +9,6 @@ import re
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ import yaml
 from tests.lab import faults
 from tests.lab.dbservers import free_port
 from tests.lab.lab import Lab
-from tests.lab.prom import Prometheus, prometheus, promtool
+from tests.lab.prom import Prometheus, http_get, prometheus, promtool
 from tests.reliability.labkit import ENVCHECK
 
 pytestmark = pytest.mark.lab
@@ -45,20 +43,12 @@ def inventory(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=120) as answer:  # noqa: S310 (http on loopback)
-            return answer.status, answer.read().decode("utf-8")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8")
-
-
 class Served:
     def __init__(self, proc: subprocess.Popen[str], port: int, runs: Path) -> None:
         self.proc, self.port, self.runs = proc, port, runs
 
     def get(self, path: str) -> tuple[int, str]:
-        return _get(f"http://127.0.0.1:{self.port}{path}")
+        return http_get(f"http://127.0.0.1:{self.port}{path}")
 
 
 def _serve(inventory: Path, runs: Path, interval: float) -> Iterator[Served]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -27,6 +28,15 @@ PACKAGES = ("prometheus",)  # one Go binary each for prometheus and promtool; it
 def prometheus_root() -> Path:
     """The unpacked package (its usr/ tree), unpacked on first use."""
     return unpacked(CACHE, "prometheus", PACKAGES, "usr/bin/promtool")
+
+
+def http_get(url: str) -> tuple[int, str]:
+    """The status and body of a GET on loopback (an error status is an answer, not an exception)."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as answer:  # noqa: S310 (http on loopback)
+            return answer.status, answer.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
 
 
 def promtool(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -7,28 +7,14 @@ import signal
 import socket
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from envcheck.commands.serve import RULES
 from envcheck.i18n import t
+from tests.lab.dbservers import free_port
+from tests.lab.prom import http_get
 
 ENVCHECK = str(Path(sys.executable).parent / "envcheck")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 (http on loopback)
-            return answer.status, answer.read().decode("utf-8")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8")
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -36,17 +22,17 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_serves_metrics_and_health_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([ENVCHECK, "serve", "-c", "time", "--listen", f"127.0.0.1:{port}", "--lang", "zh",
                              "--runs-dir", str(tmp_path / "runs")], stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     assert proc.stderr is not None
     assert f"http://127.0.0.1:{port}/metrics" in proc.stderr.readline()
-    code, text = _get(f"http://127.0.0.1:{port}/metrics")
+    code, text = http_get(f"http://127.0.0.1:{port}/metrics")
     assert code == 200 and 'check="time.timezone"' in text and "# HELP envcheck_audit_ready 最近一次检查" in text
-    code, text = _get(f"http://127.0.0.1:{port}/healthz")
+    code, text = http_get(f"http://127.0.0.1:{port}/healthz")
     assert code == 503 and text.startswith(t("verdict.not_ready", "zh")), text  # -c time: a partial run
-    assert "envcheck_serve_audits_total 1" in _get(f"http://127.0.0.1:{port}/metrics")[1]  # one audit so far
-    code, text = _get(f"http://127.0.0.1:{port}/other")
+    assert "envcheck_serve_audits_total 1" in http_get(f"http://127.0.0.1:{port}/metrics")[1]  # one audit so far
+    code, text = http_get(f"http://127.0.0.1:{port}/other")
     assert code == 404 and "/metrics" in text and "未找到" in text
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -66,7 +52,7 @@ def test_a_port_in_use_is_bad_input(tmp_path: Path) -> None:
 def test_a_bad_listen_address_or_inventory_is_refused_before_listening(tmp_path: Path) -> None:
     done = _run("--listen", "localhost", "--lang", "zh", cwd=tmp_path)
     assert done.returncode == 2 and "--listen 'localhost'" in done.stderr and "错误" in done.stderr, done.stderr
-    done = _run("-i", str(tmp_path / "missing.yml"), "--listen", f"127.0.0.1:{_free_port()}", cwd=tmp_path)
+    done = _run("-i", str(tmp_path / "missing.yml"), "--listen", f"127.0.0.1:{free_port()}", cwd=tmp_path)
     assert done.returncode == 2 and "missing.yml" in done.stderr and "Serving" not in done.stderr, done.stderr
     done = _run("-c", "no.such_check", cwd=tmp_path)
     assert done.returncode == 2 and "no.such_check" in done.stderr
