@@ -11,7 +11,7 @@ APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime opens
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
-.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench bench-inventory bench-data clean
+.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench bench-inventory bench-data bench-serve clean
 
 help:
 	@echo "make run       create .venv, install, audit this machine (envcheck check)"
@@ -26,6 +26,7 @@ help:
 	@echo "               (BENCH_ARGS='--hosts 1,5 --runs 5'; results in bench/results/)"
 	@echo "make bench-inventory  envcheck inventory show on a generated 10,000-host inventory"
 	@echo "make bench-data  envcheck data compare vs a naive SELECT * on 1,000,000 rows, MariaDB -> PostgreSQL"
+	@echo "make bench-serve envcheck serve under 100 scrapes at 10/s: audits per interval, memory (RSS)"
 
 # An editable install leaves envcheck's own modules without bytecode, and a shell with
 # PYTHONDONTWRITEBYTECODE=1 never writes it: every start would compile them again (~80 ms
@@ -105,6 +106,13 @@ BENCH_DATA_ARGS ?=
 bench-data: venv apt
 	$(COMPILE)
 	$(PY) -m bench.data $(BENCH_DATA_ARGS)
+
+# envcheck serve under scrapes (bench/serve.py, issue 23): the checkout's lab (brought up if it is
+# not); writes bench/results/serve.md and serve.json.
+BENCH_SERVE_ARGS ?=
+bench-serve: venv apt
+	$(COMPILE)
+	$(PY) -m bench.serve $(BENCH_SERVE_ARGS)
 
 lab-down: venv
 	$(PY) -m tests.lab down
