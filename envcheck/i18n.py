@@ -568,9 +568,9 @@ WORDS: dict[str, tuple[str, str]] = {
                         "未找到:envcheck serve 只提供 /metrics 和 /healthz"),
     "serve.no_audit": ("The audit could not run: {error}", "检查无法运行:{error}"),
     "error.serve_listen": ("--listen {value!r}: expected HOST:PORT, e.g. 127.0.0.1:9816",
-                           "--listen {value!r}:应为 主机:端口,例如 127.0.0.1:9816"),
+                           "--listen {value!r}:应为 `主机:端口`,例如 `127.0.0.1:9816`"),
     "error.serve_port_in_use": ("--listen {address}: the port is already in use (another envcheck serve?)",
-                                "--listen {address}:端口已被占用(已有另一个 envcheck serve?)"),
+                                "--listen {address}:端口已被占用,可能已有另一个 `envcheck serve` 在运行"),
     "error.serve_cannot_listen": ("--listen {address}: cannot listen there: {error}",
                                   "--listen {address}:无法在此监听:{error}"),
 }
