@@ -7,6 +7,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from envcheck.commands.serve import RULES
@@ -61,3 +63,50 @@ def test_a_bad_listen_address_or_inventory_is_refused_before_listening(tmp_path:
 def test_print_rules_gives_the_shipped_file(tmp_path: Path) -> None:
     done = _run("--print-rules", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout == RULES.read_text(encoding="utf-8")
+
+
+def _ssh_to(port: int) -> list[str]:
+    """The ssh processes of this machine that target `port` (scoped to the test's own port)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"ssh") and str(port).encode() in argv:
+            found.append(proc.name)
+    return found
+
+
+def test_a_hung_host_an_inventory_turned_bad_and_a_stop_during_an_audit(tmp_path: Path) -> None:
+    with socket.socket() as silent:  # accepts (the kernel does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        hung = silent.getsockname()[1]
+        inventory = tmp_path / "hosts.yml"
+        inventory.write_text(f"all:\n  hosts:\n    hung:\n      ansible_host: 127.0.0.1\n      ansible_port: {hung}\n")
+        port = free_port()
+        proc = subprocess.Popen([ENVCHECK, "serve", "-i", str(inventory), "--listen", f"127.0.0.1:{port}",
+                                 "--interval", "1", "--timeout", "2", "--runs-dir", str(tmp_path / "runs")],
+                                stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        assert proc.stderr is not None and "Serving" in proc.stderr.readline()
+        code, text = http_get(f"http://127.0.0.1:{port}/metrics")
+        assert code == 200 and 'envcheck_host_up{host="hung"} 0' in text and "envcheck_serve_audit_ok 1" in text
+        inventory.write_text("all: [\n")  # edited into something unreadable: the next audit cannot run
+        time.sleep(1)  # past --interval, so that the next scrape audits again
+        code, text = http_get(f"http://127.0.0.1:{port}/healthz")
+        assert code == 503 and "The audit could not run" in text and "hosts.yml" in text, text
+        assert "envcheck_serve_audit_ok 0" in http_get(f"http://127.0.0.1:{port}/metrics")[1]
+        inventory.write_text(f"all:\n  hosts:\n    hung:\n      ansible_host: 127.0.0.1\n      ansible_port: {hung}\n")
+        time.sleep(1)
+        waiting = threading.Thread(target=http_get, args=(f"http://127.0.0.1:{port}/metrics",))
+        waiting.start()  # an audit under way, its host hung
+        deadline = time.monotonic() + 60
+        while not _ssh_to(hung) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _ssh_to(hung), "the audit's ssh session never started"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        waiting.join()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert not _ssh_to(hung)  # the audit's session ended with it
