@@ -29,13 +29,15 @@ FILL = "/srv/envcheck-fill"
 # The site declares the two checks serve runs: a clean host is Ready (/healthz 200).
 STANDARD = {"standard_timezone": "Etc/UTC", "standard_disk_paths": ["/", FILL],
             "envcheck_checks": [CHECK, "time.timezone"]}
-SCRAPE_S = 3
+SCRAPE_S = 5  # and its timeout: above one audit of one host on a loaded machine
 
 
 @pytest.fixture(scope="module")
 def inventory(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The lab's first host alone (a --limit would keep the verdict from Ready)."""
+    """The lab's first host alone (a --limit would keep the verdict from Ready), clean: what an
+    earlier test left on it would hide the fault or keep the verdict from Ready."""
     name = lab.hosts[0].name
+    lab.reset(name)
     whole = yaml.safe_load(lab.inventory_path.read_text())
     host = next(g["hosts"][name] for g in whole["all"]["children"].values() if name in g.get("hosts", {}))
     path = tmp_path_factory.mktemp("inv") / "hosts.yml"
