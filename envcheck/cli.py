@@ -21,6 +21,8 @@ _COMMANDS = {
     "exec": ("envcheck.commands.exec_cmd", "exec_", "Run one command on every host in parallel."),
     "collect": ("envcheck.commands.collect", "collect", "Gather configs and recent logs, secrets masked."),
     "data": ("envcheck.commands.data", "data", "Data migration: profile a database, compare it with its source."),
+    # issue 20 (helper I2): undo a deploy run (docs/rollback.md)
+    "rollback": ("envcheck.commands.rollback", "rollback", "Undo a deploy run: files, units, services put back."),
     # issue 23 (helper J2): the audit for Prometheus (docs/monitoring.md)
     "serve": ("envcheck.commands.serve", "serve", "Serve the audit to Prometheus: /metrics and /healthz."),
 }

@@ -66,6 +66,13 @@ class BadInput(click.ClickException):
         click.echo(t("error.label", self.lang) + colon(self.lang) + self.format_message(), file=file, err=True)
 
 
+class Refused(BadInput):
+    """A command that would undo someone's work declines (rollback: a file changed by hand since
+    the deploy); the message names it and the option that overrides; exit 4."""
+
+    exit_code = ExitCode.REFUSED
+
+
 class InventoryError(BadInput):
     pass
 
@@ -79,4 +86,5 @@ class TargetPythonError(BadInput):
     run modules on, found by the deploy preflight before any play: exit 2."""
 
 
-__all__ = ["BadInput", "ExitCode", "InventoryError", "RunDirError", "TargetPythonError", "command_lang", "words"]
+__all__ = ["BadInput", "ExitCode", "InventoryError", "Refused", "RunDirError", "TargetPythonError", "command_lang",
+           "words"]

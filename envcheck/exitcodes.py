@@ -4,6 +4,7 @@
     1    a check, a test, a task or a command on a host failed
     2    bad input or usage (the message names the file, option or value)
     3    a host could not be reached (wins over 1)
+    4    refused: `rollback` found a file changed since the deploy (a hand edit); --force overrides
     130  interrupted (Ctrl+C or SIGTERM): what was gathered so far is kept, marked incomplete
 
 Each command states what happened (interrupted, unreachable, failed) and `decide` ranks it.
@@ -21,13 +22,15 @@ class ExitCode(IntEnum):
     FAILED = 1
     BAD_INPUT = 2
     UNREACHABLE = 3
+    REFUSED = 4
     INTERRUPTED = 130
 
 
 HELP = ("Exit codes: 0 nothing failed, 1 a check or task failed, 2 bad input or usage, "
-        "3 a host was unreachable (wins over 1), 130 interrupted (results so far kept).")
+        "3 a host was unreachable (wins over 1), 4 refused (rollback: a file changed since the deploy), "
+        "130 interrupted (results so far kept).")
 HELP_ZH = ("退出码:0 全部通过,1 有检查或任务失败,2 输入或用法错误,3 有主机无法连接(优先于 1),"
-           "130 已中断(已收集的结果保留)。")
+           "4 已拒绝(回滚:部署后文件被改动过),130 已中断(已收集的结果保留)。")
 
 
 def decide(*, interrupted: bool = False, unreachable: bool = False, failed: bool = False) -> ExitCode:
@@ -41,8 +44,8 @@ def decide(*, interrupted: bool = False, unreachable: bool = False, failed: bool
     return ExitCode.OK
 
 
-_RANK = {ExitCode.OK: 0, ExitCode.FAILED: 1, ExitCode.UNREACHABLE: 2, ExitCode.BAD_INPUT: 3,
-         ExitCode.INTERRUPTED: 4}
+_RANK = {ExitCode.OK: 0, ExitCode.FAILED: 1, ExitCode.UNREACHABLE: 2, ExitCode.REFUSED: 3,
+         ExitCode.BAD_INPUT: 4, ExitCode.INTERRUPTED: 5}
 
 
 def worst(codes: Iterable[int]) -> ExitCode:

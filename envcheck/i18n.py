@@ -573,6 +573,42 @@ WORDS: dict[str, tuple[str, str]] = {
                                 "--listen {address}:端口已被占用,可能已有另一个 `envcheck serve` 在运行"),
     "error.serve_cannot_listen": ("--listen {address}: cannot listen there: {error}",
                                   "--listen {address}:无法在此监听:{error}"),
+    # --- Issue 20, helper I2: envcheck rollback (envcheck/commands/rollback.py, envcheck/deploy/undo.py).
+    "rollback.preview": ("Dry run (--check): nothing was changed; rollback would do this:",
+                         "预览(--check):未做任何修改;回滚将执行以下操作:"),
+    "rollback.nothing": (" nothing to put back", "没有需要恢复的内容"),
+    "rollback.file_restored": ("restored", "已恢复"),
+    "rollback.file_removed": ("removed (the deploy created it)", "已删除(由部署创建)"),
+    "rollback.service": ("service {name}: {action}", "服务 {name}:{action}"),
+    "rollback.action.enable": ("enabled again", "重新启用"),
+    "rollback.action.disable": ("disabled again", "重新禁用"),
+    "rollback.action.start": ("started again", "重新启动"),
+    "rollback.action.stop": ("stopped again", "重新停止"),
+    "rollback.action.restart": ("restarted (its files were put back)", "已重启(其文件已恢复)"),
+    "rollback.packages_removed": ("packages removed:", "已卸载的软件包:"),
+    "rollback.not_undone": ("Not undone", "未撤销的内容"),
+    "rollback.left.packages": ("package {item} installed by the deploy (--packages removes it)",
+                               "部署安装的软件包 {item}(使用 --packages 可卸载)"),
+    "rollback.left.packages_needed": ("package {item} kept: removing it would remove other packages too",
+                                      "软件包 {item} 保留:卸载它会连带卸载其他软件包"),
+    "rollback.left.files": ("{item} came with package {value} and stays with it (--packages removes both)",
+                            "{item} 随软件包 {value} 安装,随其保留(使用 --packages 一并删除)"),
+    "rollback.left.users": ("user {item} created (its home and files kept)", "已创建的用户 {item}(其主目录和文件保留)"),
+    "rollback.left.groups": ("group {item} created", "已创建的用户组 {item}"),
+    "rollback.left.locales": ("locale {item} generated", "已生成的语言环境 {item}"),
+    "rollback.left.sysctl": ("kernel setting {item} = {value} at runtime until a reboot (its file is put back)",
+                             "内核参数 {item} = {value} 在重启前仍然生效(其配置文件已恢复)"),
+    "rollback.left.role": ("role {item} records nothing: what it did stays (databases, users, data, files)",
+                           "角色 {item} 不记录变更:其所做的一切保留(数据库、用户、数据、文件)"),
+    "rollback.left.role_unfinished": ("role {item} did not finish in that deploy: its files that differ were put "
+                                      "back, nothing else of it",
+                                      "角色 {item} 在该次部署中未完成:仅恢复了有差异的文件"),
+    "error.rollback_nothing": ("{path}: this deploy recorded nothing to roll back (a --check run, or an older "
+                               "envcheck)", "{path}:该次部署没有可回滚的记录(可能是 --check 预览,或旧版 envcheck)"),
+    "error.rollback_refused": ("changed since the deploy (by hand?): {files}; nothing was rolled back. "
+                               "--force puts the deploy's previous versions back all the same",
+                               "部署后这些文件被改动过(可能是手工修改):{files};未做任何回滚。"
+                               "使用 --force 仍按部署前的版本恢复"),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from envcheck.commands.options import lang_option
+from envcheck.commands.options import playbook_options
 from envcheck.deploy import inputs
 from envcheck.deploy.gate import preflight_runtime
 from envcheck.deploy.runner import DeployRequest, run_deploy
@@ -31,20 +31,11 @@ def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
 @click.command()
 @click.argument("playbook", type=click.Choice(["site", "server", "database", "middleware"]),
                 default="site")
-@click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
-              help="Ansible inventory; repeatable / 清单")
-@click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
+@playbook_options()
 @click.option("-t", "--tags", multiple=True, help="Only tasks with these tags (repeatable)")
 @click.option("--skip-tags", multiple=True, help="Skip tasks with these tags")
-@click.option("-C", "--check", "check_mode", is_flag=True, help="Dry run: change nothing / 只检查不修改")
 @click.option("-D", "--diff", is_flag=True, help="Show the changes to files / 显示文件差异")
 @click.option("-e", "--extra-vars", multiple=True, metavar="KEY=VALUE", help="Extra variable (repeatable)")
-@click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True,
-              help="Hosts worked on at once / 并发主机数")
-@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
-              help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件")
-@click.option("--runs-dir", type=click.Path(file_okay=False), help="Where to keep the evidence (default ./runs)")
-@lang_option
 def deploy(**kw: Any) -> None:
     """Build hosts to the standard with the bundled playbooks (ansible-runner).
 

@@ -57,6 +57,31 @@ def build_connection(kw: dict[str, Any]) -> Connection:
     )
 
 
+def playbook_options(*, inventory_required: bool = True, inventory_help: str = "Ansible inventory; repeatable / 清单",
+                     check_help: str = "Dry run: change nothing / 只检查不修改") -> Callable[[F], F]:
+    """The options of the commands that run a bundled playbook (deploy, rollback), with --lang."""
+    options = [
+        click.option("-i", "--inventory", "inventories", multiple=True, required=inventory_required,
+                     type=click.Path(), help=inventory_help),
+        click.option("-l", "--limit", help="Ansible host pattern / 主机范围"),
+        click.option("-C", "--check", "check_mode", is_flag=True, help=check_help),
+        click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True,
+                     help="Hosts worked on at once / 并发主机数"),
+        click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
+                     help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件"),
+        click.option("--runs-dir", type=click.Path(file_okay=False),
+                     help="Where to keep the evidence (default ./runs)"),
+        lang_option,
+    ]
+
+    def apply(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
+
+
 def lang_option(func: F) -> F:
     return click.option("--lang", type=click.Choice(LANGS), default=default_lang,
                         show_default="from your locale", help="Language of the output / 输出语言")(func)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from envcheck.deploy import proctree, sweep
+from envcheck.deploy import proctree, rollback_record, sweep
 from envcheck.deploy.sweep import Sweep
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
@@ -33,6 +33,8 @@ from envcheck.runs import new_run_dir, write_json, write_record
 from envcheck.ssh import reasons
 
 PLAYBOOKS = ("site", "server", "database", "middleware")
+# Run by envcheck's own commands, never named by a user: `envcheck rollback`'s.
+INTERNAL_PLAYBOOKS = ("rollback",)
 _BACKUP_SUFFIX = re.compile(r"\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$")
 # Event fields kept as evidence; a task's full result may hold what a no_log task hid.
 _KEPT_EVENT_FIELDS = ("host", "task", "role", "task_action", "play", "duration", "changed",
@@ -56,6 +58,9 @@ class DeployRequest:
     # (None: the one beside this Python) and what the preflight found, kept in run.json.
     runtime_bin: str | None = None
     preflight: Mapping[str, Any] | None = None
+    kind: str = "deploy"  # the run directory's kind: deploy, or rollback
+    record: Mapping[str, Any] = field(default_factory=dict)  # more fields of run.json
+
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class DeployOutcome:
     run_dir: Path
     complete: bool
     swept: tuple[Sweep, ...] = ()
+    # What the rollback role's tasks returned, per host, in the order they ran (docs/rollback.md)
+    rollback: Mapping[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ class TaskEvent:
 
 
 def playbook_path(name: str) -> Path:
-    if name not in PLAYBOOKS:
+    if name not in PLAYBOOKS + INTERNAL_PLAYBOOKS:
         raise BadInput.of("error.unknown_playbook", name=repr(name), known=", ".join(PLAYBOOKS))
     path = PLAYBOOK_DIR / f"{name}.yml"
     if not path.is_file():
@@ -110,9 +117,9 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
     for inv in request.inventories:
         if not Path(inv).exists():
             raise BadInput.of("error.inventory_missing", path=inv)
-    run_dir = new_run_dir("deploy", runs_base)
+    run_dir = new_run_dir(request.kind, runs_base)
     started = datetime.now(UTC)
-    write_record(run_dir, "deploy", _record(request, started, None, "running", None, ()))
+    write_record(run_dir, request.kind, _record(request, started, None, "running", None, ()))
     events: queue.Queue[dict[str, Any] | None] = queue.Queue()
     cancel = threading.Event()
     private = Path(tempfile.mkdtemp(prefix="envcheck-deploy-"))
@@ -132,6 +139,7 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
         kwargs["cancel_callback"] = canceled
         thread, runner = ansible_runner.run_async(**kwargs)
         collected = _drain(events, thread, on_event)
+        rollback = rollback_record.take(collected)  # out of the events before they are written
         thread.join()
         if cancel.is_set():  # workers started after the note above are found again now
             proctree.end_tree(str(private).encode(), started_processes)
@@ -143,13 +151,15 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
         # What the run started on the hosts and left running (the controller's end of a task
         # is gone; its module and apt-get may not be): ended there too.
         swept = sweep.after_run(request, run_dir.name, hosts, canceled=not complete)
+        if request.kind == "deploy":
+            rollback_record.write(run_dir, rollback)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)  # the caller's handlers again (ansible-runner #1075)
         shutil.rmtree(private, ignore_errors=True)
     finished = datetime.now(UTC)
-    write_record(run_dir, "deploy", _record(request, started, finished, status, rc, hosts, swept))
-    return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete, swept)
+    write_record(run_dir, request.kind, _record(request, started, finished, status, rc, hosts, swept))
+    return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete, swept, rollback)
 
 
 def _cancel_on_signals(cancel: threading.Event) -> dict[int, Any]:
@@ -282,6 +292,8 @@ def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
             backups = backup_files(res)
             if backups:
                 record["backups"] = backups  # where the previous versions are (rollback)
+        if isinstance(res.get(rollback_record.RESULT_KEY), dict):
+            record[rollback_record.RESULT_KEY] = res[rollback_record.RESULT_KEY]  # taken out: take()
         kept.append(record)
         if on_event:
             on_event(TaskEvent(str(event.get("event")), data.get("host"), data.get("task"),
@@ -397,4 +409,5 @@ def _record(request: DeployRequest, started: datetime, finished: datetime | None
         "status": status, "rc": rc, "complete": finished is not None and status != "canceled",
         "hosts": [h.__dict__ | {"failed_tasks": list(h.failed_tasks)} for h in hosts],
         "operator": os.environ.get("SUDO_USER") or os.environ.get("USER") or "",
+        **request.record,
     }

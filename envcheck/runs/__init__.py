@@ -15,7 +15,7 @@ from typing import Any
 from envcheck.paths import runs_dir
 from envcheck import __version__
 
-KINDS = ("check", "deploy", "verify", "fix", "collect", "data")
+KINDS = ("check", "deploy", "verify", "fix", "collect", "data", "rollback")
 
 
 def new_run_dir(kind: str, base: Path | None = None) -> Path:

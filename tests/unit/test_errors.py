@@ -21,7 +21,7 @@ from tests.zh_words import ENGLISH_ERRORS, english_left
 
 PACKAGE = Path(__file__).parents[2] / "envcheck"
 ERROR_KEYS = sorted(k for k in WORDS if k.startswith("error."))
-CLASSES = ("BadInput", "InventoryError", "RunDirError", "TargetPythonError", "DbError")
+CLASSES = ("BadInput", "InventoryError", "RunDirError", "TargetPythonError", "DbError", "Refused")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 

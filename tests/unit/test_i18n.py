@@ -25,7 +25,12 @@ FAMILIES = {"report.sev_": {s.value for s in Severity}, "report.kind_": {"check"
             "deploy.status_": {"successful", "failed", "timeout", "canceled"},
             "data.status_": {"pass", "fail", "error"},
             # t(f"prom.{metric}"): envcheck/output/prometheus.py (issue 23, helper J2)
-            "prom.": set(AUDIT_METRICS) | set(SERVE_METRICS)}
+            "prom.": set(AUDIT_METRICS) | set(SERVE_METRICS),
+            # envcheck/commands/rollback.py, envcheck/deploy/undo.py (issue 20, helper I2)
+            "rollback.action.": {"enable", "disable", "start", "stop", "restart"},
+            "rollback.file_": {"restored", "removed"},
+            "rollback.left.": {"packages", "packages_needed", "files", "users", "groups", "locales", "sysctl",
+                               "role", "role_unfinished"}}
 _PLACES = {key.partition(".")[0] + "." for key in WORDS if "." in key}
 
 
