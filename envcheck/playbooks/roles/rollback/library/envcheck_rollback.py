@@ -287,13 +287,15 @@ def restore(module, p, run_dir):
     installed = set()  # type: set
     for _path, record in found:
         installed.update((record.get("changes") or {}).get("packages", []))
-    # Without an after-state (the role failed half-way), every file that differs is put back.
     units = False
     restart = set()  # type: set
     deferred = []  # files created with a package the deploy installed
     for path, record in reversed(found):
-        changes = record.get("changes") or {}
-        wanted = changes.get("files") or [{"path": k, "before": v} for k, v in record["before"]["files"].items()]
+        # Without an after-state (the role failed half-way), every file that differs is put back.
+        if record["after"] is None:
+            wanted = [{"path": k, "before": v} for k, v in record["before"]["files"].items()]
+        else:
+            wanted = record["changes"]["files"]
         for item in wanted:
             name, old = item["path"], item["before"]
             if same(file_state(name), old):
