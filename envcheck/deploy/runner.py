@@ -62,7 +62,6 @@ class DeployRequest:
     record: Mapping[str, Any] = field(default_factory=dict)  # more fields of run.json
 
 
-
 @dataclass(frozen=True)
 class HostSummary:
     name: str
