@@ -120,6 +120,9 @@ class Result:
             # both languages, so that a report in the other language says it in its own words
             "messages": {"en": self.message.en, "zh": self.message.zh},
         }
+        if self.check.startswith("site."):  # the inventory's own checks: no catalogue to look them up in
+            out["titles"] = {"en": self.title.en, "zh": self.title.zh}
+            out["fixes"] = {"en": self.fix.en, "zh": self.fix.zh}
         if self.waiver is not None:
             out["waiver"] = self.waiver.to_json()
         return out

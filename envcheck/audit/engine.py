@@ -36,6 +36,8 @@ from envcheck.model import (
     Status,
     Text,
 )
+from envcheck.sitechecks import AREA as SITE
+from envcheck.sitechecks import for_host as site_checks
 from envcheck.ssh import Transport
 from envcheck.standard import Standard
 from envcheck.verdict import Scope
@@ -62,6 +64,8 @@ def select_checks(ids: Sequence[str] | None) -> tuple[list[Check], list[FleetChe
     host_checks: list[Check] = []
     fleet: list[FleetCheck] = []
     for wanted in ids:
+        if wanted == SITE or wanted.startswith(SITE + "."):
+            continue  # the inventory's site checks: chosen per host (envcheck.sitechecks)
         found = [c for c in CHECKS.values() if c.id == wanted or c.area == wanted]
         found_fleet = [c for c in FLEET_CHECKS.values() if c.id == wanted or c.id.split(".")[0] == wanted]
         if not found and not found_fleet:
@@ -215,6 +219,8 @@ def run_audit(
 ) -> AuditReport:
     checks, fleet = select_checks(check_ids)
     facts = facts_needed(checks, fleet)
+    site = {h.name: site_checks(h.variables, inventory.sources) for h in inventory.hosts}
+    site_facts = {name: [*facts, *s.facts] if s.facts else facts for name, s in site.items()}
     started = datetime.now(UTC)
     gathered: dict[str, HostFacts] = {}
     evaluated: dict[str, list[Result]] = {}
@@ -222,14 +228,16 @@ def run_audit(
     pool = ThreadPoolExecutor(max_workers=max(1, forks), thread_name_prefix="envcheck-host")
     try:
         futures = {
-            pool.submit(gather_host, h, host_context(h, inventory), facts, transport, timeout): h
+            pool.submit(gather_host, h, host_context(h, inventory), site_facts[h.name], transport, timeout): h
             for h in inventory.hosts
         }
         for future in as_completed(futures):
             hf = future.result()
             gathered[hf.status.name] = hf
             # Evaluated as it arrives, while other hosts still answer: not after the last one.
-            evaluated[hf.status.name] = evaluate_host(hf, inventory.host(hf.status.name).standard, checks)
+            name = hf.status.name
+            evaluated[name] = evaluate_host(hf, inventory.host(name).standard,
+                                            [*checks, *site[name].selected(check_ids or ())])
             if on_host:
                 on_host(hf)
             if stop is not None and stop.is_set():

@@ -15,11 +15,14 @@ from zoneinfo import ZoneInfo
 from envcheck import waivers
 from envcheck.audit.engine import AuditReport, run_audit, select_checks
 from envcheck.checks import load_catalogue
+from envcheck.errors import BadInput
 from envcheck.inventory import Inventory
 from envcheck.masking import mask_record
 from envcheck.model import HostFacts, Waiver
 from envcheck.runs import inventory_paths
 from envcheck.runs.check import CheckEvidence
+from envcheck.sitechecks import AREA as SITE
+from envcheck.sitechecks import for_host as site_checks
 from envcheck.ssh import Connection, transport_for
 from envcheck.verdict import Scope
 
@@ -58,6 +61,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     conn = request.connection
     inventory = inventory or conn.load_inventory()
     found = _waivers(request, inventory)  # bad waivers: bad input before any host is contacted
+    _site_ids(request.only, inventory)  # so are malformed site checks, and unknown ones asked for
     declared = _declared(inventory)
     if declared:  # so is an unknown id in the site's declared selection
         load_catalogue()
@@ -98,8 +102,9 @@ def scope_of(request: CheckRequest, inventory: Inventory, declared: tuple[str, .
     host_checks, fleet = select_checks(request.only)
     required_host, required_fleet = select_checks(declared)
     several = len(inventory.hosts) > 1  # the checks across hosts need two hosts to compare
-    run = [c.id for c in host_checks] + ([c.id for c in fleet] if several else [])
-    required = [c.id for c in required_host] + ([c.id for c in required_fleet] if several else [])
+    run = [c.id for c in host_checks] + ([c.id for c in fleet] if several else []) + _site_ids(request.only, inventory)
+    required = [c.id for c in required_host] + ([c.id for c in required_fleet] if several else []) \
+        + _site_ids((), inventory)
     site = {k: str(first[f"envcheck_{k}"]) for k in SITE_VARS if first.get(f"envcheck_{k}")}
     std = inventory.hosts[0].standard if inventory.hosts else None
     site["timezone"] = std.timezone if std else "UTC"
@@ -108,6 +113,18 @@ def scope_of(request: CheckRequest, inventory: Inventory, declared: tuple[str, .
     return Scope(tuple(inventory.sources), tuple(inventory_paths(inventory.sources)),
                  request.connection.limit, request.only, tuple(run), tuple(required), bool(declared),
                  site, found)
+
+
+def _site_ids(only: tuple[str, ...], inventory: Inventory) -> list[str]:
+    """The ids of the site checks (`site_checks` of the inventory) a selection takes, each once;
+    a malformed entry, or an unknown `site.<name>` asked for, is bad input."""
+    ids: dict[str, None] = {}
+    for h in inventory.hosts:
+        ids.update(dict.fromkeys(c.id for c in site_checks(h.variables, inventory.sources).selected(only)))
+    unknown = [c for c in only if c.startswith(SITE + ".") and c not in ids]
+    if unknown:
+        raise BadInput.of("error.unknown_check", name=repr(unknown[0]))
+    return list(ids)
 
 
 def _declared(inventory: Inventory) -> tuple[str, ...]:

@@ -202,7 +202,8 @@ def _template(loader: Any, hvars: Mapping[str, Any]) -> dict[str, Any]:
 
     templar = Templar(loader=loader, variables=dict(hvars))
     wanted = {k: v for k, v in hvars.items() if k.startswith("standard_") or k in _CONNECTION_VARS
-              or k in _ROLE_VARS or (k.startswith(_ROLE_PREFIXES) and not k.endswith("_users"))}
+              or k in _ROLE_VARS or (k.startswith(_ROLE_PREFIXES) and not k.endswith("_users"))
+              or k == "site_checks" or k.startswith("site_checks_")}
     return {k: _plain(templar.template(v)) for k, v in wanted.items()}
 
 

@@ -90,8 +90,9 @@ def check_findings(results: Sequence[Mapping[str, Any]], hosts: Sequence[Mapping
     for (check_id, status), rows in groups.items():
         r = first[(check_id, status)]
         known = catalogue.get(check_id)  # title and fix in the report's language
-        title = known.title.get(lang) if known else str(r.get("title", ""))
-        fix = (known.fix.get(lang) if known else str(r.get("fix") or "")) if status != "error" \
+        title = known.title.get(lang) if known else str((r.get("titles") or {}).get(lang) or r.get("title", ""))
+        fix = (known.fix.get(lang) if known else str((r.get("fixes") or {}).get(lang) or r.get("fix") or "")) \
+            if status != "error" \
             else t("report.fix_error", lang)
         out.append(Finding("check", check_id, title, str(r.get("severity", "")), status,
                            tuple(h for h, _, _ in rows), _details(rows), plain(r.get("expected"), lang), fix,

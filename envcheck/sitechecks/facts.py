@@ -1,0 +1,193 @@
+"""Parsers of the site probes' output (envcheck.sitechecks.probes): pure functions of the text,
+one per resource type, each reading what its one probe printed for every entry of the type."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from envcheck.model import ProbeOutput
+from envcheck.sitechecks.probes import MARK, unit
+from envcheck.sitechecks.spec import Entry
+
+
+def sections(text: str) -> dict[str, list[str]]:
+    """The lines under each `--NAME` mark (lines before the first mark under "")."""
+    out: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in text.splitlines():
+        if line.startswith(MARK) and len(line) > 2:
+            current = line[2:]
+            out.setdefault(current, [])
+        else:
+            out[current].append(line)
+    return out
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    # path -> type, mode, owner, group, size
+    stat: dict[str, tuple[str, str, str, str, int]] = field(default_factory=dict)
+    links: frozenset[str] = frozenset()
+    grep: dict[tuple[int, str, int], int] = field(default_factory=dict)  # (entry, kind, regex) -> grep's code
+    bad_lines: dict[str, int] = field(default_factory=dict)  # path -> lines that are not UTF-8
+
+
+def parse_file(out: ProbeOutput, _entries: Sequence[Entry]) -> FileFacts:
+    s = sections(out.stdout)
+    stat = {}
+    for line in s.get("S", []):
+        parts = line.split("|", 6)
+        if len(parts) == 7 and parts[5].isdigit():
+            stat[parts[6]] = (parts[1], parts[2], parts[3], parts[4], int(parts[5]))
+    grep = {}
+    for line in s[""] + s.get("S", []) + s.get("L", []) + s.get("U", []):
+        g = re.fullmatch(r"G\|(\d+)\|(\w+)\|(\d+)\|(\d+)", line)
+        if g:
+            grep[(int(g.group(1)), g.group(2), int(g.group(3)))] = int(g.group(4))
+    bad = {}
+    for line in s.get("U", []):
+        path, _, count = line.rpartition(":")
+        if path and count.isdigit():
+            bad[path] = int(count)
+    links = frozenset(line[2:] for line in s.get("L", []) if line.startswith("L|"))
+    return FileFacts(stat, links, grep, bad)
+
+
+def unescape_mount(text: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), text)
+
+
+def parse_mount(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[str, Any]:
+    s = sections(out.stdout)
+    mounts: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for line in s.get("M", []):
+        parts = line.split()
+        if len(parts) >= 4:  # the last mount on a path is the one seen there
+            mounts[unescape_mount(parts[1])] = (parts[2], tuple(parts[3].split(",")))
+    sizes = {}
+    for line in s.get("D", [])[1:]:
+        parts = line.split()
+        if len(parts) >= 6 and parts[1].isdigit():
+            sizes[" ".join(parts[5:])] = int(parts[1])
+    return {"mounts": mounts, "sizes": sizes}
+
+
+def parse_package(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[str, Any]:
+    s = sections(out.stdout)
+    manager = next((m for m in ("dpkg", "rpm", "none") if m in s), "none")
+    pkgs: dict[str, tuple[bool, str]] = {}
+    for line in s.get(manager, []):
+        parts = line.split("|", 2)
+        if len(parts) == 3:
+            installed = len(parts[0]) > 1 and parts[0][1] == "i"
+            pkgs[parts[2].split(":")[0]] = (installed, parts[1])
+    return {"manager": manager, "packages": pkgs}
+
+
+def parse_service(out: ProbeOutput, entries: Sequence[Entry]) -> dict[str, dict[str, str]]:
+    blocks = [dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+              for block in out.stdout.strip().split("\n\n") if block.strip()]
+    units = list(dict.fromkeys(unit(e.get("name")) for e in entries))
+    if len(blocks) == len(units):  # systemctl answers in the order asked (an alias has its target's Id)
+        return dict(zip(units, blocks, strict=True))
+    return {b.get("Id", ""): b for b in blocks}
+
+
+def parse_port(out: ProbeOutput, _entries: Sequence[Entry]) -> list[tuple[str, int, tuple[str, ...]]]:
+    s = sections(out.stdout)
+    found = []
+    for proto in ("tcp", "udp"):
+        for line in s.get(proto, []):
+            words = line.split()
+            local = next((w for w in words if re.fullmatch(r".*:(\d+|\*)", w)), None)
+            if local is None or not local.rsplit(":", 1)[1].isdigit():
+                continue
+            names = tuple(re.findall(r'\("([^"]+)",pid=', line))
+            found.append((proto, int(local.rsplit(":", 1)[1]), names))
+    return found
+
+
+def parse_process(out: ProbeOutput, _entries: Sequence[Entry]) -> list[tuple[str, str]]:
+    s = sections(out.stdout)
+    owners = {}
+    for line in s.get("O", []):
+        user, _, path = line.partition("|")
+        owners[path.removeprefix("/proc/")] = user
+    found = []
+    for line in s.get("C", []):
+        pid, _, comm = line.partition("|")
+        if pid in owners:
+            found.append((owners[pid], comm))
+    return found
+
+
+def parse_kernel(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[int, str | None]:
+    values: dict[int, str | None] = {}
+    for line in out.stdout.splitlines():
+        k = re.fullmatch(r"K\|(\d+)\|(.*)", line)
+        if k:
+            values[int(k.group(1))] = k.group(2)
+        elif re.fullmatch(r"X\|\d+", line):
+            values[int(line[2:])] = None
+    return values
+
+
+def parse_account(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[str, Any]:
+    s = sections(out.stdout)
+    passwd = {p[0]: p for p in (line.split(":") for line in s.get("P", [])) if len(p) >= 7}
+    group = {p[0]: p for p in (line.split(":") for line in s.get("G", [])) if len(p) >= 4}
+    ids = {k[2:]: tuple(" ".join(v).split()) for k, v in s.items() if k.startswith("I|")}
+    return {"passwd": passwd, "group": group, "ids": ids}
+
+
+def parse_cron(out: ProbeOutput, _entries: Sequence[Entry]) -> list[tuple[str, str]]:
+    found = []
+    for name, lines in sections(out.stdout).items():
+        if name.startswith("F|"):
+            found += [(name[2:], line) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return found
+
+
+def parse_java(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[int, dict[str, str]]:
+    found: dict[int, dict[str, str]] = {}
+    for name, lines in sections(out.stdout).items():
+        if not name.startswith("J|"):
+            continue
+        info: dict[str, str] = {}
+        for line in lines:
+            if line.startswith("H|"):
+                info["home"] = line[2:]
+            kv = re.fullmatch(r'(JAVA_VERSION|IMPLEMENTOR)="(.*)"', line)
+            ver = re.search(r'version "([^"]+)"', line)
+            if kv:
+                info[kv.group(1).lower()] = kv.group(2)
+            elif ver and "java_version" not in info:
+                info["java_version"] = ver.group(1)
+            elif "Runtime Environment" in line and "implementor" not in info:
+                info["implementor"] = line.strip()
+        found[int(name[2:])] = info
+    return found
+
+
+def parse_http(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[str, Any]:
+    if out.stdout.startswith(MARK + "nocurl"):
+        return {"error": "curl is not installed on the host"}
+    if out.rc != 0 and not out.stdout:
+        return {"error": out.stderr.strip() or f"curl exited {out.rc}"}
+    head, _, body = out.stdout.replace("\r\n", "\n").partition("\n\n")
+    while re.match(r"HTTP/\S+ 1\d\d", head) and body.startswith("HTTP/"):  # 100 Continue first
+        head, _, body = body.partition("\n\n")
+    lines = head.splitlines()
+    status = re.match(r"HTTP/\S+ (\d{3})", lines[0]) if lines else None
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return {"status": int(status.group(1)) if status else None, "headers": headers, "body": body}
+
+
+def parse_command(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[str, Any]:
+    return {"rc": out.rc, "stdout": out.stdout, "stderr": out.stderr}

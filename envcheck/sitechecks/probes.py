@@ -1,0 +1,130 @@
+"""The probes of site checks: one per resource type and host, whatever the number of entries
+(one `stat` for every file, one `systemctl show` for every service, one `ss` for every port,
+the kernel parameters and crontabs read by the shell's builtins), and one per `command` and
+`http` entry, which run a program of their own anyway. Every value from the inventory is
+shlex.quote()d; a fact's text is a fixed frame around quoted words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from shlex import quote as q
+
+from envcheck.sitechecks.spec import Entry
+
+# Section marks in a probe's output: a line of their own, never a value's.
+MARK = "--"
+
+
+def _mark(name: str) -> str:
+    return f"printf '%s\\n' {q(MARK + name)}"
+
+
+def _words(values: Sequence[str]) -> str:
+    return " ".join(q(v) for v in dict.fromkeys(values))
+
+
+def file_command(entries: Sequence[Entry]) -> str:
+    paths = [e.get("path") for e in entries]
+    lines = [_mark("S"), f"stat -L -c 'S|%F|%a|%U|%G|%s|%n' -- {_words(paths)} 2>/dev/null"]
+    links = [e.get("path") for e in entries if e.get("filetype") == "symlink"]
+    if links:
+        lines += [_mark("L"), f"for ecf in {_words(links)}; do [ -L \"$ecf\" ] && printf 'L|%s\\n' \"$ecf\"; done"]
+    for i, e in enumerate(entries):
+        for kind in ("contains", "not_contains"):
+            for j, rx in enumerate(e.get(kind, ())):
+                tag = q(f"G|{i}|{kind}|{j}|")
+                lines.append(f"if grep -qsE -e {q(rx)} -- {q(e.get('path'))}; then printf '%s0\\n' {tag}; "
+                             f"else printf '%s%s\\n' {tag} \"$?\"; fi")
+    utf8 = [e.get("path") for e in entries if e.get("utf8")]
+    if utf8:  # lines that are not whole UTF-8 characters, counted per file, by one grep
+        lines += [_mark("U"), f"grep -caxvHs -e '.*' -- {_words(utf8)}"]
+    return "\n".join(lines) + "\n:"
+
+
+def mount_command(entries: Sequence[Entry]) -> str:
+    return "\n".join([_mark("M"), "eccat /proc/self/mounts", _mark("D"),
+                      f"df -P -B1 -- {_words([e.get('path') for e in entries])} 2>/dev/null", ":"])
+
+
+def package_command(entries: Sequence[Entry]) -> str:
+    names = _words([e.get("name") for e in entries])
+    return (f"if command -v dpkg-query >/dev/null 2>&1; then {_mark('dpkg')}; "
+            f"dpkg-query -W -f='${{db:Status-Abbrev}}|${{Version}}|${{Package}}\\n' -- {names} 2>/dev/null; "
+            f"elif command -v rpm >/dev/null 2>&1; then {_mark('rpm')}; "
+            f"rpm -q --qf 'ii |%{{VERSION}}-%{{RELEASE}}|%{{NAME}}\\n' {names} 2>/dev/null; "
+            f"else {_mark('none')}; fi; :")
+
+
+def unit(name: str) -> str:
+    return name if "." in name else name + ".service"
+
+
+def service_command(entries: Sequence[Entry]) -> str:
+    units = [unit(e.get("name")) for e in entries]
+    return f"systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState -- {_words(units)} 2>/dev/null; :"
+
+
+def port_command(entries: Sequence[Entry]) -> str:
+    p = "p" if any(e.get("process") for e in entries) else ""
+    lines = [_mark("tcp"), f"ss -Htn{p} state listening 2>/dev/null"]
+    if any(e.get("proto") == "udp" for e in entries):
+        lines += [_mark("udp"), f"ss -Huln{p} 2>/dev/null"]
+    return "\n".join([*lines, ":"])
+
+
+# Owners with one stat, names with the shell's read: no ps needed (a minimal host has none).
+PROCESS_COMMAND = "\n".join([
+    _mark("O"), "stat -c '%U|%n' /proc/[0-9]* 2>/dev/null",
+    _mark("C"), 'for ecd in /proc/[0-9]*; do ecc=; read -r ecc <"$ecd/comm" 2>/dev/null && '
+                'printf \'%s|%s\\n\' "${ecd#/proc/}" "$ecc"; done', ":"])
+
+
+def kernel_path(name: str) -> str:
+    return "/proc/sys/" + name.replace(".", "/")
+
+
+def kernel_command(entries: Sequence[Entry]) -> str:
+    lines = []
+    for i, e in enumerate(entries):
+        path = q(kernel_path(e.get("name")))
+        lines.append(f"if [ -r {path} ]; then ecv=; read -r ecv <{path}; printf 'K|{i}|%s\\n' \"$ecv\"; "
+                     f"else printf 'X|{i}\\n'; fi")
+    return "\n".join(lines)
+
+
+def account_command(entries: Sequence[Entry]) -> str:
+    users = [e.get("name") for e in entries if e.type == "user"]
+    groups = [e.get("name") for e in entries if e.type == "group"] + \
+             [e.get("group") for e in entries if e.type == "user" and e.get("group")]
+    lines = []
+    if users:
+        lines += [_mark("P"), f"getent passwd -- {_words(users)} 2>/dev/null"]
+    if groups:
+        lines += [_mark("G"), f"getent group -- {_words(groups)} 2>/dev/null"]
+    for e in entries:
+        if e.type == "user" and e.get("groups"):
+            lines += [_mark("I|" + e.get("name")), f"id -Gn -- {q(e.get('name'))} 2>/dev/null"]
+    return "\n".join([*lines, ":"])
+
+
+# Fixed text: the crontabs of the system and of every user (root reads the spool).
+CRON_COMMAND = ("for ecf in /etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* /var/spool/cron/*; do "
+                "[ -f \"$ecf\" ] || continue; printf '%s%s\\n' " + q(MARK + "F|") + ' "$ecf"; '
+                'eccat "$ecf"; done; :')
+
+
+def java_command(entries: Sequence[Entry]) -> str:
+    lines = []
+    for i, e in enumerate(entries):
+        home = e.get("java_home")
+        find = f"ecj={q(home)}" if home else \
+            'ecj=$(command -v java) && ecj=$(readlink -f "$ecj") && ecj=${ecj%/bin/java}'
+        lines += [_mark(f"J|{i}"), f"if {find}; then printf 'H|%s\\n' \"$ecj\"; "
+                  "if [ -r \"$ecj/release\" ]; then eccat \"$ecj/release\"; "
+                  "elif [ -x \"$ecj/bin/java\" ]; then \"$ecj/bin/java\" -version 2>&1; fi; fi"]
+    return "\n".join([*lines, ":"])
+
+
+def http_command(e: Entry) -> str:
+    return (f"command -v curl >/dev/null 2>&1 || {{ {_mark('nocurl')}; exit 0; }}\n"
+            f"curl -sS -m {int(e.get('timeout', 5))} -D - {q(e.get('url'))}")
