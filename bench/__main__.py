@@ -32,7 +32,7 @@ from tests.lab.lab import Lab
 RESULTS = Path(__file__).resolve().parent / "results"
 BASELINE: list[Path] = [Path("envcheck")]  # --baseline: another version's envcheck
 WAYS = ("floor", "envcheck", "envcheck-baseline", "envcheck-fresh", "envcheck-paramiko", "floor-x25519",
-        "envcheck-x25519", "envcheck-appview", "ansible", "testinfra-ssh", "testinfra-paramiko")
+        "envcheck-x25519", "envcheck-appview", "envcheck-site200", "ansible", "testinfra-ssh", "testinfra-paramiko")
 
 
 def _subreaper() -> None:
@@ -105,6 +105,8 @@ def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
     if name == "envcheck-appview":  # 2 datasources and 2 endpoints declared on every host (issue 18)
         return ways.envcheck(f, logs, inventory=ways.appview_inventory(f), label="app view",
                              env={"BENCH_DB_PASSWORD": "bench"})
+    if name == "envcheck-site200":  # 200 site_checks entries on every host (issue 23)
+        return ways.envcheck(f, logs, inventory=ways.site_inventory(f), label="200 site checks")
     if name == "ansible":
         return ways.ansible(f, logs)
     return ways.testinfra(f, logs, name.split("-", 1)[1])

@@ -151,6 +151,20 @@ def appview_inventory(f: Fleet) -> Path:
     return d / "inventory.yml"
 
 
+def site_inventory(f: Fleet) -> Path:
+    """The fleet's inventory with 200 site checks on every host (issue 23, bench/site200.py)."""
+    from bench.site200 import entries  # noqa: PLC0415 (only for this way)
+
+    d = f.dir / "site200"
+    d.mkdir(exist_ok=True)
+    shutil.copy(f.inventory, d / "inventory.yml")
+    shutil.copytree(f.dir / "group_vars", d / "group_vars", dirs_exist_ok=True)
+    path = d / "group_vars" / "all.yml"
+    current = yaml.safe_load(path.read_text()) if path.exists() else {}
+    path.write_text(yaml.safe_dump({**(current or {}), "site_checks": entries()}, allow_unicode=True))
+    return d / "inventory.yml"
+
+
 def envcheck(f: Fleet, logs: Path, extra: tuple[str, ...] = (), inventory: Path | None = None,
              label: str = "", env: dict[str, str] | None = None, binary: Path | None = None) -> Way:
     """`envcheck check` on the fleet; `binary`: another version's envcheck (a baseline)."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envcheck.model import ProbeOutput
-from envcheck.sitechecks.probes import MARK, unit
+from envcheck.sitechecks.probes import MARK, kernel_path, unit
 from envcheck.sitechecks.spec import Entry
 
 
@@ -124,15 +124,14 @@ def parse_process(out: ProbeOutput, _entries: Sequence[Entry]) -> list[tuple[str
     return found
 
 
-def parse_kernel(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[int, str | None]:
-    values: dict[int, str | None] = {}
+def parse_kernel(out: ProbeOutput, entries: Sequence[Entry]) -> dict[int, str | None]:
+    """Each entry's value (its first line), None where the parameter is not there."""
+    read: dict[str, str] = {}
     for line in out.stdout.splitlines():
-        k = re.fullmatch(r"K\|(\d+)\|(.*)", line)
-        if k:
-            values[int(k.group(1))] = k.group(2)
-        elif re.fullmatch(r"X\|\d+", line):
-            values[int(line[2:])] = None
-    return values
+        path, sep, value = line.partition(":")
+        if sep and path not in read:
+            read[path] = value
+    return {i: read.get(kernel_path(e.get("name"))) for i, e in enumerate(entries)}
 
 
 def parse_account(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[str, Any]:

@@ -1,0 +1,201 @@
+"""Site checks (envcheck.sitechecks): a malformed spec refused naming file, entry and field,
+before any host is contacted; a hostile value cannot change the probe script (property test,
+the commands run by a real sh); the parsers and evaluations on real output of a Debian host."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from envcheck.audit.probe import build_script
+from envcheck.cli import cli
+from envcheck.errors import BadInput
+from envcheck.model import ProbeOutput, Status
+from envcheck.sitechecks import SiteChecks, for_host
+from envcheck.sitechecks.spec import parse_host
+from envcheck.sitechecks.versions import compare, satisfies
+from tests.clirunner import crash
+
+TITLE = {"en": "t", "zh": "检查"}
+
+
+def _entry(**fields: Any) -> dict[str, Any]:
+    return {"id": "x", "title": TITLE, **fields}
+
+
+def _parse(*entries: dict[str, Any]) -> SiteChecks:
+    return SiteChecks(parse_host({"site_checks": list(entries)}, lambda v: f"group_vars/{v}.yml"))
+
+
+@pytest.mark.parametrize("entry,field,words", [
+    (_entry(type="file", path="etc/hosts"), "path", "not an absolute path"),
+    (_entry(type="file", path="/etc/hosts", mode=416), "mode", "octal mode in quotes"),
+    (_entry(type="port", port=70000), "port", "whole number from 1 to 65535"),
+    (_entry(type="package"), "name", "missing"),
+    (_entry(type="service", name="ssh", colour="red"), "colour", "unknown field"),
+    (_entry(type="disk", path="/"), "type", "is not one of"),
+    (_entry(type="file", path="/x", contains="(["), "contains", "not a regular expression"),
+    ({"id": "x", "type": "file", "path": "/x", "title": "only English"}, "title", "en and zh"),
+    (_entry(type="mount", path="/data", min_size="lots"), "min_size", "size such as 500G"),
+    (_entry(id="Bad Name", type="file", path="/x"), "id", "not a name"),
+])
+def test_a_malformed_entry_names_file_entry_and_field(entry: dict[str, Any], field: str, words: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_host({"site_checks_db": [_entry(type="file", path="/ok", id="fine"), entry]},
+                   lambda v: f"inv/group_vars/{v}.yml")
+    text = caught.value.text
+    assert text.en.startswith("inv/group_vars/site_checks_db.yml: site_checks_db[2]"), text.en
+    assert f"field {field}:" in text.en and words in text.en, text.en
+    assert f"字段 {field}" in text.zh
+
+
+def test_lists_of_every_suffix_are_merged_and_a_name_taken_twice_is_refused() -> None:
+    merged = parse_host({"site_checks": [_entry(id="a", type="file", path="/a")],
+                         "site_checks_web": [_entry(id="b", type="file", path="/b")], "other": 1}, str)
+    assert [e.id for e in merged] == ["site.a", "site.b"]
+    with pytest.raises(BadInput, match="already taken by site_checks"):
+        parse_host({"site_checks": [_entry(id="a", type="file", path="/a")],
+                    "site_checks_web": [_entry(id="a", type="file", path="/b")]}, str)
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0)
+    yield sock
+    with pytest.raises(BlockingIOError):
+        sock.accept()  # nobody came
+    sock.close()
+
+
+def test_check_refuses_a_malformed_spec_before_any_host_is_contacted(tmp_path: Path,
+                                                                       listener: socket.socket) -> None:
+    (tmp_path / "group_vars").mkdir()
+    bad = [_entry(id="data_disk", type="mount", path="/data", min_size="big")]
+    (tmp_path / "group_vars" / "db.yml").write_text(yaml.safe_dump({"site_checks_db": bad}))
+    inv = tmp_path / "hosts.ini"
+    inv.write_text(f"[db]\ndb1 ansible_host=127.0.0.1 ansible_port={listener.getsockname()[1]} ansible_user=nobody\n")
+    result = CliRunner().invoke(cli, ["check", "-i", str(inv), "--timeout", "5", "--runs-dir", str(tmp_path / "r")])
+    assert crash(result) is None and result.exit_code == 2, result.output
+    assert f"{tmp_path}/group_vars/db.yml: site_checks_db[1] (data_disk), field min_size" in result.stderr
+    assert not (tmp_path / "r").exists()
+
+
+# Values as hostile as a field allows (one line, no NUL): quotes, $(...), backquotes, ;, globs.
+HOSTILE = st.text(st.characters(blacklist_characters="\n\0", blacklist_categories=("Cs",)), min_size=1,
+                  max_size=40) | st.sampled_from(["'; touch /tmp/pwned #", "$(id)", "`id`", "a'b\"c", "*", "-rf"])
+ARGV_PROBE = """#!/bin/sh
+for a; do printf '%s\\0' "$a"; done >>"$ECARGS"
+"""
+
+
+def _fake_tools(tmp: Path) -> Path:
+    """stat, grep, getent, systemctl, df, ss, id and curl that only write down their arguments."""
+    bin_dir = tmp / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for tool in ("stat", "grep", "getent", "systemctl", "df", "ss", "id", "curl", "dpkg-query", "readlink"):
+        (bin_dir / tool).write_text(ARGV_PROBE)
+        (bin_dir / tool).chmod(0o755)
+    return bin_dir
+
+
+def _specs(value: str) -> list[dict[str, Any]]:
+    path = "/" + value
+    word = "a" + "".join(c for c in value if c.isalnum() or c in "._-")[:20]
+    return [
+        _entry(id="f", type="file", path=path, contains=f"x{value}".replace("(", "").replace("[", "")
+               .replace("\\", "").replace("*", "").replace("+", "").replace("?", "").replace("{", ""),
+               utf8=True, filetype="symlink"),
+        _entry(id="m", type="mount", path=path), _entry(id="u", type="user", name=word, groups=[word]),
+        _entry(id="s", type="service", name=word), _entry(id="p", type="package", name=word),
+        _entry(id="j", type="java", java_home=path, version="17"),
+        _entry(id="h", type="http", url=f"http://h/{value.replace(' ', '%20')}"),
+    ]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=HOSTILE)
+def test_a_hostile_value_reaches_its_program_as_one_argument_and_changes_nothing_else(
+        value: str, tmp_path: Path) -> None:
+    try:
+        site = _parse(*_specs(value))
+    except BadInput:
+        return  # refused: it never reaches a script
+    plain = _parse(*_specs("plain"))
+    for fact, same in zip(site.facts, plain.facts, strict=True):
+        # The value appears only quoted: quoted back to a placeholder, the script is the plain one.
+        assert fact.command.replace(shlex.quote("/" + value), shlex.quote("/plain")) \
+            .count("\n") == same.command.count("\n")
+    bin_dir, args = _fake_tools(tmp_path), tmp_path / "args"
+    args.unlink(missing_ok=True)
+    script = build_script(site.facts).text
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "ECARGS": str(args), "HOME": str(tmp_path)}
+    run = subprocess.run(["sh", "-c", script.replace("export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=",
+                                                      f"export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH={bin_dir}:")],
+                         env=env, capture_output=True, cwd=tmp_path, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    received = args.read_bytes().split(b"\0") if args.exists() else []
+    assert ("/" + value).encode() in received  # stat and the others got it whole, as one argument
+    assert sorted(os.listdir(tmp_path)) == sorted(["args", "bin"])  # nothing else was written
+
+
+def test_parsers_and_evaluations_on_a_debian_hosts_output() -> None:
+    site = _parse(
+        _entry(id="hosts", type="file", path="/etc/hosts", mode="0644", owner="root", contains="localhost",
+               utf8=True),
+        _entry(id="shadow", type="file", path="/etc/shadow", mode="0640"),
+        _entry(id="fwd", type="kernel_param", name="net.ipv4.ip_forward", value="1"),
+        _entry(id="range", type="kernel_param", name="net.ipv4.ip_local_port_range", value="32768 60999"),
+        _entry(id="ssh", type="service", name="ssh"), _entry(id="cron", type="service", name="cron"),
+    )
+    by_id = {f.id: f for f in site.facts}
+    out = {
+        "site:file": "--S\nS|regular file|644|root|root|221|/etc/hosts\nS|regular file|640|root|shadow|501|"
+                     "/etc/shadow\nG|0|contains|0|0\n--U\n/etc/hosts:0\n",
+        "site:kernel": "/proc/sys/net/ipv4/ip_forward:0\n/proc/sys/net/ipv4/ip_local_port_range:32768\t60999\n",
+        "site:service": "Id=ssh.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\n"
+                        "Id=cron.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n",
+    }
+    values = {k: by_id[k].parse(ProbeOutput(v, 0)) for k, v in out.items()}
+    got = {c.id: c.evaluate(values, None) for c in site.checks}  # type: ignore[arg-type]
+    assert {k: o.status for k, o in got.items()} == {
+        "site.hosts": Status.PASS, "site.shadow": Status.PASS, "site.fwd": Status.FAIL, "site.range": Status.PASS,
+        "site.ssh": Status.PASS, "site.cron": Status.FAIL}
+    assert got["site.fwd"].found == "0" and got["site.fwd"].expected == "1"
+    assert got["site.cron"].message is not None and "没有服务单元" in got["site.cron"].message.zh
+
+
+def test_one_probe_per_type_however_many_entries() -> None:
+    site = _parse(*[_entry(id=f"f{i}", type="file", path=f"/etc/f{i}") for i in range(50)],
+                  *[_entry(id=f"k{i}", type="kernel_param", name=f"vm.p{i}", value="1") for i in range(50)])
+    assert [f.id for f in site.facts] == ["site:file", "site:kernel"] and len(site.checks) == 100
+    assert all(f.command.count("\n") < 3 for f in site.facts)  # one stat, one grep: not a line per entry
+
+
+def test_hosts_with_the_same_lists_share_one_compiled_set() -> None:
+    declared = {"site_checks": [_entry(type="file", path="/a")]}
+    assert for_host(declared, ()) is for_host(dict(declared), ())
+
+
+@pytest.mark.parametrize("version,constraint,ok", [
+    ("17.0.9", (">=", "17"), True), ("11.0.21", (">=", "17"), False), ("17.0.9+9", ("", "17"), True),
+    ("1.20", ("", "1.2"), False), ("1:2.3-1", (">", "2.4"), True), ("7.88.1-10+deb12u5", ("<", "7.88.1-10+deb12u6"),
+                                                                      True),
+    ("1.0~rc1", ("<", "1.0"), True),
+])
+def test_version_constraints(version: str, constraint: tuple[str, str], ok: bool) -> None:
+    assert satisfies(version, constraint) is ok
+    assert compare(version, version) == 0
