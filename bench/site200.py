@@ -10,7 +10,7 @@ FILES = ["/etc/passwd", "/etc/group", "/etc/hosts", "/etc/hostname", "/etc/resol
          "/etc/os-release", "/etc/debian_version", "/etc/login.defs", "/etc/profile", "/etc/bash.bashrc",
          "/etc/ssh/sshd_config", "/etc/ssh/ssh_config", "/etc/nsswitch.conf", "/etc/shells", "/etc/issue",
          "/etc/environment", "/etc/adduser.conf", "/etc/deluser.conf", "/etc/mke2fs.conf", "/etc/ld.so.conf",
-         "/etc/host.conf", "/etc/networks", "/etc/protocols", "/etc/services", "/etc/machine-id",
+         "/etc/host.conf", "/etc/inputrc", "/etc/mime.types", "/etc/sysctl.conf", "/etc/machine-id",
          "/etc/timezone", "/etc/localtime", "/etc/xattr.conf", "/etc/gai.conf"]
 DIRS = ["/etc", "/var/log", "/var/lib", "/usr/bin", "/usr/sbin", "/opt", "/srv", "/tmp", "/var/tmp", "/root",
         "/etc/ssh", "/etc/systemd", "/etc/default", "/etc/cron.d", "/usr/local", "/var/cache", "/etc/apt",
@@ -22,14 +22,14 @@ PACKAGES = ["bash", "coreutils", "dpkg", "apt", "openssh-server", "openssh-clien
 SERVICES = ["ssh", "systemd-journald", "systemd-logind", "dbus", "systemd-tmpfiles-setup", "getty.target",
             "multi-user.target", "sockets.target", "timers.target", "basic.target", "sysinit.target",
             "systemd-journald.socket", "dbus.socket", "paths.target", "slices.target", "local-fs.target",
-            "network.target", "remote-fs.target", "swap.target", "sshd-keygen"]
+            "dpkg-db-backup.timer", "remote-fs.target", "swap.target", "e2scrub_all.timer"]
 PARAMS = [("net.ipv4.ip_forward", "0"), ("kernel.pid_max", "4194304"), ("vm.swappiness", "60"),
-          ("net.core.somaxconn", "4096"), ("fs.file-max", "9223372036854775807"), ("kernel.threads-max", "1"),
+          ("net.core.somaxconn", "4096"), ("kernel.ostype", "Linux"), ("net.ipv4.tcp_sack", "1"),
           ("net.ipv4.tcp_syncookies", "1"), ("net.ipv4.ip_local_port_range", "32768 60999"),
-          ("vm.overcommit_memory", "0"), ("kernel.sysrq", "176"), ("net.ipv4.tcp_fin_timeout", "60"),
-          ("net.ipv4.tcp_keepalive_time", "7200"), ("net.ipv4.conf.all.rp_filter", "2"),
-          ("vm.max_map_count", "65530"), ("kernel.core_pattern", "core"), ("fs.inotify.max_user_watches", "1"),
-          ("net.ipv6.conf.all.disable_ipv6", "0"), ("net.ipv4.tcp_tw_reuse", "2"), ("kernel.panic", "0"),
+          ("vm.overcommit_memory", "0"), ("net.ipv4.tcp_timestamps", "1"), ("net.ipv4.tcp_fin_timeout", "60"),
+          ("net.ipv4.tcp_keepalive_time", "7200"), ("net.ipv4.conf.all.rp_filter", "0"),
+          ("vm.max_map_count", "65530"), ("kernel.core_pattern", "core"), ("net.ipv4.tcp_window_scaling", "1"),
+          ("net.ipv6.conf.all.disable_ipv6", "0"), ("net.ipv4.tcp_tw_reuse", "2"), ("vm.overcommit_ratio", "50"),
           ("vm.dirty_ratio", "20")]
 USERS = ["root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "nobody", "sshd"]
 GROUPS = ["root", "daemon", "bin", "sys", "adm", "tty", "disk", "mail", "users", "nogroup"]
@@ -48,7 +48,7 @@ def entries() -> list[dict[str, Any]]:
     for path in FILES:
         add("file", path, path=path, owner="root")
     for path in FILES[:10]:
-        add("file", f"{path} text", path=path, contains="[a-z]", not_contains="^EVIL", utf8=True)
+        add("file", f"{path} text", path=path, contains=".", not_contains="^EVIL", utf8=True)
     for path in DIRS:
         add("file", path, path=path, filetype="directory")
     for path in ["/", "/proc", "/sys", "/dev", "/run"]:
@@ -61,7 +61,8 @@ def entries() -> list[dict[str, Any]]:
         add("port", f"port {port}", port=port, listening=port == 22, process="sshd" if port == 22 else None)
     for name in ["sshd", "systemd", "systemd-journal", "systemd-logind", "dbus-daemon", "cron", "rsyslogd",
                  "java", "nginx", "postgres"]:
-        add("process", name, name=name, running=name in ("sshd", "systemd", "systemd-journal"))
+        add("process", name, name=name, running=name in ("sshd", "systemd", "systemd-journal", "systemd-logind",
+                                                         "dbus-daemon"))
     for name, value in PARAMS:
         add("kernel_param", name, name=name, value=value)
     for name, value in PARAMS[:10]:
@@ -70,7 +71,7 @@ def entries() -> list[dict[str, Any]]:
         add("user", name, name=name)
     for name in GROUPS:
         add("group", name, name=name)
-    for rx in ["e2scrub", "run-parts", "backup", "logrotate", "certbot"]:
+    for rx in ["e2scrub", "e2scrub_all_cron", "SERVICE_MODE", "^30 3", "root test"]:
         add("cron", rx, match=rx)
     add("java", "JDK 17", version=">= 17")
     add("java", "vendor JDK", java_home="/opt/jdk", version="17")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, TypeVar
 
 MASK = "********"
@@ -44,8 +45,10 @@ _FLAG = re.compile(rf"(?i)(?<![\w.-])(-{{1,2}}{_KEY}[ \t]+)(?!-)(\"[^\"]*\"|'[^'
 _PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.*?(-----END \1-----|\Z)", re.DOTALL)
 
 
+@lru_cache(maxsize=8192)
 def mask_text(text: str) -> tuple[str, int]:
-    """The text with its secrets replaced by MASK, and how many were replaced."""
+    """The text with its secrets replaced by MASK, and how many were replaced. Cached: a run
+    masks the same titles, fix hints and messages on every host."""
     count = 0
 
     def pem(m: re.Match[str]) -> str:
@@ -120,16 +123,25 @@ def _masked_whole(value: Any) -> Any:
     return MASK if isinstance(value, str) and value not in ("", MASK) else mask_data(value)
 
 
+@lru_cache(maxsize=64)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def mask_record(record: R) -> R:
     """A frozen dataclass (a Result, a HostStatus) with every field masked as mask_data does;
     its Text fields (en/zh messages) too."""
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(record):  # type: ignore[arg-type]
-        value = getattr(record, f.name)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    for name in _field_names(type(record)):
+        value = getattr(record, name)
+        if value is None or isinstance(value, bool | int | float):
+            continue  # nothing to mask (a run masks thousands of results: the common cases first)
+        if isinstance(value, str):
+            new: Any = mask_text(value)[0]
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             new = mask_record(value)
         else:
             new = mask_data(value)
         if new != value:
-            changes[f.name] = new
+            changes[name] = new
     return dataclasses.replace(record, **changes) if changes else record  # type: ignore[type-var]

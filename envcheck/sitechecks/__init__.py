@@ -25,7 +25,7 @@ _BATCHED: dict[str, tuple[str, Callable[[Sequence[Entry]], str], Callable[..., A
     "package": ("site:package", probes.package_command, parsers.parse_package, False, True),
     "service": ("site:service", probes.service_command, parsers.parse_service, False, True),
     "port": ("site:port", probes.port_command, parsers.parse_port, False, True),
-    "process": ("site:process", lambda _: probes.PROCESS_COMMAND, parsers.parse_process, False, False),
+    "process": ("site:process", probes.process_command, parsers.parse_process, False, False),
     "kernel_param": ("site:kernel", probes.kernel_command, parsers.parse_kernel, False, False),
     "user": ("site:account", probes.account_command, parsers.parse_account, False, True),
     "group": ("site:account", probes.account_command, parsers.parse_account, False, True),

@@ -119,8 +119,8 @@ def parse_process(out: ProbeOutput, _entries: Sequence[Entry]) -> list[tuple[str
     found = []
     for line in s.get("C", []):
         pid, _, comm = line.partition("|")
-        if pid in owners:
-            found.append((owners[pid], comm))
+        if pid in owners or "O" not in s:  # owners are read only when an entry names a user
+            found.append((owners.get(pid, ""), comm))
     return found
 
 

@@ -23,18 +23,27 @@ def _words(values: Sequence[str]) -> str:
     return " ".join(q(v) for v in dict.fromkeys(values))
 
 
+# For k < ECN: does a line of file ECFk match the extended regex ECRk? "G|<ECTk>|0" yes, 1 no,
+# 2 unreadable. The values come from the environment, where awk reads them as they are (an -v
+# assignment would take backslashes for escapes).
+_AWK_MATCH = """BEGIN { n = ENVIRON["ECN"]
+  for (k = 0; k < n; k++) { f = ENVIRON["ECF" k]; r = ENVIRON["ECR" k]; hit = 1
+    while ((rc = (getline line < f)) > 0) if (line ~ r) { hit = 0; break }
+    if (rc < 0) hit = 2
+    close(f); print "G|" ENVIRON["ECT" k] "|" hit } }"""
+
+
 def file_command(entries: Sequence[Entry]) -> str:
     paths = [e.get("path") for e in entries]
     lines = [_mark("S"), f"stat -L -c 'S|%F|%a|%U|%G|%s|%n' -- {_words(paths)} 2>/dev/null"]
     links = [e.get("path") for e in entries if e.get("filetype") == "symlink"]
     if links:
         lines += [_mark("L"), f"for ecf in {_words(links)}; do [ -L \"$ecf\" ] && printf 'L|%s\\n' \"$ecf\"; done"]
-    for i, e in enumerate(entries):
-        for kind in ("contains", "not_contains"):
-            for j, rx in enumerate(e.get(kind, ())):
-                tag = q(f"G|{i}|{kind}|{j}|")
-                lines.append(f"if grep -qsE -e {q(rx)} -- {q(e.get('path'))}; then printf '%s0\\n' {tag}; "
-                             f"else printf '%s%s\\n' {tag} \"$?\"; fi")
+    pairs = [(f"{i}|{kind}|{j}", e.get("path"), rx) for i, e in enumerate(entries)
+             for kind in ("contains", "not_contains") for j, rx in enumerate(e.get(kind, ()))]
+    if pairs:  # one awk for every regex of every file, not a grep each
+        env = " ".join(f"ECT{k}={q(tag)} ECF{k}={q(path)} ECR{k}={q(rx)}" for k, (tag, path, rx) in enumerate(pairs))
+        lines.append(f"ECN={len(pairs)} {env} awk {q(_AWK_MATCH)} </dev/null")
     utf8 = [e.get("path") for e in entries if e.get("utf8")]
     if utf8:  # lines that are not whole UTF-8 characters, counted per file, by one grep
         lines += [_mark("U"), f"grep -caxvHs -e '.*' -- {_words(utf8)}"]
@@ -42,8 +51,10 @@ def file_command(entries: Sequence[Entry]) -> str:
 
 
 def mount_command(entries: Sequence[Entry]) -> str:
-    return "\n".join([_mark("M"), "eccat /proc/self/mounts", _mark("D"),
-                      f"df -P -B1 -- {_words([e.get('path') for e in entries])} 2>/dev/null", ":"])
+    """The mount table read by the shell; one df only for the entries that ask for a size."""
+    sized = [e.get("path") for e in entries if e.get("min_size") is not None]
+    df = [_mark("D"), f"df -P -B1 -- {_words(sized)} 2>/dev/null"] if sized else []
+    return "\n".join([_mark("M"), "eccat /proc/self/mounts", *df, ":"])
 
 
 def package_command(entries: Sequence[Entry]) -> str:
@@ -72,11 +83,15 @@ def port_command(entries: Sequence[Entry]) -> str:
     return "\n".join([*lines, ":"])
 
 
-# Owners with one stat, names with the shell's read: no ps needed (a minimal host has none).
-PROCESS_COMMAND = "\n".join([
-    _mark("O"), "stat -c '%U|%n' /proc/[0-9]* 2>/dev/null",
-    _mark("C"), 'for ecd in /proc/[0-9]*; do ecc=; read -r ecc <"$ecd/comm" 2>/dev/null && '
-                'printf \'%s|%s\\n\' "${ecd#/proc/}" "$ecc"; done', ":"])
+# Names read by the shell, owners (when an entry names a user) with one stat: no ps needed (a
+# minimal host has none).
+_COMMS = ('for ecd in /proc/[0-9]*; do ecc=; read -r ecc <"$ecd/comm" 2>/dev/null && '
+          'printf \'%s|%s\\n\' "${ecd#/proc/}" "$ecc"; done')
+
+
+def process_command(entries: Sequence[Entry]) -> str:
+    owners = [_mark("O"), "stat -c '%U|%n' /proc/[0-9]* 2>/dev/null"] if any(e.get("user") for e in entries) else []
+    return "\n".join([*owners, _mark("C"), _COMMS, ":"])
 
 
 def kernel_path(name: str) -> str:
@@ -94,10 +109,12 @@ def account_command(entries: Sequence[Entry]) -> str:
     groups = [e.get("name") for e in entries if e.type == "group"] + \
              [e.get("group") for e in entries if e.type == "user" and e.get("group")]
     lines = []
-    if users:
-        lines += [_mark("P"), f"getent passwd -- {_words(users)} 2>/dev/null"]
-    if groups:
-        lines += [_mark("G"), f"getent group -- {_words(groups)} 2>/dev/null"]
+    for mark, db, names in (("P", "passwd", users), ("G", "group", groups)):
+        if names:  # the local file read by the shell; getent only for names it lacks (LDAP, sssd)
+            lines += [_mark(mark), f"ecn=' '{q(' '.join(dict.fromkeys(names)))}' '",
+                      f"while IFS= read -r ecl; do case \"$ecn\" in *\" ${{ecl%%:*}} \"*) printf '%s\\n' \"$ecl\"; "
+                      f"ecn=${{ecn%%\" ${{ecl%%:*}} \"*}}' '${{ecn#*\" ${{ecl%%:*}} \"}};; esac; done </etc/{db}",
+                      f"[ -z \"${{ecn# }}\" ] || getent {db} -- $ecn 2>/dev/null"]
     for e in entries:
         if e.type == "user" and e.get("groups"):
             lines += [_mark("I|" + e.get("name")), f"id -Gn -- {q(e.get('name'))} 2>/dev/null"]
