@@ -25,6 +25,8 @@ _COMMANDS = {
     "rollback": ("envcheck.commands.rollback", "rollback", "Undo a deploy run: files, units, services put back."),
     # issue 23 (helper J2): the audit for Prometheus (docs/monitoring.md)
     "serve": ("envcheck.commands.serve", "serve", "Serve the audit to Prometheus: /metrics and /healthz."),
+    # issue 23 (helper J1): the site's own checks (docs/site-checks.md)
+    "spec": ("envcheck.commands.spec", "spec", "The site's own checks: draft site_checks from a known-good host."),
 }
 
 

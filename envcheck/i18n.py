@@ -640,6 +640,15 @@ WORDS: dict[str, tuple[str, str]] = {
                            "应同时给出 en 和 zh 文本（en: ...，zh: ...），实际为 {value}"),
     "sitespec.unknown_field": ("unknown field; known: {allowed}", "未知字段；可用字段：{allowed}"),
     "sitespec.required": ("missing: this type needs it", "缺失：此类型必须填写"),
+    "error.spec_needs_host": ("spec suggest reads one known-good host: give -i INVENTORY and --limit HOST",
+                              "spec suggest 读取一台已知正常的主机：请给出 -i 清单 和 --limit 主机"),
+    "error.spec_one_host": ("--limit {limit} selects {count} hosts; spec suggest reads exactly one",
+                            "--limit {limit} 选中了 {count} 台主机；spec suggest 只读取一台"),
+    "error.spec_exists": ("{path} exists: the draft never overwrites a file; name another with -o",
+                          "{path} 已存在：草稿不会覆盖已有文件；请用 -o 指定其他文件"),
+    "spec.suggested": ("{count} site check(s) proposed for {host}, written to {path}: review them, then move "
+                       "what holds into the inventory (nothing was applied)",
+                       "已为 {host} 提出 {count} 个站点检查项，写入 {path}：请审阅后把需要的项移入清单（未做任何更改）"),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +53,7 @@ def _setup(f: Fixture) -> str:
         f"groupadd {f.group}", f"useradd -M -g {f.group} -s /usr/sbin/nologin {f.user}",
         f"printf '*/5 * * * * root /bin/true # envcheck-{f.tag}\\n' > /etc/cron.d/envcheck-{f.tag}",
         f"printf %s {shlex.quote(unit)} > /etc/systemd/system/{f.unit}.service",
-        f"systemctl daemon-reload", f"systemctl enable --now {f.unit}",
+        "systemctl daemon-reload", f"systemctl enable --now {f.unit}",
         f"for i in $(seq 50); do ss -Htln | grep -q ':{f.port} ' && break; sleep 0.2; done",
         f"ss -Htln | grep -q ':{f.port} '"])
 
@@ -112,7 +113,8 @@ def prepared(site: Site, tmp_path: Path) -> Iterator[tuple[Site, Path, Fixture]]
     try:
         faults.run(site.lab, app, _setup(f))
         gid = faults.run(site.lab, app, f"getent group {f.group} | cut -d: -f3").strip()
-        shutil_copy(site.inventory, tmp_path)
+        shutil.copy(site.inventory, tmp_path / "hosts.yml")
+        shutil.copytree(site.inventory.parent / "group_vars", tmp_path / "group_vars", dirs_exist_ok=True)
         vars_file = tmp_path / "group_vars" / "app.yml"
         current = yaml.safe_load(vars_file.read_text()) if vars_file.exists() else {}
         vars_file.write_text(yaml.safe_dump({**(current or {}), "site_checks_lab": _spec(f, gid)},
@@ -120,13 +122,6 @@ def prepared(site: Site, tmp_path: Path) -> Iterator[tuple[Site, Path, Fixture]]
         yield site, tmp_path / "hosts.yml", f
     finally:
         site.lab.ssh(app, _cleanup(f), timeout=180)
-
-
-def shutil_copy(inventory: Path, folder: Path) -> None:
-    import shutil  # noqa: PLC0415
-
-    shutil.copy(inventory, folder / "hosts.yml")
-    shutil.copytree(inventory.parent / "group_vars", folder / "group_vars", dirs_exist_ok=True)
 
 
 def _check(inventory: Path, host: str, lang: str, runs: Path) -> dict[str, dict[str, Any]]:
@@ -145,6 +140,17 @@ def test_every_site_check_type_passes_as_deployed_and_fails_on_its_fault(
     clean = _check(inventory, app, "en", tmp_path / "runs")
     assert set(clean) == ids
     assert {k: r["status"] for k, r in clean.items() if r["status"] != "pass"} == {}, clean
+    # spec suggest on the same host: with the site's inventory (no site_checks) the test's service
+    # and port are proposed; with the one declaring them, they are not (covered already).
+    proposed = []
+    for n, inv in enumerate((site.inventory, inventory)):
+        draft = tmp_path / f"draft{n}.yml"
+        result = CliRunner().invoke(cli, ["spec", "suggest", "-i", str(inv), "--limit", app, "-o", str(draft)])
+        assert crash(result) is None and result.exit_code == 0, result.output
+        proposed.append({e["id"]: e for e in yaml.safe_load(draft.read_text())["site_checks_suggested"]})
+    assert proposed[0][f"service_ecs-{f.tag}"]["name"] == f.unit and proposed[0][f"port_{f.port}"]["process"] == f.exe
+    assert f"service_ecs-{f.tag}" not in proposed[1] and f"port_{f.port}" not in proposed[1]
+    assert proposed[0]["jdk_java-17-openjdk-amd64"]["version"].startswith(">= 17")
     faults.run(site.lab, app, _faults(f))
     broken = _check(inventory, app, "zh", tmp_path / "runs")
     assert {k: r["status"] for k, r in broken.items() if r["status"] != "fail"} == {}, broken

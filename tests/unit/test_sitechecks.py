@@ -199,3 +199,57 @@ def test_hosts_with_the_same_lists_share_one_compiled_set() -> None:
 def test_version_constraints(version: str, constraint: tuple[str, str], ok: bool) -> None:
     assert satisfies(version, constraint) is ok
     assert compare(version, version) == 0
+
+
+SUGGEST_OUT = """--ports
+0      4096        0.0.0.0:22        0.0.0.0:*    users:(("sshd",pid=61,fd=3))
+0      100         0.0.0.0:8080      0.0.0.0:*    users:(("java",pid=90,fd=41))
+0      50          127.0.0.1:9200    0.0.0.0:*    users:(("java",pid=95,fd=12))
+--units
+ssh.service enabled enabled
+tomcat10.service enabled enabled
+elasticsearch.service enabled enabled
+cron.service enabled enabled
+--running
+ssh.service loaded active running OpenBSD Secure Shell server
+tomcat10.service loaded active running Apache Tomcat 10
+elasticsearch.service loaded active running Elasticsearch
+--mounts
+/dev/sda1 / ext4 rw,relatime 0 0
+proc /proc proc rw 0 0
+/dev/sdb1 /data\\040disk xfs rw,noatime 0 0
+--df
+Filesystem 1-blocks Used Available Capacity Mounted on
+/dev/sdb1 536870912000 1000 536870911000 1% /data disk
+--jdks
+H|/usr/lib/jvm/java-17-openjdk-amd64
+JAVA_VERSION="17.0.9"
+--big
+1200\t/opt/his
+12\t/opt/tiny
+"""
+
+
+def test_suggest_drafts_what_the_standard_and_the_declared_checks_leave_out() -> None:
+    from envcheck.sitechecks.suggest import draft
+    from envcheck.standard import Standard
+
+    std = Standard.from_vars({"standard_services": ["tomcat10"], "standard_ports": [8080]})
+    declared = parse_host({"site_checks": [_entry(id="es", type="port", port=9300)]}, str)
+    entries = draft(ProbeOutput(SUGGEST_OUT, 0), declared, std)
+    assert [(e["type"], e["id"]) for e in entries] == [
+        ("port", "port_9200"), ("service", "service_elasticsearch"), ("mount", "mount_data_disk"),
+        ("java", "jdk_java-17-openjdk-amd64"), ("file", "dir_opt_his")]
+    assert entries[2]["path"] == "/data disk" and entries[2]["min_size"] == "450G"
+    assert entries[0]["process"] == "java" and entries[3]["version"] == ">= 17.0.9"
+    # The draft is a valid spec as it stands, in both languages.
+    assert len(parse_host({"site_checks_suggested": entries}, str)) == 5
+
+
+def test_suggest_needs_one_host_and_never_overwrites(tmp_path: Path) -> None:
+    inv = tmp_path / "hosts.ini"
+    inv.write_text("[app]\napp1 ansible_host=127.0.0.1 ansible_port=1\napp2 ansible_host=127.0.0.1 ansible_port=1\n")
+    for args, words in ((["-i", str(inv)], "--limit HOST"), (["-i", str(inv), "--limit", "app"], "selects 2 hosts"),
+                        (["-i", str(inv), "--limit", "app1", "-o", str(inv)], "never overwrites")):
+        result = CliRunner().invoke(cli, ["spec", "suggest", *args, "--lang", "en"])
+        assert crash(result) is None and result.exit_code == 2 and words in result.stderr, result.output
