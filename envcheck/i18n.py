@@ -626,7 +626,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "sitespec.need_bool": ("expected true or false, found {value}", "应为 true 或 false，实际为 {value}"),
     "sitespec.need_int": ("expected a whole number from {low} to {high}, found {value}",
                           "应为 {low} 到 {high} 之间的整数，实际为 {value}"),
-    "sitespec.need_size": ("expected a size such as 500G or 10M, found {value}", "应为大小，例如 500G 或 10M，实际为 {value}"),
+    "sitespec.need_size": ("expected a size such as 500G or 10M, found {value}",
+                           "应为大小，例如 500G 或 10M，实际为 {value}"),
     "sitespec.need_mode": ("expected an octal mode in quotes such as '0640', found {value}",
                            "应为加引号的八进制权限，例如 '0640'，实际为 {value}"),
     "sitespec.need_regex": ("{value} is not a regular expression: {error}", "{value} 不是合法的正则表达式：{error}"),
@@ -648,7 +649,8 @@ WORDS: dict[str, tuple[str, str]] = {
                           "{path} 已存在：草稿不会覆盖已有文件；请用 -o 指定其他文件"),
     "spec.suggested": ("{count} site check(s) proposed for {host}, written to {path}: review them, then move "
                        "what holds into the inventory (nothing was applied)",
-                       "已为 {host} 提出 {count} 个站点检查项，写入 {path}：请审阅后把需要的项移入清单（未做任何更改）"),
+                       "已为 {host} 提出 {count} 个站点检查项，写入 {path}："
+                       "请审阅后把需要的项移入清单（未做任何更改）"),
 }
 
 

@@ -132,7 +132,7 @@ def mask_record(record: R) -> R:
     """A frozen dataclass (a Result, a HostStatus) with every field masked as mask_data does;
     its Text fields (en/zh messages) too."""
     changes: dict[str, Any] = {}
-    for name in _field_names(type(record)):
+    for name in _field_names(type(record)):  # type: ignore[arg-type]
         value = getattr(record, name)
         if value is None or isinstance(value, bool | int | float):
             continue  # nothing to mask (a run masks thousands of results: the common cases first)

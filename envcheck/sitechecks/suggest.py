@@ -33,7 +33,8 @@ printf '%s\n' --units; systemctl list-unit-files --type=service --state=enabled 
 printf '%s\n' --running; systemctl list-units --type=service --state=running --no-legend --plain 2>/dev/null
 printf '%s\n' --mounts; eccat /proc/self/mounts
 printf '%s\n' --df; df -P -B1 -x tmpfs -x devtmpfs -x overlay -x squashfs 2>/dev/null
-printf '%s\n' --jdks; for ecj in /usr/lib/jvm/* /opt/*; do [ -r "$ecj/release" ] && [ ! -L "$ecj" ] && { printf 'H|%s\n' "$ecj"; eccat "$ecj/release"; }; done
+printf '%s\n' --jdks; for ecj in /usr/lib/jvm/* /opt/*; do [ -r "$ecj/release" ] && [ ! -L "$ecj" ] &&
+  { printf 'H|%s\n' "$ecj"; eccat "$ecj/release"; }; done
 printf '%s\n' --big; du -smx /opt/* /srv/* /data*/* /home/* /var/lib/* 2>/dev/null
 :"""
 
@@ -57,8 +58,8 @@ def draft(out: ProbeOutput, declared: tuple[Entry, ...], std: Standard) -> list[
     s, taken, found = sections(out.stdout), _taken(declared, std), []
 
     def add(ident: str, kind: str, en: str, zh: str, **fields: Any) -> None:
-        found.append({"id": re.sub(r"_+", "_", re.sub(r"[^a-z0-9_-]+", "_", ident.lower())).strip("_")[:60], "type": kind,
-                      "severity": "major", "title": {"en": en, "zh": zh}, **fields})
+        name = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_-]+", "_", ident.lower())).strip("_")[:60]
+        found.append({"id": name, "type": kind, "severity": "major", "title": {"en": en, "zh": zh}, **fields})
 
     for _proto, port, names in sorted(set(parse_port(ProbeOutput("--tcp\n" + "\n".join(s.get("ports", [])), 0),
                                                      ()))):
@@ -89,7 +90,7 @@ def draft(out: ProbeOutput, declared: tuple[Entry, ...], std: Standard) -> list[
     for name, lines in s.items():
         if name != "jdks":
             continue
-        home, info = "", {}
+        home, info = "", dict[str, str]()
         for line in [*lines, "H|"]:
             if line.startswith("H|"):
                 if home and home not in taken["java"] and info.get("JAVA_VERSION"):

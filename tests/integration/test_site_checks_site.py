@@ -98,7 +98,7 @@ def _spec(f: Fixture, gid: str) -> list[dict[str, Any]]:
         entry("app_process", "process", name=f.exe, user=f.user, min_count=1),
         entry("app_version", "command", command=f"cat {shlex.quote(f.dir)}/version", stdout=r"^1\.0$"),
         entry("no_forwarding", "kernel_param", name="net.ipv4.ip_forward", value="0"),
-        entry("app_user", "user", name=f.user, group=f.group, shell="/usr/sbin/nologin"),
+        entry("app_user", "user", name=f.user, group=f.group, shell="/usr/sbin/nologin"),  # noqa: S604 (a field)
         entry("app_group", "group", name=f.group, gid=gid),
         entry("app_cron", "cron", match=f"envcheck-{f.tag}", user="root"),
         entry("jdk", "java", java_home=f"{f.dir}/jdk", version=">= 17", vendor="Debian"),
