@@ -11,6 +11,7 @@ import click
 
 from envcheck.audit.run import CheckRequest, run_check
 from envcheck.checks import CHECKS, FLEET_CHECKS, load_catalogue
+from envcheck.checks.registry import MANUAL
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.deploy.gate import preflight_runtime
 from envcheck.deploy.runner import DeployRequest, run_deploy
@@ -58,6 +59,8 @@ def fix(**kw: Any) -> None:
     remediations = {c.id: c.remediation for c in CHECKS.values()}
     remediations.update({c.id: c.remediation for c in FLEET_CHECKS.values()})
     failures, run_hosts = read_failures(run_dir)
+    # The inventory's site checks (envcheck.sitechecks) are fixed by hand, with their own fix text.
+    remediations.update({f.check: MANUAL for f in failures if f.check.startswith("site.")})
     down = unreachable_hosts(run_dir)
     if conn.limit:  # only the failures of the hosts the pattern selects
         allowed = {h.name for h in conn.load_inventory().hosts}
