@@ -33,3 +33,18 @@ def test_fix_check_after_an_all_unreachable_run(tmp_path: Path, lang: str, words
     assert result.exit_code == 3, result.output
     assert words in result.output and "web1, db1" in result.output
     assert "nothing to fix" not in result.output and "没有可自动修复" not in result.output
+
+
+def test_fix_lists_a_failed_site_check_as_one_to_fix_by_hand(tmp_path: Path) -> None:
+    run = tmp_path / "runs" / "20260101-000000.000000-check"
+    run.mkdir(parents=True)
+    (run / "result.json").write_text(json.dumps({
+        "hosts": [{"name": "db1", "address": "127.0.0.2", "reachable": True, "error": None}],
+        "results": [{"host": "db1", "check": "site.data_disk", "status": "fail", "severity": "critical",
+                     "fix": "Mount the SAN volume on /data", "message": "nothing is mounted on /data"}]}))
+    inv = tmp_path / "hosts.yml"
+    inv.write_text("all:\n  hosts:\n    db1: {ansible_host: 127.0.0.2}\n")
+    result = CliRunner().invoke(cli, ["fix", "--check", "-i", str(inv), "--from", str(run), "--lang", "en"])
+    assert crash(result) is None, crash(result)
+    assert result.exit_code == 0, result.output
+    assert "db1  site.data_disk: Mount the SAN volume on /data" in result.output
