@@ -100,6 +100,8 @@ def for_host(variables: Mapping[str, Any], sources: Sequence[str]) -> SiteChecks
     declared = {k: variables[k] for k in variables_of(variables)}
     key = json.dumps(declared, sort_keys=True, default=str)
     if key not in _CACHE:
+        if len(_CACHE) >= 256:  # `serve` re-reads an inventory that may be edited: bounded
+            _CACHE.clear()
         _CACHE[key] = SiteChecks(parse_host(declared, lambda var: declaring_file(sources, var)))
     return _CACHE[key]
 

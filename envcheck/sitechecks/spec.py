@@ -76,7 +76,7 @@ def _path(field: str, v: Any) -> str:
     s = _text(field, v)
     if not s.startswith("/"):
         raise SpecError(field, "sitespec.need_path", value=repr(s))
-    return s
+    return s.rstrip("/") or "/"  # /data/ is the mount point /data
 
 
 def _bool(field: str, v: Any) -> bool:
