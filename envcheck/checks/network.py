@@ -89,21 +89,21 @@ def _names(ctx: HostContext, *groups: str) -> list[str]:
     return sorted({n for g in wanted for n, _ in ctx.peers.get(g, ())})
 
 
-def peers_sample(ctx: HostContext) -> Sample:
-    """The peers whose names this host resolves: all of them up to sample.BUDGET, else its share
+def peers_sample(ctx: HostContext, std: Standard) -> Sample:
+    """The peers whose names this host resolves: all of them up to standard_peer_sample, else its share
     (envcheck.checks.util.sample: every peer is resolved by some hosts, the fleet's work grows
     with n)."""
     everyone = _names(ctx)
-    return share(ctx.name, everyone, everyone)
+    return share(ctx.name, everyone, everyone, std.peer_sample)
 
 
-def tier_sample(ctx: HostContext, tier: Tier) -> Sample:
+def tier_sample(ctx: HostContext, tier: Tier, std: Standard) -> Sample:
     """The hosts of the tier's target group this host connects to (all, or its share)."""
-    return share(ctx.name, _names(ctx, tier.source), _names(ctx, tier.target))
+    return share(ctx.name, _names(ctx, tier.source), _names(ctx, tier.target), std.peer_sample)
 
 
 def _peers_command(ctx: HostContext, std: Standard) -> str | None:
-    names = peers_sample(ctx).chosen
+    names = peers_sample(ctx, std).chosen
     if not names:
         return None
     # One getent for every peer of the sample, its output as it is: each name's
@@ -118,8 +118,8 @@ def _peers_command(ctx: HostContext, std: Standard) -> str | None:
 
 @fact("network.peers", command_for=_peers_command)
 def parse_peers(out: ProbeOutput) -> dict[str, str]:
-    """What the names of the inventory's other hosts resolve to on this host: `getent ahostsv4` (in a
-    fleet of more than 17 hosts, this host's share of them: envcheck/checks/util/sample.py)."""
+    """What the names of the inventory's other hosts resolve to on this host: `getent ahostsv4`; beyond
+    standard_peer_sample peers (16), this host's share of them (envcheck/checks/util/sample.py)."""
     names: list[str] = []
     found: dict[str, str] = {}
     paired = 0
@@ -150,7 +150,7 @@ def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
     for tier in std.tiers:
         if tier.source not in ctx.groups:
             continue
-        chosen = set(tier_sample(ctx, tier).chosen)
+        chosen = set(tier_sample(ctx, tier, std).chosen)
         for name, address in ctx.peers.get(tier.target, ()):
             if name in chosen:
                 tries += [f"{shlex.quote(name)} {shlex.quote(address)} {shlex.quote(str(port))}"
@@ -162,8 +162,8 @@ def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
 @fact("network.tiers", command_for=_tiers_command, timeout=60)
 def parse_tiers(out: ProbeOutput) -> list[dict[str, Any]]:
     """TCP connections from this host to every host of the next tier on the ports of standard_tiers (bash's
-    /dev/tcp, else `nc`), 3 s each; beyond 16 hosts of the next tier, this host's share of them
-    (envcheck/checks/util/sample.py)."""
+    /dev/tcp, else `nc`), 3 s each; beyond standard_peer_sample hosts of the next tier (16), this host's
+    share of them (envcheck/checks/util/sample.py)."""
     result = []
     for line in out.stdout.splitlines():
         parts = line.split("|")
@@ -276,7 +276,7 @@ def _tiers_note(ctx: Any, std: Standard) -> dict[str, Any]:
     probed = inferred = 0
     for tier in std.tiers:
         if tier.source in ctx.groups:
-            sample = tier_sample(ctx, tier)
+            sample = tier_sample(ctx, tier, std)
             probed, inferred = probed + len(sample.chosen), inferred + sample.inferred
     return {"sampled": probed, "inferred": inferred} if inferred else {}
 
@@ -302,7 +302,7 @@ def _said(note: Mapping[str, Any], lang: str) -> str:
 )
 def peers_resolve(f: Mapping[str, Any], std: Standard) -> Outcome:
     ctx = f["host"]
-    sample = peers_sample(ctx)
+    sample = peers_sample(ctx, std)
     chosen = set(sample.chosen)
     expected = {n: a for members in ctx.peers.values() for n, a in members if n in chosen}
     resolved = f["network.peers"]

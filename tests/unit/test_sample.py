@@ -80,10 +80,10 @@ def test_the_probes_ask_only_for_the_hosts_share() -> None:
     command = FACTS["network.peers"].bind(ctx, STD)
     assert command is not None
     asked = shlex.split(command.command.splitlines()[0])[2:]  # set -- NAME ...
-    assert asked == list(peers_sample(ctx).chosen) and len(asked) == BUDGET
+    assert asked == list(peers_sample(ctx, STD).chosen) and len(asked) == BUDGET
     tiers = FACTS["network.tiers"].bind(ctx, STD)
     assert tiers is not None
-    chosen = tier_sample(ctx, STD.tiers[0]).chosen
+    chosen = tier_sample(ctx, STD.tiers[0], STD).chosen
     assert len(chosen) == BUDGET and all("ectiers" in tiers.command and f" {n} " in tiers.command
                                          for n in chosen)
     assert sum(f" {n} " in tiers.command for n, _ in peers["app"]) == BUDGET
@@ -98,15 +98,15 @@ def test_a_sampled_result_says_how_many_were_probed_and_that_the_rest_is_inferre
     peers = fleet(67, 67, 66)
     ctx = _ctx("web5", ("web",), peers)
     address = dict(pair for members in peers.values() for pair in members)
-    resolved = {n: address[n] for n in peers_sample(ctx).chosen}
+    resolved = {n: address[n] for n in peers_sample(ctx, STD).chosen}
     result = _result("network.peers_resolve", ctx, network__peers=resolved)
     assert result.status == Status.PASS
     assert result.found["sampled"] == BUDGET and result.found["inferred"] == 199 - BUDGET
     assert "inferred" in result.message.en and "推断" in result.message.zh
-    wrong = dict(resolved) | {peers_sample(ctx).chosen[0]: "10.0.0.1"}
+    wrong = dict(resolved) | {peers_sample(ctx, STD).chosen[0]: "10.0.0.1"}
     assert _result("network.peers_resolve", ctx, network__peers=wrong).status == Status.FAIL
     probes = [{"target": n, "address": address[n], "port": 8080, "ok": True, "state": "open"}
-              for n in tier_sample(ctx, STD.tiers[0]).chosen]
+              for n in tier_sample(ctx, STD.tiers[0], STD).chosen]
     tiers = _result("network.tiers", ctx, network__tiers=probes)
     assert tiers.status == Status.PASS and tiers.found["inferred"] == 67 - BUDGET
     probes[0] = probes[0] | {"ok": False, "state": "refused"}
@@ -121,3 +121,12 @@ def test_a_small_fleet_reads_as_before() -> None:
                      network__peers={n: a for n, a in address.items() if n != "web1"})
     assert result.status == Status.PASS and "sampled" not in result.found
     assert "sample" not in result.message.en
+
+
+def test_the_budget_comes_from_the_standard_and_zero_probes_every_peer() -> None:
+    peers = fleet(10, 10, 10)
+    ctx = _ctx("web1", ("web",), peers)
+    small = Standard.from_vars({"standard_peer_sample": 3})
+    assert len(peers_sample(ctx, small).chosen) == 3 and len(tier_sample(ctx, small.tiers[0], small).chosen) == 3
+    everyone = Standard.from_vars({"standard_peer_sample": 0})
+    assert peers_sample(ctx, everyone).chosen == tuple(sorted(n for m in peers.values() for n, _ in m if n != "web1"))

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Names a host resolves and hosts of the next tier it connects to, at most (with one source
-# only, every target: the sample never leaves a target unprobed).
+# only, every target: the sample never leaves a target unprobed); the standard's
+# standard_peer_sample (0: every target).
 BUDGET = 16
 
 
@@ -39,7 +40,7 @@ def share(host: str, sources: Sequence[str], targets: Sequence[str], budget: int
     """The targets `host` (one of `sources`) probes; a host is never its own target. Deterministic:
     the same fleet gives every host the same share on every run."""
     pool = sorted(set(targets) - {host})
-    if len(pool) <= budget:
+    if budget <= 0 or len(pool) <= budget:
         return Sample(tuple(pool), len(pool))
     ordered = sorted(set(sources) | {host})
     index = ordered.index(host)
