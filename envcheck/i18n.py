@@ -33,7 +33,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "check.unreachable": ("Unreachable hosts", "无法连接的主机"),
     "check.summary": ("Summary", "汇总"),
     "check.interrupted": ("Interrupted: the results gathered so far are kept", "已中断:已收集的结果已保存"),
-    "check.hosts_done": ("hosts checked", "台主机已检查"),
     "progress.checked": ("{done}/{total} hosts checked", "{done}/{total} 台主机已检查"),
     "progress.unreachable": ("{count} unreachable", "{count} 台无法连接"),
     "progress.running": ("{count} running", "{count} 台进行中"),
