@@ -46,7 +46,7 @@ _PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.*?(-----END \1-----|
 
 # What every pattern above needs somewhere in the text: without any of it there is nothing to
 # mask, and one search replaces six substitutions a line (a 200-host check masks ~200,000
-# lines of evidence and results: 20 s of the controller's CPU before, bench/README.md).
+# strings of evidence and results: half of a profiled run before, bench/README.md).
 _TRIGGER = re.compile(rf"(?i){_SECRET_WORD}|credential|identified|password|://|-----BEGIN")
 
 
