@@ -3,8 +3,9 @@
 Each lab host is a systemd-nspawn container under root, so every host's systemd, journald and
 logind share root's inotify instances and watches, the machine's PIDs and the hub's neighbour
 table; an idle host (container, sshd, two relays) takes ~18 MB (MemAvailable fell by 3.6 GB as
-200 started), more while sessions run: 35 MB a host is asked for. `prepare(count)` raises what is too low (never lowers) and says what it could not
-raise; `memory_problem(count)` is a lab too large for the memory available.
+200 started), more while sessions run: 35 MB a host is asked for. `prepare(count)` raises what
+is too low (never lowers) and says what it could not raise; `memory_problem(count)` is a lab
+too large for the memory available.
 """
 
 from __future__ import annotations
