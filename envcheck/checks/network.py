@@ -9,10 +9,10 @@ from typing import Any
 
 from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
 from envcheck.checks.util.common import bad, key_values, ok, sections, unit_files_exist
-from envcheck.checks.util.sample import Sample, share
+from envcheck.checks.util.sample import peers_sample, tier_sample
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.paths import shell_text
-from envcheck.standard import Standard, Tier
+from envcheck.standard import Standard
 
 
 def _hostname_command(ctx: HostContext, std: Standard) -> str:
@@ -82,24 +82,6 @@ def parse_security(out: ProbeOutput) -> dict[str, Any]:
         firewall = "none"
     return {"selinux": (s.get("selinux") or "absent").lower(), "firewall": firewall,
             "nft_rules": nft, "iptables_rules": ipt, "input_policy": policy}
-
-
-def _names(ctx: HostContext, *groups: str) -> list[str]:
-    wanted = groups or tuple(ctx.peers)
-    return sorted({n for g in wanted for n, _ in ctx.peers.get(g, ())})
-
-
-def peers_sample(ctx: HostContext, std: Standard) -> Sample:
-    """The peers whose names this host resolves: all of them up to standard_peer_sample, else its share
-    (envcheck.checks.util.sample: every peer is resolved by some hosts, the fleet's work grows
-    with n)."""
-    everyone = _names(ctx)
-    return share(ctx.name, everyone, everyone, std.peer_sample)
-
-
-def tier_sample(ctx: HostContext, tier: Tier, std: Standard) -> Sample:
-    """The hosts of the tier's target group this host connects to (all, or its share)."""
-    return share(ctx.name, _names(ctx, tier.source), _names(ctx, tier.target), std.peer_sample)
 
 
 def _peers_command(ctx: HostContext, std: Standard) -> str | None:

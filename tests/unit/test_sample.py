@@ -11,9 +11,8 @@ import pytest
 
 from envcheck.audit.engine import evaluate_check
 from envcheck.checks import CHECKS, FACTS, load_catalogue
-from envcheck.checks.network import peers_sample, tier_sample
 from envcheck.checks.registry import HostContext
-from envcheck.checks.util.sample import BUDGET, covered, share
+from envcheck.checks.util.sample import BUDGET, covered, peers_sample, share, tier_sample
 from envcheck.model import Status
 from envcheck.standard import Standard
 

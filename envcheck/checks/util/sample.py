@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from envcheck.checks.registry import HostContext
+from envcheck.standard import Standard, Tier
+
 # Names a host resolves and hosts of the next tier it connects to, at most (with one source
 # only, every target: the sample never leaves a target unprobed); the standard's
 # standard_peer_sample (0: every target).
@@ -63,3 +66,21 @@ def covered(sources: Sequence[str], targets: Sequence[str], budget: int = BUDGET
         for t in share(s, sources, targets, budget).chosen:
             found[t].append(s)
     return found
+
+
+def _names(ctx: HostContext, *groups: str) -> list[str]:
+    wanted = groups or tuple(ctx.peers)
+    return sorted({n for g in wanted for n, _ in ctx.peers.get(g, ())})
+
+
+def peers_sample(ctx: HostContext, std: Standard) -> Sample:
+    """The peers whose names this host resolves: all of them up to standard_peer_sample, else its share
+    (share() above: every peer is resolved by some hosts, the fleet's work grows
+    with n)."""
+    everyone = _names(ctx)
+    return share(ctx.name, everyone, everyone, std.peer_sample)
+
+
+def tier_sample(ctx: HostContext, tier: Tier, std: Standard) -> Sample:
+    """The hosts of the tier's target group this host connects to (all, or its share)."""
+    return share(ctx.name, _names(ctx, tier.source), _names(ctx, tier.target), std.peer_sample)
