@@ -11,7 +11,7 @@ APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime opens
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
-.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench bench-inventory bench-data bench-serve clean
+.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench bench-inventory bench-data bench-serve bench-scale clean
 
 help:
 	@echo "make run       create .venv, install, audit this machine (envcheck check)"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench-inventory  envcheck inventory show on a generated 10,000-host inventory"
 	@echo "make bench-data  envcheck data compare vs a naive SELECT * on 1,000,000 rows, MariaDB -> PostgreSQL"
 	@echo "make bench-serve envcheck serve under 100 scrapes at 10/s: audits per interval, memory (RSS)"
+	@echo "make bench-scale envcheck check at 50, 100, 200 lab hosts vs parallel ssh true (wall, CPU/host, RSS)"
 
 # An editable install leaves envcheck's own modules without bytecode, and a shell with
 # PYTHONDONTWRITEBYTECODE=1 never writes it: every start would compile them again (~80 ms
@@ -113,6 +114,13 @@ BENCH_SERVE_ARGS ?=
 bench-serve: venv apt
 	$(COMPILE)
 	$(PY) -m bench.serve $(BENCH_SERVE_ARGS)
+
+# envcheck check at scale (bench/scale.py, issue 22): a 200-host lab (kernel limits raised by
+# tests/lab/limits.py; ~4 GB), three rounds; writes bench/results/scale.md and scale.json.
+BENCH_SCALE_ARGS ?=
+bench-scale: venv apt
+	$(COMPILE)
+	$(PY) -m bench.scale $(BENCH_SCALE_ARGS)
 
 lab-down: venv
 	$(PY) -m tests.lab down

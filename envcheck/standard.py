@@ -66,6 +66,7 @@ class Standard:
     ports: tuple[int, ...]
     tiers: tuple[Tier, ...]
     service_user: str
+    peer_sample: int = 16  # peers a host probes in a large fleet (envcheck.checks.util.sample); 0: all
     # The application's view (envcheck.checks.app): what its sessions, configs and partners get.
     app_datasources: tuple[Datasource, ...] = ()
     app_configs: tuple[str, ...] = ()
@@ -131,7 +132,7 @@ def _convert(name: str, value: Any, source: Text | str) -> Any:
         if name in (
             "mysql_lower_case_table_names", "mysql_max_connections", "pg_max_connections",
             "tomcat_heap_percent", "nofile", "nproc", "vm_swappiness", "net_core_somaxconn",
-            "min_memory_mb",
+            "min_memory_mb", "peer_sample",
         ):
             return int(value)
         return str(value)

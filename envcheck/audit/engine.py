@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,15 +75,23 @@ def select_checks(ids: Sequence[str] | None) -> tuple[list[Check], list[FleetChe
     return host_checks, fleet
 
 
-def host_context(host: InventoryHost, inventory: Inventory) -> HostContext:
-    peers = inventory.peers or {
+def host_context(host: InventoryHost, inventory: Inventory,
+                 peers: Mapping[str, tuple[tuple[str, str], ...]] | None = None) -> HostContext:
+    """`peers`: fleet_peers(inventory), built once for all hosts (else here, for one)."""
+    return HostContext(host.name, host.target.address, host.groups, host.lan_address,
+                       fleet_peers(inventory) if peers is None else peers)
+
+
+def fleet_peers(inventory: Inventory) -> Mapping[str, tuple[tuple[str, str], ...]]:
+    """group -> ((name, LAN address), ...): one mapping every host's context shares (built per
+    host, it made the controller's work grow with n²)."""
+    return inventory.peers or {
         group: tuple(
             (name, inventory.host(name).lan_address or inventory.host(name).target.address)
             for name in names
         )
         for group, names in inventory.groups.items()
     }
-    return HostContext(host.name, host.target.address, host.groups, host.lan_address, peers)
 
 
 def facts_needed(checks: Iterable[Check], fleet: Iterable[FleetCheck] = ()) -> list[Fact]:
@@ -216,7 +224,11 @@ def run_audit(
     timeout: float = 60.0,
     on_host: Callable[[HostFacts], None] | None = None,
     stop: threading.Event | None = None,
+    on_begin: Callable[[str], None] | None = None,
 ) -> AuditReport:
+    """`on_begin` is told each host's name as its session starts, `on_host` each host as it
+    finishes (its raw output, which on_host may write as evidence, is dropped afterwards: a
+    large fleet's report holds the parsed facts only)."""
     checks, fleet = select_checks(check_ids)
     facts = facts_needed(checks, fleet)
     site = {h.name: site_checks(h.variables, inventory.sources) for h in inventory.hosts}
@@ -226,11 +238,15 @@ def run_audit(
     evaluated: dict[str, list[Result]] = {}
     complete = True
     pool = ThreadPoolExecutor(max_workers=max(1, forks), thread_name_prefix="envcheck-host")
+    peers = fleet_peers(inventory)
+
+    def gather(h: InventoryHost) -> HostFacts:
+        if on_begin is not None:
+            on_begin(h.name)
+        return gather_host(h, host_context(h, inventory, peers), site_facts[h.name], transport, timeout)
+
     try:
-        futures = {
-            pool.submit(gather_host, h, host_context(h, inventory), site_facts[h.name], transport, timeout): h
-            for h in inventory.hosts
-        }
+        futures = {pool.submit(gather, h): h for h in inventory.hosts}
         for future in as_completed(futures):
             hf = future.result()
             gathered[hf.status.name] = hf
@@ -240,6 +256,7 @@ def run_audit(
                                             [*checks, *site[name].selected(check_ids or ())])
             if on_host:
                 on_host(hf)
+            gathered[hf.status.name] = replace(hf, raw={})
             if stop is not None and stop.is_set():
                 complete = False
                 break

@@ -50,11 +50,13 @@ class CheckRun:
 def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
               on_start: Callable[[int], None] | None = None,
               on_host: Callable[[HostFacts], None] | None = None,
-              stop: threading.Event | None = None) -> CheckRun:
+              stop: threading.Event | None = None,
+              on_begin: Callable[[str], None] | None = None) -> CheckRun:
     """Audit the selected hosts; bad input (an unknown check id, a bad inventory) is raised
     before any host is contacted. Each host's evidence is written as it answers, so an
     interrupted run (`stop` set, or KeyboardInterrupt) keeps what it gathered. `on_start` is
-    told the number of hosts once the inventory is read; `on_host` each host as it answers."""
+    told the number of hosts once the inventory is read; `on_begin` each host's name as its session
+    starts; `on_host` each host as it answers."""
     if request.only:  # unknown ids are bad input before any host is contacted
         load_catalogue()
         select_checks(request.only)
@@ -84,7 +86,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
                 on_host(hf)
 
         report = run_audit(inventory, transport, request.only, conn.forks, conn.timeout,
-                           on_host=host_done, stop=stop)
+                           on_host=host_done, stop=stop, on_begin=on_begin)
     finally:
         transport.close_prepared()
     today = datetime.now(ZoneInfo(scope.site["timezone"])).date()

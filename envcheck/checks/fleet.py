@@ -198,10 +198,12 @@ def _inventory_addresses(hosts: Sequence[FleetHost]) -> dict[str, str]:
     """name -> LAN address of every inventory host, as the inventory gives it (lan_address,
     else ansible_host when that is a routable IP address)."""
     expected: dict[str, str] = {}
+    read: set[int] = set()  # the hosts of one audit share one peers mapping: read it once
     for h in hosts:
         ctx = h.facts.facts.get("host")
-        if not isinstance(ctx, HostContext):
+        if not isinstance(ctx, HostContext) or id(ctx.peers) in read:
             continue
+        read.add(id(ctx.peers))
         for members in ctx.peers.values():
             for name, address in members:
                 try:

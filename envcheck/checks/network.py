@@ -9,6 +9,7 @@ from typing import Any
 
 from envcheck.checks.registry import HostContext, Remediation, absent, check, fact
 from envcheck.checks.util.common import bad, key_values, ok, sections, unit_files_exist
+from envcheck.checks.util.sample import peers_sample, tier_sample
 from envcheck.model import Outcome, ProbeOutput, Severity, Status
 from envcheck.paths import shell_text
 from envcheck.standard import Standard
@@ -84,10 +85,10 @@ def parse_security(out: ProbeOutput) -> dict[str, Any]:
 
 
 def _peers_command(ctx: HostContext, std: Standard) -> str | None:
-    names = sorted({n for members in ctx.peers.values() for n, _ in members if n != ctx.name})
+    names = peers_sample(ctx, std).chosen
     if not names:
         return None
-    # One getent for every peer (it grows with the fleet), its output as it is: each name's
+    # One getent for every peer of the sample, its output as it is: each name's
     # answer starts with the line that carries a canonical name, in the order asked (the
     # parser pairs them; the shell reading it line by line cost ~2 ms a host). If a name
     # does not resolve, that order is lost: then one getent per name, `name=address` lines.
@@ -99,7 +100,8 @@ def _peers_command(ctx: HostContext, std: Standard) -> str | None:
 
 @fact("network.peers", command_for=_peers_command)
 def parse_peers(out: ProbeOutput) -> dict[str, str]:
-    """What the names of the inventory's other hosts resolve to on this host: `getent ahostsv4`."""
+    """What the names of the inventory's other hosts resolve to on this host: `getent ahostsv4`; beyond
+    standard_peer_sample peers (16), this host's share of them (envcheck/checks/util/sample.py)."""
     names: list[str] = []
     found: dict[str, str] = {}
     paired = 0
@@ -130,8 +132,11 @@ def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
     for tier in std.tiers:
         if tier.source not in ctx.groups:
             continue
+        chosen = set(tier_sample(ctx, tier, std).chosen)
         for name, address in ctx.peers.get(tier.target, ()):
-            tries += [f"{shlex.quote(name)} {shlex.quote(address)} {shlex.quote(str(port))}" for port in tier.ports]
+            if name in chosen:
+                tries += [f"{shlex.quote(name)} {shlex.quote(address)} {shlex.quote(str(port))}"
+                          for port in tier.ports]
     batches = [tries[i:i + _BATCH] for i in range(0, len(tries), _BATCH)]
     return _TCP + "\n".join("ectiers " + " ".join(batch) for batch in batches) if tries else None
 
@@ -139,7 +144,8 @@ def _tiers_command(ctx: HostContext, std: Standard) -> str | None:
 @fact("network.tiers", command_for=_tiers_command, timeout=60)
 def parse_tiers(out: ProbeOutput) -> list[dict[str, Any]]:
     """TCP connections from this host to every host of the next tier on the ports of standard_tiers (bash's
-    /dev/tcp, else `nc`), 3 s each."""
+    /dev/tcp, else `nc`), 3 s each; beyond standard_peer_sample hosts of the next tier (16), this host's
+    share of them (envcheck/checks/util/sample.py)."""
     result = []
     for line in out.stdout.splitlines():
         parts = line.split("|")
@@ -227,17 +233,44 @@ def selinux(f: Mapping[str, Any], std: Standard) -> Outcome:
          "(`firewall-cmd --add-port=<端口>/tcp --permanent`、`ufw allow <端口>/tcp`)。"
          "在本机用 `nc -zv <地址> <端口>` 复测。"),
     severity=Severity.CRITICAL,
-    facts=["network.tiers"],
+    facts=["network.tiers", "host"],
 )
 def tiers(f: Mapping[str, Any], std: Standard) -> Outcome:
     probes = f["network.tiers"]
     closed = [f"{p['target']} ({p['address']}):{p['port']} {p['state']}" for p in probes if not p["ok"]]
     reached = [f"{p['target']}:{p['port']}" for p in probes if p["ok"]]
+    note = _tiers_note(f.get("host"), std)
     if not closed:
-        return ok(reached, "all open", f"reaches {', '.join(reached)}", f"可连通 {', '.join(reached)}")
+        found: Any = {"open": reached, **note} if note else reached
+        return ok(found, "all open", f"reaches {', '.join(reached)}" + _said(note, "en"),
+                  f"可连通 {', '.join(reached)}" + _said(note, "zh"))
     # refused: nothing listens there (or a REJECT rule); timeout: dropped by a firewall or host down.
-    return bad({"closed": closed, "open": reached}, "all open", f"cannot reach {', '.join(closed)}",
-               f"无法连通 {', '.join(closed)}(refused:端口无服务监听;timeout:被防火墙丢弃或主机不可达)")
+    return bad({"closed": closed, "open": reached, **note}, "all open",
+               f"cannot reach {', '.join(closed)}" + _said(note, "en"),
+               f"无法连通 {', '.join(closed)}(refused:端口无服务监听;timeout:被防火墙丢弃或主机不可达)"
+               + _said(note, "zh"))
+
+
+def _tiers_note(ctx: Any, std: Standard) -> dict[str, Any]:
+    """{"sampled": ..., "inferred": ...} where this host probed a share of the next tier only."""
+    if not isinstance(ctx, HostContext):
+        return {}
+    probed = inferred = 0
+    for tier in std.tiers:
+        if tier.source in ctx.groups:
+            sample = tier_sample(ctx, tier, std)
+            probed, inferred = probed + len(sample.chosen), inferred + sample.inferred
+    return {"sampled": probed, "inferred": inferred} if inferred else {}
+
+
+def _said(note: Mapping[str, Any], lang: str) -> str:
+    """The sample, said: what this host probed and that the rest is other hosts' result."""
+    if not note:
+        return ""
+    n, rest = note["sampled"], note["inferred"]
+    if lang == "zh":
+        return f"(本机抽样探测 {n} 台;其余 {rest} 台由其他主机探测,结果据此推断)"
+    return f" (a sample: {n} hosts probed from here; the other {rest} are probed by other hosts and inferred)"
 
 
 @check(
@@ -251,13 +284,19 @@ def tiers(f: Mapping[str, Any], std: Standard) -> Outcome:
 )
 def peers_resolve(f: Mapping[str, Any], std: Standard) -> Outcome:
     ctx = f["host"]
-    expected = {n: a for members in ctx.peers.values() for n, a in members if n != ctx.name}
+    sample = peers_sample(ctx, std)
+    chosen = set(sample.chosen)
+    expected = {n: a for members in ctx.peers.values() for n, a in members if n in chosen}
     resolved = f["network.peers"]
     wrong = {n: resolved.get(n) or "unresolved" for n, a in expected.items() if resolved.get(n) != a}
+    note = {"sampled": len(chosen), "inferred": sample.inferred} if sample.sampled else {}
+    found: Any = {"resolved": resolved, **note} if note else resolved
     if not wrong:
-        return ok(resolved, expected, "peers resolve to their LAN addresses", "其他主机名解析正确")
+        return ok(found, expected, "peers resolve to their LAN addresses" + _said(note, "en"),
+                  "其他主机名解析正确" + _said(note, "zh"))
     listing = ", ".join(f"{n} -> {a}" for n, a in wrong.items())
-    return bad(resolved, expected, f"wrong resolution: {listing}", f"解析错误:{listing}")
+    return bad(found, expected, f"wrong resolution: {listing}" + _said(note, "en"),
+               f"解析错误:{listing}" + _said(note, "zh"))
 
 
 # -- Services: the standard's services active and enabled, its ports listening. --

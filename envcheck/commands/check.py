@@ -17,9 +17,11 @@ from envcheck.exitcodes import of_audit
 from envcheck.i18n import colon, t
 from envcheck.output import FORMATS
 from envcheck.output.files import OUTPUT_FORMATS, parse_outputs, write_outputs
+from envcheck.output.progress import SLOWEST, FleetProgress
 from envcheck.output.summary import verdict_lines
 from envcheck.output.table import render
 from envcheck.ssh import TRANSPORTS
+from envcheck.ssh.settings import check_forks
 from envcheck.waivers import load_file
 
 
@@ -41,6 +43,11 @@ from envcheck.waivers import load_file
               help="List skipped checks in the terminal table too (they are always in -o files and the evidence)")
 @click.option("--transport", type=click.Choice(TRANSPORTS), default="openssh",
               show_default=True, help="SSH implementation (docs/design.md: chosen by measurement)")
+@click.option("--progress", type=click.Choice(["auto", "lines", "none"]), default="auto", show_default=True,
+              help="auto: a bar and a one-line status on a terminal; lines: the status every 5 s and at the end "
+                   "(logs, CI); none / 进度显示")
+@click.option("--progress-hosts", type=click.IntRange(0, 50), default=SLOWEST, show_default=True,
+              help="How many of the slowest hosts still running the status names / 进度中列出的最慢主机数")
 @click.option("--runs-dir", type=click.Path(file_okay=False), help="Where to keep the evidence (default ./runs)")
 @lang_option
 def check(**kw: Any) -> None:
@@ -58,13 +65,14 @@ def check(**kw: Any) -> None:
     lang: str = kw["lang"]
     outputs = parse_outputs(kw["outputs"], kw["fmt"])  # a missing folder: bad input before any host
     waivers = load_file(kw["waivers"]) if kw["waivers"] else ()
-    request = CheckRequest(build_connection(kw), tuple(kw["only"]), kw["transport"],
+    request = CheckRequest(build_connection(kw, check_forks()), tuple(kw["only"]), kw["transport"],
                            Path(kw["runs_dir"]) if kw["runs_dir"] else None, lang, waivers)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    progress = _Progress(lang)
+    progress = _Progress(lang, kw["progress"], kw["progress_hosts"])
     try:
-        run = run_check(request, on_start=progress.start, on_host=progress.advance, stop=stop)
+        run = run_check(request, on_start=progress.start, on_host=progress.advance, stop=stop,
+                        on_begin=progress.begin)
     finally:
         progress.close()
         signal.signal(signal.SIGTERM, previous)
@@ -91,25 +99,61 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 class _Progress:
-    """A progress bar on stderr when it is a terminal; silent otherwise."""
+    """The fleet's progress on stderr (envcheck.output.progress): on a terminal, a bar and the
+    one-line status; `lines`, the status line every few seconds and at the end (logs, CI);
+    silent otherwise."""
 
-    def __init__(self, lang: str) -> None:
-        self._lang = lang
+    EVERY = 5.0  # seconds between lines in `lines` mode
+
+    def __init__(self, lang: str, mode: str = "auto", hosts: int = SLOWEST) -> None:
+        self._lang, self._mode, self._hosts = lang, mode, hosts
         self._bar: Any = None
+        self._state = FleetProgress()
+        self._closed = threading.Event()
+        self._printer: threading.Thread | None = None
 
     def start(self, total: int) -> None:
-        if sys.stderr.isatty() and total > 1:
-            from rich.progress import MofNCompleteColumn, Progress  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+        self._state.total = total
+        if self._mode == "lines":
+            self._printer = threading.Thread(target=self._print_lines, name="envcheck-progress", daemon=True)
+            self._printer.start()
+        elif self._mode == "auto" and sys.stderr.isatty() and total > 1:
+            from rich.progress import (  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+                BarColumn,
+                Progress,
+                ProgressColumn,
+                TimeElapsedColumn,
+            )
+            from rich.text import Text  # noqa: PLC0415
 
+            state, lang, hosts = self._state, self._lang, self._hosts
 
-            self._bar = Progress(*Progress.get_default_columns(), MofNCompleteColumn(), transient=True)
-            self._task = self._bar.add_task(t("check.hosts_done", self._lang), total=total)
+            class Status(ProgressColumn):
+                def render(self, task: Any) -> Text:
+                    return Text(state.line(lang, hosts), overflow="ellipsis", no_wrap=True)
+
+            # Refreshed twice a second: the slowest hosts' seconds move without any event.
+            self._bar = Progress(BarColumn(bar_width=24), TimeElapsedColumn(), Status(), transient=True,
+                                 refresh_per_second=2)
+            self._task = self._bar.add_task("", total=total)
             self._bar.start()
 
+    def begin(self, host: str) -> None:
+        self._state.begin(host)
+
     def advance(self, hf: Any) -> None:
+        self._state.finish(hf)
         if self._bar is not None:
             self._bar.advance(self._task)
 
+    def _print_lines(self) -> None:
+        while not self._closed.wait(self.EVERY):
+            click.echo(self._state.line(self._lang, self._hosts), err=True)
+
     def close(self) -> None:
+        self._closed.set()
+        if self._printer is not None:
+            self._printer.join()
+            click.echo(self._state.line(self._lang, self._hosts), err=True)
         if self._bar is not None:
             self._bar.stop()

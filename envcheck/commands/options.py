@@ -10,7 +10,7 @@ import click
 
 from envcheck.i18n import LANGS, default_lang
 from envcheck.ssh.command import CONNECT_TIMEOUT
-from envcheck.ssh.settings import DEFAULT_FORKS, DEFAULT_TIMEOUT, Connection, SshSettings
+from envcheck.ssh.settings import CHECK_FORKS_PER_CORE, DEFAULT_FORKS, DEFAULT_TIMEOUT, Connection, SshSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,8 +20,10 @@ def connection_options(func: F) -> F:
         click.option("-i", "--inventory", "inventories", multiple=True, type=click.Path(),
                      help="Ansible inventory (YAML, INI or directory); repeatable / Ansible 清单"),
         click.option("-l", "--limit", help="Ansible host pattern, e.g. 'db:&beijing' / 主机范围"),
-        click.option("-f", "--forks", type=click.IntRange(1, 500), default=DEFAULT_FORKS, show_default=True,
-                     help="Hosts worked on at once / 并发主机数"),
+        click.option("-f", "--forks", type=click.IntRange(1, 500), default=None,
+                     help=f"Hosts worked on at once (default {DEFAULT_FORKS}; check: {CHECK_FORKS_PER_CORE} a "
+                          f"CPU core, at least {DEFAULT_FORKS}) / 并发主机数(默认 {DEFAULT_FORKS};check:每个 CPU 核 "
+                          f"{CHECK_FORKS_PER_CORE} 台,至少 {DEFAULT_FORKS} 台)"),
         click.option("--timeout", type=click.FloatRange(1, 3600), default=DEFAULT_TIMEOUT, show_default=True,
                      help="Seconds per host / 每台主机超时秒数"),
         click.option("--ssh-config", type=click.Path(dir_okay=False), help="ssh_config file (ssh -F)"),
@@ -39,7 +41,8 @@ def connection_options(func: F) -> F:
     return func
 
 
-def build_connection(kw: dict[str, Any]) -> Connection:
+def build_connection(kw: dict[str, Any], forks: int = DEFAULT_FORKS) -> Connection:
+    """`forks`: the command's default when -f is not given."""
     password = os.environ.get("ENVCHECK_BECOME_PASSWORD") or None
     if kw.pop("ask_become_pass"):
         password = click.prompt("BECOME password / sudo 密码", hide_input=True, err=True)
@@ -47,7 +50,7 @@ def build_connection(kw: dict[str, Any]) -> Connection:
     return Connection(
         inventories=tuple(kw.pop("inventories")),
         limit=kw.pop("limit"),
-        forks=kw.pop("forks"),
+        forks=kw.pop("forks") or forks,
         timeout=timeout,
         # The handshake's own limit never outlasts the host's (--timeout 5: a hung sshd is left at 5 s).
         ssh=SshSettings(kw.pop("ssh_config"), kw.pop("known_hosts"), kw.pop("accept_new_host_keys"),

@@ -3,7 +3,8 @@ envcheck.runs.load."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ class CheckEvidence:
     path: Path
     inventory: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    # Host files are written by one thread beside the audit: a host's masking and fsync do not
+    # hold up the evaluation of the hosts behind it; each host's raw output is held until then.
+    _writer: ThreadPoolExecutor | None = field(default=None, repr=False, compare=False)
+    _written: list[Future[None]] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def create(cls, base: Path | None, inventory: Any) -> CheckEvidence:
@@ -32,7 +37,12 @@ class CheckEvidence:
 
     def host_done(self, hf: Any) -> None:
         """Each host's raw probe output, as it was received, secrets masked (a JVM's command line
-        or environment may hold a password)."""
+        or environment may hold a password); written in the background (flush() waits)."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="envcheck-evidence")
+        self._written.append(self._writer.submit(self._write_host, hf))
+
+    def _write_host(self, hf: Any) -> None:
         write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", mask_data({
             "name": hf.status.name,
             "address": hf.status.address,
@@ -43,9 +53,19 @@ class CheckEvidence:
                        for k, v in hf.raw.items()},
         }))
 
+    def flush(self) -> None:
+        """Wait for the host files under way; a write that failed (a full disk) raises here."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+        written, self._written = self._written, []
+        for future in written:
+            future.result()
+
     def finish(self, report: Any, lang: str) -> str:
         """result.json and the final run.json; returns result.json's text, which is also the
         `--format json` output (one document, rendered once)."""
+        self.flush()
         result = render(report, lang)
         write_atomic(self.path / "result.json", result)
         write_record(self.path, "check", {

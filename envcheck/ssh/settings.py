@@ -22,7 +22,16 @@ from envcheck.ssh.command import CONNECT_TIMEOUT, jump_command
 if TYPE_CHECKING:
     from envcheck.ssh.session import Target
 
-DEFAULT_FORKS = 20
+DEFAULT_FORKS = 20  # deploy, fix, exec, verify: ansible-playbook forks (AWX sizes ~4 a CPU)
+# check: a host's session is one ssh client that mostly waits (on the handshake, on the host's
+# probes); its controller CPU is the handshake and parsing (~80 ms a host, bench/README.md,
+# "check at scale"), so 25 sessions a core keep the cores busy without queueing the rest.
+CHECK_FORKS_PER_CORE = 25
+
+
+def check_forks(cores: int | None = None) -> int:
+    """`envcheck check`'s default --forks: 25 a core of the controller, at least 20."""
+    return max(DEFAULT_FORKS, CHECK_FORKS_PER_CORE * (cores or os.cpu_count() or 1))
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
 
