@@ -208,12 +208,14 @@ class Shared(Channels):
 
     def _ready(self) -> str | None:
         deadline = time.monotonic() + self.timeout
+        pause = 0.01
         while not os.path.exists(self.path):  # bound once the session has logged in
             if not self.alive() and not os.path.exists(self.path):
                 return "ssh: the host's session did not open (see the host's error)"
             if time.monotonic() > deadline:
                 return "ssh: " + reasons.TIMED_OUT.say()
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.1)  # a login takes a second or more on a busy machine
         return None
 
     def _said(self, mark: int) -> tuple[int, list[str]]:

@@ -20,7 +20,8 @@ echosts() {  # echosts NAME: the first address /etc/hosts lists NAME under
   done </etc/hosts
 }
 
-ecdns() {  # ecdns NAME: getent's addresses of NAME, each once, in its order
+ecdns() {  # ecdns NAME: getent's addresses of NAME, each once, in its order (an IPv4 address: itself)
+  case $1 in *[!0-9.]* | '') ;; *.*.*.*) echo "$1 "; return 0 ;; esac
   ecd='' ecp=''
   for ecw in $(getent ahosts "$1" 2>/dev/null); do
     case $ecw in
