@@ -101,6 +101,17 @@ def facts_needed(checks: Iterable[Check], fleet: Iterable[FleetCheck] = ()) -> l
     return [FACTS[i] for i in ids]
 
 
+def share_sessions(inventory: Inventory, transport: Transport, only: Sequence[str] | None) -> None:
+    """The hosts whose datasource sessions will be read through them (`gather` facts: the area
+    app, with datasources declared) get a session the channels share (Transport.share): one SSH
+    connection per host, not one more per channel. Before any session starts."""
+    if only and not any(o.split(".")[0] == "app" for o in only):
+        return
+    for h in inventory.hosts:
+        if h.standard.app_datasources and not h.target.local:
+            transport.share(h.target)
+
+
 def gather_host(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
                 transport: Transport, timeout: float) -> HostFacts:
     try:
@@ -157,12 +168,15 @@ def gather_through(host: InventoryHost, ctx: HostContext, facts: Sequence[Fact],
 
     tunnels = Tunnels(transport, host.target, timeout)
     out = {}
-    for fact in facts:
-        assert fact.gather is not None
-        try:
-            out[fact.id] = ProbeOutput(fact.gather(ctx, host.standard, tunnels), 0)
-        except Exception as exc:  # its parser reads the error as a FactError
-            out[fact.id] = ProbeOutput("", 1, f"{type(exc).__name__}: {exc}"[:300])
+    try:
+        for fact in facts:
+            assert fact.gather is not None
+            try:
+                out[fact.id] = ProbeOutput(fact.gather(ctx, host.standard, tunnels), 0)
+            except Exception as exc:  # its parser reads the error as a FactError
+                out[fact.id] = ProbeOutput("", 1, f"{type(exc).__name__}: {exc}"[:300])
+    finally:
+        tunnels.close()  # the host's master connection ends with its sessions
     return out
 
 
@@ -233,6 +247,7 @@ def run_audit(
     facts = facts_needed(checks, fleet)
     site = {h.name: site_checks(h.variables, inventory.sources) for h in inventory.hosts}
     site_facts = {name: [*facts, *s.facts] if s.facts else facts for name, s in site.items()}
+    share_sessions(inventory, transport, check_ids)
     started = datetime.now(UTC)
     gathered: dict[str, HostFacts] = {}
     evaluated: dict[str, list[Result]] = {}
@@ -266,6 +281,7 @@ def run_audit(
         if not complete:  # sessions still open end now, not at their timeout
             transport.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+        transport.end_shared()  # the masters kept for the channels through the hosts
     ordered = [gathered[h.name] for h in inventory.hosts if h.name in gathered]
     results: list[Result] = []
     for hf in ordered:

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from envcheck import waivers
-from envcheck.audit.engine import AuditReport, run_audit, select_checks
+from envcheck.audit.engine import AuditReport, run_audit, select_checks, share_sessions
 from envcheck.checks import load_catalogue
 from envcheck.errors import BadInput
 from envcheck.inventory import Inventory
@@ -72,6 +72,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     if on_start is not None:
         on_start(len(targets))
     transport = transport_for(request.transport, conn.ssh, targets)
+    share_sessions(inventory, transport, request.only)  # before the sessions below start
     # The SSH handshakes of the first `forks` hosts run while the
     # catalogue loads and the probe scripts are built.
     transport.prepare(targets[: conn.forks], conn.timeout)
@@ -89,6 +90,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
                            on_host=host_done, stop=stop, on_begin=on_begin)
     finally:
         transport.close_prepared()
+        transport.end_shared()  # also what a session never taken started
     today = datetime.now(ZoneInfo(scope.site["timezone"])).date()
     report = replace(report, scope=scope, results=waivers.apply(report.results, scope.waivers, today))
     report = masked(report)

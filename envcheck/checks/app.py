@@ -34,9 +34,10 @@ def _gather(ctx: HostContext, std: Standard, tunnels: Any) -> str:
 
 @fact(SESSIONS, command_for=_request, gather=_gather, timeout=30)
 def parse_sessions(out: ProbeOutput) -> Any:
-    """A session per declared datasource, opened by the controller through the app host (ssh -W) as the
-    application's user (psycopg, PyMySQL): settings and their source, clock, encodings, collations, and a
-    round trip of 中文𠀀😀 and a timestamp through a temporary table, rolled back. Never a password."""
+    """A session per declared datasource, opened by the controller through the app host (a channel of its SSH
+    connection) as the application's user (psycopg, PyMySQL): settings and their source, clock, encodings,
+    collations, and a round trip of 中文𠀀😀 and a timestamp through a temporary table, rolled back. Never a
+    password."""
     if out.rc != 0:
         return FactError(f"datasource sessions could not be read: {out.stderr.strip()[:300]}")
     return {s["name"]: s for s in sessions.loads(out.stdout)["sessions"]}

@@ -30,8 +30,9 @@ def _command(ctx: HostContext, std: Standard) -> str | None:
 @fact(FACT, command_for=_command, timeout=60)
 def parse_endpoints(out: ProbeOutput) -> dict[str, Any]:
     """Each declared endpoint from this host: /etc/hosts entry, getent's addresses, the proxy the environment sets,
-    a TCP connect through bash's /dev/tcp (and its time), curl's HTTP code, times, TLS verify result and
-    content type, openssl s_client's protocol, verify code and the certificate's notAfter and subject."""
+    a TCP connect through bash's /dev/tcp (its time, and bash's words when refused: nothing more is tried then),
+    curl's HTTP code, times, TLS verify result and content type, openssl s_client's protocol, verify code and the
+    certificate's notAfter and subject."""
     result: dict[str, Any] = {}
     for name, text in sections(out.stdout).items():
         if not name:
@@ -42,6 +43,8 @@ def parse_endpoints(out: ProbeOutput) -> dict[str, Any]:
         if "tcp" in v:
             entry["tcp"] = int(v["tcp"])
             entry["tcp_ms"] = int(v.get("tcp_ms") or 0)
+            if v.get("tcp_error"):
+                entry["tcp_error"] = v["tcp_error"][:200]
         if "http" in v:
             entry["http"] = int(v["http"]) if v["http"].isdigit() else 0
             entry["latency_ms"] = round(float(v.get("total_s") or 0) * 1000)

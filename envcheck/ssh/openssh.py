@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import os
 import selectors
+import shutil
 import subprocess
+import tempfile
 import time
+from typing import Any
 
 from envcheck.ssh import reasons
 from envcheck.ssh.command import spawn, ssh_argv, ssh_options
 from envcheck.ssh.reasons import Reason
-from envcheck.ssh.session import Channel, Target, Transport, TransportError
+from envcheck.ssh.session import Channel, Target, Transport, TransportError, session_key
 from envcheck.ssh.settings import SshSettings
 
 
 class ProcessChannel(Channel):
-    def __init__(self, argv: list[str]) -> None:
+    def __init__(self, argv: list[str], log: str | None = None) -> None:
+        self.log = log  # ssh -E: where the client's own words go (a shared session)
         try:
             self.proc = spawn(argv)
         except OSError as exc:
@@ -92,7 +96,14 @@ class ProcessChannel(Channel):
                 self._pump(time.monotonic() + 0.2)
         except (TransportError, OSError):
             pass
-        return bytes(self._stderr)
+        logged = b""
+        if self.log is not None:
+            try:
+                with open(self.log, "rb") as f:
+                    logged = f.read(65536)
+            except OSError:
+                pass
+        return bytes(self._stderr) + logged
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -105,6 +116,25 @@ class ProcessChannel(Channel):
                     stream.close()
                 except OSError:
                     pass
+
+
+class Shared:
+    """A session shared with the channels through its host: its private folder (the master's
+    socket and the log) and the ssh processes started for it."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.socket = os.path.join(folder, "m")  # a unix socket's path is short: 108 bytes
+        self.log = os.path.join(folder, "log")
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def options(self) -> list[str]:
+        return ["-E", self.log, "-o", "ControlMaster=yes", "-o", f"ControlPath={self.socket}",
+                "-o", "ControlPersist=60"]  # at most a minute past a run that could not end it
+
+    def alive(self) -> bool:
+        """Whether the session may still bring its master up: not started yet, or running."""
+        return not self.procs or any(p.poll() is None for p in self.procs)
 
 
 class LocalTransport(Transport):
@@ -127,15 +157,52 @@ class OpenSSHTransport(Transport):
         super().__init__()
         self.settings = settings or SshSettings()
         self.control_dir = control_dir
+        self._shared: dict[Target, Shared] = {}
 
     def argv(self, target: Target, command: str) -> list[str]:
         ssh = self.settings
         options = ssh_options(ssh.ssh_config, ssh.connect_timeout, self.control_dir)
+        shared = self._shared.get(session_key(target))
+        if shared is not None:
+            options = [*(o.replace("LogLevel=ERROR", "LogLevel=INFO") for o in options), *shared.options()]
         return ssh_argv(options, ssh.openssh_options(target), target.address, target.port, target.user, target.key_file,
                         target.ssh_args, command)
 
     def open(self, target: Target, command: str, deadline: float) -> Channel:
-        return ProcessChannel(self.argv(target, command))
+        shared = self._shared.get(session_key(target))
+        channel = ProcessChannel(self.argv(target, command), shared.log if shared else None)
+        if shared is not None:
+            shared.procs.append(channel.proc)
+        return channel
+
+    def share(self, target: Target) -> None:
+        """The target's session becomes a ControlMaster that stays (ControlPersist) once the
+        session ends, for the channels through the host (envcheck.appview.mux) until
+        end_shared(); its log (LogLevel INFO: why a channel was refused) goes to a private
+        folder, read back for the session's errors too."""
+        key = session_key(target)
+        if key not in self._shared:
+            base = tempfile.gettempdir()
+            if len(base) > 48:  # the socket's path (and ssh's temporary name beside it) must fit 108 bytes
+                base = "/tmp"
+            self._shared[key] = Shared(tempfile.mkdtemp(prefix="envcheck-mux-", dir=base))
+
+    def channels(self, target: Target, timeout: float) -> Any:
+        shared = self._shared.get(session_key(target))
+        if shared is None:
+            return None
+        from envcheck.appview import mux  # noqa: PLC0415 (only with datasources declared)
+
+        return mux.Shared(shared.socket, shared.log, shared.alive, timeout)
+
+    def end_shared(self) -> None:
+        from envcheck.appview import mux  # noqa: PLC0415
+
+        shared = list(self._shared.values())
+        self._shared.clear()
+        mux.end_masters([s.socket for s in shared])
+        for s in shared:
+            shutil.rmtree(s.folder, ignore_errors=True)
 
     def explain(self, stderr: bytes) -> tuple[Reason, str | None] | None:
         reason = reasons.from_openssh(stderr.decode("utf-8", "replace"))

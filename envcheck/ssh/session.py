@@ -14,6 +14,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from envcheck.ssh import reasons
 from envcheck.ssh.command import READY, REMOTE_COMMAND
@@ -130,7 +131,21 @@ class Transport(ABC):
                 channel = self.open(target, REMOTE_COMMAND, started + timeout)
             except TransportError:
                 continue  # run() opens it again and reports why it fails
-            self._prepared[_session_key(target)] = (channel, started)
+            self._prepared[session_key(target)] = (channel, started)
+
+    def share(self, target: Target) -> None:
+        """Let this target's session carry channels through the host too (a ControlMaster that
+        envcheck.appview.mux reuses), where the transport can; see `channels`."""
+        return None
+
+    def channels(self, target: Target, timeout: float) -> Any:
+        """What opens channels over the target's shared session (envcheck.appview.mux.Shared),
+        or None when it is not shared."""
+        return None
+
+    def end_shared(self) -> None:
+        """End every shared connection (the masters outlive their sessions until then)."""
+        return None
 
     def close_prepared(self) -> None:
         while self._prepared:
@@ -138,7 +153,7 @@ class Transport(ABC):
             channel.close()
 
     def _take(self, target: Target) -> tuple[Channel, float] | None:
-        return self._prepared.pop(_session_key(target), None)
+        return self._prepared.pop(session_key(target), None)
 
     def explain(self, stderr: bytes) -> tuple[Reason, str | None] | None:
         """The reason in what was printed on stderr when the session failed, and the detail to
@@ -184,7 +199,7 @@ class Transport(ABC):
                 channel.close()
 
 
-def _session_key(target: Target) -> Target:
+def session_key(target: Target) -> Target:
     # A session is started before the sudo password is known; the password is not part of
     # how a host is reached.
     return replace(target, become_password=None)

@@ -169,6 +169,8 @@ def test_endpoint_cells_say_what_is_wrong() -> None:
     assert cell(e, {**good, "days_left": 5}) == "certificate expires in 5 days (< 30)"
     assert cell(e, {**good, "verify": "62"}).startswith("certificate is for another host name")
     assert cell(e, {**good, "tcp": 1}) == "TCP pay.partner.lab:8443 refused"
+    unroutable = {**good, "tcp": 1, "tcp_error": "No route to host"}
+    assert cell(e, unroutable) == "TCP pay.partner.lab:8443 refused (No route to host)"
     assert cell(e, {**good, "dns": []}) == "pay.partner.lab does not resolve"
     assert cell(e, {**good, "http": 503}) == "HTTP 503"
 

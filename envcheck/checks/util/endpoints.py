@@ -21,7 +21,10 @@ def reach_problem(e: Any, got: Mapping[str, Any]) -> str | None:
     if not got.get("dns"):
         return f"{e.host} does not resolve"
     if got.get("tcp") not in (None, 0):
-        return f"TCP {e.host}:{e.port} " + ("timed out" if got["tcp"] == 124 else "refused")
+        if got["tcp"] == 124:
+            return f"TCP {e.host}:{e.port} timed out"
+        why = got.get("tcp_error") or ""
+        return f"TCP {e.host}:{e.port} refused" + (f" ({why})" if why and why != "Connection refused" else "")
     if e.scheme != "tcp" and got.get("http") == 0:
         return got.get("curl_error") or "no HTTP answer"
     return None
