@@ -216,9 +216,11 @@ def run_audit(
     timeout: float = 60.0,
     on_host: Callable[[HostFacts], None] | None = None,
     stop: threading.Event | None = None,
+    extra: Sequence[Fact] = (),
 ) -> AuditReport:
+    """`extra`: facts gathered beside the checks' (a snapshot's), kept in the evidence."""
     checks, fleet = select_checks(check_ids)
-    facts = facts_needed(checks, fleet)
+    facts = facts_needed(checks, fleet) + list(extra)
     site = {h.name: site_checks(h.variables, inventory.sources) for h in inventory.hosts}
     site_facts = {name: [*facts, *s.facts] if s.facts else facts for name, s in site.items()}
     started = datetime.now(UTC)

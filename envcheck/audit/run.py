@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from envcheck import waivers
 from envcheck.audit.engine import AuditReport, run_audit, select_checks
 from envcheck.checks import load_catalogue
+from envcheck.checks.registry import Fact
 from envcheck.errors import BadInput
 from envcheck.inventory import Inventory
 from envcheck.masking import mask_record
@@ -38,6 +39,8 @@ class CheckRequest:
     runs_dir: Path | None = None  # default ./runs
     lang: str = "en"  # of the messages kept in result.json
     waivers: tuple[Waiver, ...] = ()  # from --waivers FILE; the inventory's envcheck_waivers are added
+    kind: str = "check"  # of the run directory: "snapshot" gathers more (envcheck.snapshot.run)
+    extra: Callable[[Inventory], tuple[Fact, ...]] | None = None  # those facts, for the inventory
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     try:
         load_catalogue()
         scope = scope_of(request, inventory, declared, found)
-        evidence = CheckEvidence.create(request.runs_dir, inventory)
+        evidence = CheckEvidence.create(request.runs_dir, inventory, request.kind)
+        extra = request.extra(inventory) if request.extra is not None else ()
 
         def host_done(hf: HostFacts) -> None:
             evidence.host_done(hf)
@@ -84,7 +88,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
                 on_host(hf)
 
         report = run_audit(inventory, transport, request.only, conn.forks, conn.timeout,
-                           on_host=host_done, stop=stop)
+                           on_host=host_done, stop=stop, extra=extra)
     finally:
         transport.close_prepared()
     today = datetime.now(ZoneInfo(scope.site["timezone"])).date()

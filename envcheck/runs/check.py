@@ -18,13 +18,14 @@ class CheckEvidence:
     path: Path
     inventory: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    kind: str = "check"  # or "snapshot": a check run that gathered more (envcheck.snapshot)
 
     @classmethod
-    def create(cls, base: Path | None, inventory: Any) -> CheckEvidence:
-        path = new_run_dir("check", base)
+    def create(cls, base: Path | None, inventory: Any, kind: str = "check") -> CheckEvidence:
+        path = new_run_dir(kind, base)
         (path / "hosts").mkdir()
-        evidence = cls(path, tuple(inventory.sources), tuple(h.name for h in inventory.hosts))
-        write_record(path, "check", {
+        evidence = cls(path, tuple(inventory.sources), tuple(h.name for h in inventory.hosts), kind)
+        write_record(path, kind, {
             "started": datetime.now(UTC).isoformat(), "complete": False,
             "inventory": list(evidence.inventory), "hosts": list(evidence.hosts),
         })
@@ -32,10 +33,11 @@ class CheckEvidence:
 
     def host_done(self, hf: Any) -> None:
         """Each host's raw probe output, as it was received, secrets masked (a JVM's command line
-        or environment may hold a password)."""
+        or environment may hold a password): the facts a diff reads (envcheck.snapshot.items)."""
         write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", mask_data({
             "name": hf.status.name,
             "address": hf.status.address,
+            "groups": list(hf.groups),
             "reachable": hf.status.reachable,
             "error": hf.status.error,
             "clock_offset_ms": hf.status.clock_offset_ms,
@@ -48,7 +50,7 @@ class CheckEvidence:
         `--format json` output (one document, rendered once)."""
         result = render(report, lang)
         write_atomic(self.path / "result.json", result)
-        write_record(self.path, "check", {
+        write_record(self.path, self.kind, {
             "started": report.started.isoformat(), "finished": report.finished.isoformat(),
             "complete": report.complete, "inventory": list(self.inventory), "hosts": list(self.hosts),
             "pending": list(report.pending), "scope": report.scope.to_json()})

@@ -1,0 +1,304 @@
+"""The probes a snapshot adds to the check's: packages, services, listening ports, sysctl,
+limits, locales, zone, JVM options, database settings, files and users. Each parser returns
+flat items {"area/item": value}; items with one meaning read the same on every OS.
+
+They are not in the check catalogue (no check reads them): the snapshot's run adds them to
+the catalogue's facts (envcheck.audit.engine.run_audit's `extra`)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+
+from envcheck.checks.registry import Fact, HostContext
+from envcheck.checks.util.common import sections
+from envcheck.model import ProbeOutput
+from envcheck.standard import Standard
+
+Items = dict[str, str]
+ABSENT = "absent"
+MAX_FILES = 2000  # files hashed at most per host (snapshot_paths may name folders)
+
+_PACKAGES = (
+    "if command -v dpkg-query >/dev/null 2>&1; then "
+    "dpkg-query -W -f '${db:Status-Abbrev}\\t${Package}\\t${Version}\\n' | awk -F '\\t' '$1 ~ /^ii/ {print $2 \"\\t\" $3}'; "
+    "else rpm -qa --qf '%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}.%{ARCH}\\n'; fi"
+)
+_SERVICES = (
+    "echo '== files =='; systemctl list-unit-files --type=service --no-legend --no-pager --plain 2>/dev/null\n"
+    "echo '== units =='; systemctl list-units --type=service --all --no-legend --no-pager --plain 2>/dev/null"
+)
+_PORTS = "ss -Htlnp 2>/dev/null; ss -Hulnp 2>/dev/null | sed 's/^/udp /'"
+_SYSCTL = "sysctl -a 2>/dev/null"
+_LOCALES = "cat /etc/default/locale /etc/locale.conf 2>/dev/null; true"
+_JVM = (
+    "for p in /proc/[0-9]*; do read -r c < $p/comm 2>/dev/null || continue; [ \"$c\" = java ] || continue; "
+    "u=$(sed -n 's|^0::.*/\\([^/]*\\.service\\).*|\\1|p' $p/cgroup 2>/dev/null); "
+    "echo \"== ${u:-${p#/proc/}} ==\"; tr '\\0' '\\n' < $p/cmdline; done"
+)
+_PG_SERVER = "ecany /usr/lib/postgresql/*/bin/postgres /usr/pgsql-*/bin/postgres /usr/bin/postgres"
+_POSTGRESQL = (
+    "cd / && if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- psql -XAtq -F '|' "
+    "-c 'SELECT name, setting FROM pg_settings ORDER BY name'; "
+    "else su postgres -s /bin/sh -c \"psql -XAtq -F '|' -c 'SELECT name, setting FROM pg_settings'\"; fi"
+)
+_MY_SERVER = "ecany /usr/sbin/mariadbd /usr/sbin/mysqld /usr/libexec/mysqld"
+_MYSQL = "$(command -v mariadb || command -v mysql) -N -B -e 'SHOW GLOBAL VARIABLES'"
+
+
+def _lines(out: ProbeOutput) -> list[str]:
+    return [line for line in out.stdout.splitlines() if line.strip()]
+
+
+def parse_packages(out: ProbeOutput) -> Items:
+    """Installed packages and versions: dpkg-query (Debian family) or rpm."""
+    items = {}
+    for line in _lines(out):
+        name, _, version = line.partition("\t")
+        items[f"packages/{name}"] = version.removeprefix("0:")
+    return items
+
+
+_KEPT_STATES = ("enabled", "disabled", "masked", "enabled-runtime", "linked")
+
+
+def parse_services(out: ProbeOutput) -> Items:
+    """Services: enablement (systemctl list-unit-files) and state (list-units), as `enabled
+    active/running`; static units only when they run."""
+    parts = sections(out.stdout)
+    enabled = {}
+    for line in parts.get("files", "").splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0].endswith(".service") and "@" not in words[0]:
+            enabled[words[0]] = words[1]
+    state = {}
+    for line in parts.get("units", "").splitlines():
+        words = line.split()
+        if len(words) >= 4 and words[0].endswith(".service"):
+            state[words[0]] = (words[1], f"{words[2]}/{words[3]}")
+    items = {}
+    for unit in sorted(set(enabled) | set(state)):
+        load, active = state.get(unit, ("", "inactive/dead"))
+        if load == "not-found":
+            continue
+        file_state = enabled.get(unit, "static")
+        if file_state in _KEPT_STATES or active.startswith(("active", "failed")):
+            items[f"services/{unit.removesuffix('.service')}"] = f"{file_state} {active}"
+    return items
+
+
+def _address_kind(address: str) -> str:
+    """A listening address as what it means, not as this host's own number: `*` (every
+    address), a loopback address as it is, `host` (one of this host's addresses)."""
+    address = address.strip("[]").split("%")[0]
+    if address in ("*", "0.0.0.0", "::"):
+        return "*"
+    try:
+        return address if ipaddress.ip_address(address).is_loopback else "host"
+    except ValueError:
+        return "host"
+
+
+_PROC = re.compile(r'\(\("([^"]+)"')
+
+
+def parse_ports(out: ProbeOutput) -> Items:
+    """Listening TCP and UDP ports and their processes (ss -lnp as root): `ports/tcp/80` =
+    `nginx *`."""
+    found: dict[str, set[str]] = {}
+    for line in _lines(out):
+        words = line.split()
+        proto = "tcp"
+        if words[0] == "udp":
+            proto, words = "udp", words[1:]
+        if len(words) < 4:
+            continue
+        local = words[3]
+        address, _, port = local.rpartition(":")
+        match = _PROC.search(line)
+        process = match.group(1) if match else "?"
+        found.setdefault(f"ports/{proto}/{port}", set()).add(f"{process} {_address_kind(address)}")
+    return {k: ", ".join(sorted(v)) for k, v in sorted(found.items())}
+
+
+def parse_sysctl(out: ProbeOutput) -> Items:
+    """Every kernel setting `sysctl -a` reads (whitespace in values made single)."""
+    items = {}
+    for line in _lines(out):
+        name, sep, value = line.partition(" = ")
+        if sep:
+            items[f"sysctl/{name.strip()}"] = " ".join(value.split())
+    return items
+
+
+def parse_locales(out: ProbeOutput) -> Items:
+    """The system locale (/etc/default/locale, /etc/locale.conf): `locales/system/LANG`. The
+    installed ones and the zone come from the check's facts (envcheck.snapshot.items)."""
+    items = {}
+    for line in _lines(out):
+        name, sep, value = line.partition("=")
+        if sep and not name.strip().startswith("#"):
+            items[f"locales/system/{name.strip()}"] = value.strip().strip('"')
+    return items
+
+
+_SIZED = ("-Xmx", "-Xms", "-Xss", "-Xmn")
+
+
+def parse_jvm(out: ProbeOutput) -> Items:
+    """The options of every running JVM, keyed by its systemd unit: `jvm/tomcat10/-Xmx` =
+    `512m`, `jvm/tomcat10/-Dfile.encoding` = `UTF-8`, `jvm/tomcat10/-XX:+UseG1GC` = `on`."""
+    items = {}
+    for unit, body in sections(out.stdout).items():
+        if not unit:
+            continue
+        name = unit.removesuffix(".service")
+        for option in body.splitlines()[1:]:  # the first line is the java binary
+            if not option.startswith("-"):
+                break  # the main class: what follows are the application's arguments
+            sized = next((s for s in _SIZED if option.startswith(s)), None)
+            if sized:
+                key, value = sized, option[len(sized):]
+            elif option.startswith("-XX:") and option[4:5] in "+-":
+                key, value = "-XX:" + option[5:], "on" if option[4] == "+" else "off"
+            else:
+                key, sep, value = option.partition("=")
+                value = value if sep else "on"
+            items[f"jvm/{name}/{key}"] = value
+    return items
+
+
+def _settings(area: str, separator: str) -> Callable[[ProbeOutput], Items]:
+    def parse(out: ProbeOutput) -> Items:
+        if out.stdout.strip() == "ABSENT" or out.rc != 0:
+            return {}
+        items = {}
+        for line in _lines(out):
+            name, _, value = line.partition(separator)
+            items[f"{area}/{name}"] = value
+        return items
+
+    return parse
+
+
+def parse_files(out: ProbeOutput) -> Items:
+    """sha256 and size of each file: `files/etc/x.conf` = `sha256:… 1234 bytes`, or `absent`."""
+    items = {}
+    for line in _lines(out):
+        kind, _, rest = line.partition(" ")
+        if kind == "F":
+            digest, size, path = rest.split(" ", 2)
+            items[f"files{path}"] = f"sha256:{digest} {size} bytes"
+        elif kind == "A":
+            items[f"files{rest}"] = ABSENT
+    return items
+
+
+def parse_users(out: ProbeOutput) -> Items:
+    """The users and groups of the standard (getent): uid, primary group, groups, home, shell."""
+    items = {}
+    for line in _lines(out):
+        kind, name, _, value = line.split("|", 3) + [""] * (4 - len(line.split("|", 3)))
+        items[f"users/{kind}/{name}"] = value if value else ABSENT
+    return items
+
+
+def parse_limits(out: ProbeOutput) -> Items:
+    """Effective nofile and nproc, soft/hard: of the standard's users (a login through PAM, su)
+    and of the services' units (systemctl show)."""
+    items = {}
+    for line in _lines(out):
+        parts = line.split("|")
+        if len(parts) == 4 and parts[0] == "user":
+            items[f"limits/user/{parts[1]}/nofile"] = parts[2]
+            items[f"limits/user/{parts[1]}/nproc"] = parts[3]
+        elif "=" in line:
+            key, _, value = line.partition("=")
+            items[f"limits/service/{key}"] = value
+    return items
+
+
+def files_command(paths: Sequence[str]) -> str:
+    """sha256 and size of each path (folders: the regular files under them, MAX_FILES in all)."""
+    quoted = " ".join(shlex.quote(p) for p in paths)
+    return (
+        f"for p in {quoted}; do if [ -d \"$p\" ]; then find \"$p\" -xdev -type f 2>/dev/null | sort | "
+        f"head -n {MAX_FILES}; elif [ -e \"$p\" ]; then echo \"$p\"; else echo \"A $p\"; fi; done | "
+        "while IFS= read -r f; do case $f in 'A /'*) echo \"$f\"; continue;; esac; "
+        "s=$(stat -Lc %s \"$f\" 2>/dev/null) && d=$(sha256sum < \"$f\" 2>/dev/null) "
+        "&& echo \"F ${d%% *} $s $f\"; done"
+    )
+
+
+def users_command(users: Sequence[str], groups: Sequence[str]) -> str:
+    return (
+        f"for u in {' '.join(shlex.quote(u) for u in users)}; do e=$(getent passwd \"$u\") || {{ echo \"user|$u|\"; "
+        "continue; }; set -f; IFS=:; set -- $e; unset IFS; set +f\n"
+        "echo \"user|$u||uid=$3 gid=$4 groups=$(id -Gn \"$u\" | tr ' ' ,) home=$6 shell=$7\"; done\n"
+        f"for g in {' '.join(shlex.quote(g) for g in groups)}; do e=$(getent group \"$g\") || {{ echo \"group|$g|\"; "
+        "continue; }; echo \"group|$g||gid=$(echo \"$e\" | cut -d: -f3) members=$(echo \"$e\" | cut -d: -f4)\"; done"
+    )
+
+
+def limits_command(users: Sequence[str]) -> str:
+    units = "'mariadb*' 'mysql*' 'postgresql*' 'tomcat*' 'nginx*' 'apache2*' 'httpd*'"
+    return (
+        f"for u in {' '.join(shlex.quote(u) for u in users)}; do getent passwd \"$u\" >/dev/null || continue; "
+        "echo \"user|$u|$(su -s /bin/sh -c 'echo $(ulimit -Sn)/$(ulimit -Hn)' \"$u\" 2>/dev/null)"
+        "|$(su -s /bin/sh -c 'echo $(ulimit -Su)/$(ulimit -Hu)' \"$u\" 2>/dev/null)\"; done\n"
+        f"for u in $(systemctl list-units --type=service --state=active --no-legend --plain {units} 2>/dev/null "
+        "| awk '{print $1}'); do systemctl show -p LimitNOFILESoft -p LimitNOFILE -p LimitNPROCSoft -p LimitNPROC "
+        "\"$u\" | tr '\\n' ' ' | awk -v u=\"${u%.service}\" '{for (i = 1; i <= NF; i++) {split($i, kv, \"=\"); "
+        "v[kv[1]] = kv[2]} print u \"/nofile=\" v[\"LimitNOFILESoft\"] \"/\" v[\"LimitNOFILE\"]; "
+        "print u \"/nproc=\" v[\"LimitNPROCSoft\"] \"/\" v[\"LimitNPROC\"]}'; done"
+    )
+
+
+def plain(fact_id: str, command: str, parse: Callable[[ProbeOutput], Items], **kw: object) -> Fact:
+    return Fact(fact_id, command, parse, **kw)  # type: ignore[arg-type]
+
+
+# Facts the same on every host (their command holds no inventory value).
+FIXED: tuple[Fact, ...] = (
+    plain("snapshot.packages", _PACKAGES, parse_packages, timeout=30),
+    plain("snapshot.services", _SERVICES, parse_services, timeout=30),
+    plain("snapshot.ports", _PORTS, parse_ports, sudo=True),
+    plain("snapshot.sysctl", _SYSCTL, parse_sysctl, may_block=False),
+    plain("snapshot.locales", _LOCALES, parse_locales, may_block=False),
+    plain("snapshot.jvm", _JVM, parse_jvm, may_block=False),
+    plain("snapshot.postgresql", _POSTGRESQL, _settings("postgresql", "|"), sudo=True, timeout=20,
+          present=_PG_SERVER),
+    plain("snapshot.mysql", _MYSQL, _settings("mysql", "\t"), sudo=True, timeout=20, present=_MY_SERVER),
+)
+
+
+def per_host(files: Mapping[str, Sequence[str]], users: Mapping[str, tuple[Sequence[str], Sequence[str]]]
+             ) -> tuple[Fact, ...]:
+    """The facts whose command is the host's own (its managed files and snapshot_paths, the
+    users and groups of its standard), from tables built from the inventory beforehand."""
+
+    def files_for(ctx: HostContext, std: Standard) -> str | None:
+        paths = files.get(ctx.name)
+        return files_command(paths) if paths else None
+
+    def users_for(ctx: HostContext, std: Standard) -> str | None:
+        names, groups = users.get(ctx.name, ((), ()))
+        return users_command(names, groups) if names or groups else None
+
+    def limits_for(ctx: HostContext, std: Standard) -> str | None:
+        names, _ = users.get(ctx.name, ((), ()))
+        return limits_command(names)
+
+    return (
+        Fact("snapshot.files", "", parse_files, sudo=True, timeout=60, command_for=files_for),
+        Fact("snapshot.users", "", parse_users, command_for=users_for),
+        Fact("snapshot.limits", "", parse_limits, sudo=True, timeout=20, command_for=limits_for),
+    )
+
+
+PARSERS: dict[str, Callable[[ProbeOutput], Items]] = {
+    **{f.id: f.parse for f in FIXED},
+    "snapshot.files": parse_files, "snapshot.users": parse_users, "snapshot.limits": parse_limits,
+}
