@@ -40,7 +40,7 @@ class CheckRequest:
     lang: str = "en"  # of the messages kept in result.json
     waivers: tuple[Waiver, ...] = ()  # from --waivers FILE; the inventory's envcheck_waivers are added
     kind: str = "check"  # of the run directory: "snapshot" gathers more (envcheck.snapshot.run)
-    extra: Callable[[Inventory], tuple[Fact, ...]] | None = None  # those facts, for the inventory
+    more_facts: Callable[[Inventory], tuple[Fact, ...]] | None = None  # those facts, for the inventory
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
         load_catalogue()
         scope = scope_of(request, inventory, declared, found)
         evidence = CheckEvidence.create(request.runs_dir, inventory, request.kind)
-        extra = request.extra(inventory) if request.extra is not None else ()
+        extra = request.more_facts(inventory) if request.more_facts is not None else ()
 
         def host_done(hf: HostFacts) -> None:
             evidence.host_done(hf)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +82,9 @@ def _read(named: list[Path | LiveSide], request: CheckRequest) -> list[Side]:
     loaded = [load_live(n, request) if isinstance(n, LiveSide) else None for n in named]
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(read_live, n, *ld) if isinstance(n, LiveSide) and ld else n
-                       for n, ld in zip(named, loaded, strict=True)]
+            futures: list[Future[Side] | Path] = [
+                pool.submit(read_live, n, *ld) if isinstance(n, LiveSide) and ld else Path(str(n))
+                for n, ld in zip(named, loaded, strict=True)]
             return [read_run(f) if isinstance(f, Path) else f.result() for f in futures]
     except KeyboardInterrupt:
         click.echo(t("check.interrupted", request.lang), err=True)

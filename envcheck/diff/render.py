@@ -53,7 +53,8 @@ def render_table(result: DiffResult, lang: str) -> str:
             out.append("  " + t("diff.ignored", lang, n=p.ignored))
         if p.not_compared:
             out.append("  " + t("diff.not_compared", lang, areas=", ".join(p.not_compared)))
-    out += [""] + _lists(result, lang) if _lists(result, lang) else []
+    lists = _lists(result, lang)
+    out += ["", *lists] if lists else []
     return "\n".join(out) + "\n"
 
 

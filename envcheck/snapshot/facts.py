@@ -23,7 +23,8 @@ MAX_FILES = 2000  # files hashed at most per host (snapshot_paths may name folde
 
 _PACKAGES = (
     "if command -v dpkg-query >/dev/null 2>&1; then "
-    "dpkg-query -W -f '${db:Status-Abbrev}\\t${Package}\\t${Version}\\n' | awk -F '\\t' '$1 ~ /^ii/ {print $2 \"\\t\" $3}'; "
+    "dpkg-query -W -f '${db:Status-Abbrev}\\t${Package}\\t${Version}\\n' "
+    "| awk -F '\\t' '$1 ~ /^ii/ {print $2 \"\\t\" $3}'; "
     "else rpm -qa --qf '%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}.%{ARCH}\\n'; fi"
 )
 _SERVICES = (
@@ -93,7 +94,7 @@ def _address_kind(address: str) -> str:
     """A listening address as what it means, not as this host's own number: `*` (every
     address), a loopback address as it is, `host` (one of this host's addresses)."""
     address = address.strip("[]").split("%")[0]
-    if address in ("*", "0.0.0.0", "::"):
+    if address in ("*", "0.0.0.0", "::"):  # noqa: S104 (read, never bound)
         return "*"
     try:
         return address if ipaddress.ip_address(address).is_loopback else "host"

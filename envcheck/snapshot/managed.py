@@ -52,7 +52,7 @@ def resolve(text: str, variables: Mapping[str, Any], depth: int = 5) -> str | No
             value = variables.get(name)
             if value is None or isinstance(value, dict | list):
                 return None
-            text = _REF.sub(lambda m, n=name, v=str(value): v if m.group(1) == n else m.group(0), text)
+            text = re.sub(r"\{\{\s*" + re.escape(name) + r"\s*\}\}", str(value).replace("\\", "\\\\"), text)
     return None if _REF.search(text) else text
 
 
@@ -76,7 +76,7 @@ def roles_of(groups: Sequence[str], host_vars: Mapping[str, Any]) -> tuple[str, 
 def files_of(name: str, groups: Sequence[str], host_vars: Mapping[str, Any]) -> list[str]:
     """The managed files of the host's roles, then its snapshot_paths (absolute paths only)."""
     out: list[str] = []
-    table = managed().get("envcheck_managed_files", {})
+    table = managed().get("standard_managed_files", {})
     for role in roles_of(groups, host_vars):
         out += [p for p in _resolved(list(table.get(role, [])), [role], host_vars) if p not in out]
     extra = host_vars.get(PATHS_VAR) or []
@@ -91,6 +91,6 @@ def files_of(name: str, groups: Sequence[str], host_vars: Mapping[str, Any]) -> 
 def users_of(groups: Sequence[str], host_vars: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     """The users and groups of the standard, as the host's roles name them."""
     roles = ("baseline", "tomcat")  # the roles whose variables name them
-    users = _resolved(list(managed().get("envcheck_standard_users", [])), roles, host_vars, False)
-    group_names = _resolved(list(managed().get("envcheck_standard_groups", [])), roles, host_vars, False)
+    users = _resolved(list(managed().get("standard_managed_users", [])), roles, host_vars, False)
+    group_names = _resolved(list(managed().get("standard_managed_groups", [])), roles, host_vars, False)
     return users, group_names

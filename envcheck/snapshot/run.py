@@ -32,5 +32,5 @@ def run_snapshot(request: CheckRequest, *, inventory: Inventory | None = None,
     bad snapshot_paths are bad input before any host is contacted."""
     inventory = inventory or request.connection.load_inventory()
     snapshot_facts(inventory)  # bad input now, not once the sessions are open
-    return run_check(replace(request, kind=KIND, extra=snapshot_facts), inventory=inventory,
+    return run_check(replace(request, kind=KIND, more_facts=snapshot_facts), inventory=inventory,
                      on_start=on_start, on_host=on_host, stop=stop)

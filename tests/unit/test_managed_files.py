@@ -35,7 +35,7 @@ def _written_paths() -> set[str]:
 
 
 def test_every_file_a_task_writes_is_in_the_list() -> None:
-    listed = {str(p) for paths in managed.managed()["envcheck_managed_files"].values() for p in paths}
+    listed = {str(p) for paths in managed.managed()["standard_managed_files"].values() for p in paths}
     # PostgreSQL's folder comes from its version on the host: listed with `*` for it.
     listed_as = {re.sub(r"/etc/postgresql/\*/main", "{{ postgresql_conf_dir }}", p) for p in listed}
     missing = sorted(p for p in _written_paths() if p not in listed | listed_as)
