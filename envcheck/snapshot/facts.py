@@ -148,26 +148,38 @@ def parse_locales(out: ProbeOutput) -> Items:
 _SIZED = ("-Xmx", "-Xms", "-Xss", "-Xmn")
 
 
+# Options whose value is the next word of the command line.
+_TAKES_NEXT = ("-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-opens", "--add-exports",
+               "--add-modules", "-jar")
+
+
 def parse_jvm(out: ProbeOutput) -> Items:
     """The options of every running JVM, keyed by its systemd unit: `jvm/tomcat10/-Xmx` =
-    `512m`, `jvm/tomcat10/-Dfile.encoding` = `UTF-8`, `jvm/tomcat10/-XX:+UseG1GC` = `on`."""
+    `512m`, `jvm/tomcat10/-Dfile.encoding` = `UTF-8`, `jvm/tomcat10/-XX:UseG1GC` = `on`."""
     items = {}
     for unit, body in sections(out.stdout).items():
         if not unit:
             continue
         name = unit.removesuffix(".service")
-        for option in body.splitlines()[1:]:  # the first line is the java binary
-            if not option.startswith("-"):
-                break  # the main class: what follows are the application's arguments
+        words = body.splitlines()[1:]  # the first line is the java binary
+        i = 0
+        while i < len(words) and words[i].startswith("-"):  # then the main class and its arguments
+            option = words[i]
             sized = next((s for s in _SIZED if option.startswith(s)), None)
             if sized:
                 key, value = sized, option[len(sized):]
             elif option.startswith("-XX:") and option[4:5] in "+-":
                 key, value = "-XX:" + option[5:], "on" if option[4] == "+" else "off"
+            elif option in _TAKES_NEXT and i + 1 < len(words):
+                i += 1
+                key, value = option, words[i]
             else:
                 key, sep, value = option.partition("=")
                 value = value if sep else "on"
+            if f"jvm/{name}/{key}" in items:  # repeated (--add-opens): every value, in order
+                value = f"{items[f'jvm/{name}/{key}']} {value}"
             items[f"jvm/{name}/{key}"] = value
+            i += 1
     return items
 
 
@@ -221,9 +233,14 @@ def parse_limits(out: ProbeOutput) -> Items:
     return items
 
 
+def glob_quote(path: str) -> str:
+    """A path for the shell, quoted but for its `*`, which matches on the host."""
+    return "*".join(shlex.quote(part) if part else "" for part in path.split("*"))
+
+
 def files_command(paths: Sequence[str]) -> str:
     """sha256 and size of each path (folders: the regular files under them, MAX_FILES in all)."""
-    quoted = " ".join(shlex.quote(p) for p in paths)
+    quoted = " ".join(glob_quote(p) for p in paths)
     return (
         f"for p in {quoted}; do if [ -d \"$p\" ]; then find \"$p\" -xdev -type f 2>/dev/null | sort | "
         f"head -n {MAX_FILES}; elif [ -e \"$p\" ]; then echo \"$p\"; else echo \"A $p\"; fi; done | "
@@ -247,8 +264,9 @@ def limits_command(users: Sequence[str]) -> str:
     units = "'mariadb*' 'mysql*' 'postgresql*' 'tomcat*' 'nginx*' 'apache2*' 'httpd*'"
     return (
         f"for u in {' '.join(shlex.quote(u) for u in users)}; do getent passwd \"$u\" >/dev/null || continue; "
-        "echo \"user|$u|$(su -s /bin/sh -c 'echo $(ulimit -Sn)/$(ulimit -Hn)' \"$u\" 2>/dev/null)"
-        "|$(su -s /bin/sh -c 'echo $(ulimit -Su)/$(ulimit -Hu)' \"$u\" 2>/dev/null)\"; done\n"
+        "su -s /bin/sh -c 'cat /proc/self/limits' \"$u\" 2>/dev/null | awk -v u=\"$u\" "
+        "'/^Max open files/ {n = $4 \"/\" $5} /^Max processes/ {p = $3 \"/\" $4} "
+        "END {print \"user|\" u \"|\" n \"|\" p}'; done\n"
         f"for u in $(systemctl list-units --type=service --state=active --no-legend --plain {units} 2>/dev/null "
         "| awk '{print $1}'); do systemctl show -p LimitNOFILESoft -p LimitNOFILE -p LimitNPROCSoft -p LimitNPROC "
         "\"$u\" | tr '\\n' ' ' | awk -v u=\"${u%.service}\" '{for (i = 1; i <= NF; i++) {split($i, kv, \"=\"); "
