@@ -12,6 +12,7 @@ from envcheck.model import ProbeOutput
 from envcheck.snapshot.facts import PARSERS, Items
 
 _ZONE = "time.zone"
+_LIMITS = "resources.limits"
 _LOCALES = "locale.available"
 
 
@@ -34,7 +35,8 @@ def area(item: str) -> str:
 AREAS = {"snapshot.packages": ("packages",), "snapshot.services": ("services",), "snapshot.ports": ("ports",),
          "snapshot.sysctl": ("sysctl",), "snapshot.locales": ("locales",), "snapshot.jvm": ("jvm",),
          "snapshot.postgresql": ("postgresql",), "snapshot.mysql": ("mysql",), "snapshot.files": ("files",),
-         "snapshot.users": ("users",), "snapshot.limits": ("limits",), _ZONE: ("zone",), _LOCALES: ("locales",)}
+         "snapshot.users": ("users",), "snapshot.limits": ("users",), _ZONE: ("zone",), _LOCALES: ("locales",),
+         _LIMITS: ("limits",)}
 
 
 def read_areas(probes: Mapping[str, Any]) -> frozenset[str]:
@@ -57,6 +59,9 @@ def items_of(probes: Mapping[str, ProbeOutput]) -> Items:
 
         value = parse_zone(zone).get("zone")
         items["zone/zone"] = str(value) if value else "absent"
+    limits = probes.get(_LIMITS)
+    if limits is not None:
+        items |= _service_limits(limits)
     locales = probes.get(_LOCALES)
     if locales is not None:
         items |= {f"locales/installed/{name}": "installed" for name in locales.stdout.split()
@@ -70,3 +75,14 @@ def from_evidence(host: Mapping[str, Any], source: str = "") -> HostItems:
               for k, v in (host.get("probes") or {}).items() if isinstance(v, dict)}
     return HostItems(str(host.get("name")), tuple(host.get("groups") or ()), bool(host.get("reachable")),
                      items_of(probes), host.get("error"), source, read_areas(probes))
+
+
+def _service_limits(out: ProbeOutput) -> Items:
+    """The services' units' soft nofile and nproc (the check's resources.limits)."""
+    from envcheck.checks.resources import parse_limits  # noqa: PLC0415 (the check catalogue, only here)
+
+    items: Items = {}
+    for unit, values in (parse_limits(out).get("units") or {}).items():
+        for what in ("nofile", "nproc"):
+            items[f"limits/service/{unit.removesuffix('.service')}/{what}"] = str(values.get(what))
+    return items

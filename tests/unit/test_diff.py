@@ -21,11 +21,12 @@ def probes(**changes: str) -> dict[str, dict[str, Any]]:
     """Raw probe outputs of one host, in the probes' own formats."""
     out = {
         "snapshot.packages": "nginx\t1.22.1-9\ntzdata\t2026b-0+deb12u1\n",
-        "snapshot.services": "== files ==\nnginx.service enabled enabled\nssh.service enabled enabled\n"
-                             "== units ==\nnginx.service loaded active running nginx\n"
+        "snapshot.services": "== enabled ==\nnginx.service\nssh.service\n== installable ==\nnginx.service\n"
+                             "ssh.service\n== units ==\nnginx.service loaded active running nginx\n"
                              "ssh.service loaded active running OpenBSD Secure Shell server\n",
-        "snapshot.sysctl": "vm.swappiness = 10\nkernel.hostname = web1\nfs.file-nr = 1 0 9\n",
-        "snapshot.files": f"F {SHA} 120 /etc/nginx/nginx.conf\nF {SHA} 5 /etc/hostname\nA /etc/yum.conf\n",
+        "snapshot.sysctl": "./vm/swappiness:10\n./kernel/hostname:web1\n./fs/file-nr:1\t0\t9\n",
+        "snapshot.files": f"A /etc/yum.conf\nS 120 /etc/nginx/nginx.conf\nS 5 /etc/hostname\n"
+                          f"{SHA}  /etc/nginx/nginx.conf\n{SHA}  /etc/hostname\n",
         "snapshot.jvm": "== tomcat10.service ==\n/usr/bin/java\n-Xmx512m\n-Dfile.encoding=UTF-8\n"
                         "-XX:+UseG1GC\norg.apache.catalina.startup.Bootstrap\nstart\n",
         "snapshot.ports": 'LISTEN 0 511 0.0.0.0:80 0.0.0.0:* users:(("nginx",pid=10,fd=6))\n',
@@ -52,8 +53,8 @@ def invoke(*args: str) -> Any:
 
 def test_the_same_host_twice_differs_in_nothing(tmp_path: Path) -> None:
     a = run_dir(tmp_path, [("web1", "web", probes())])
-    b = run_dir(tmp_path, [("web1", "web", probes(**{"snapshot.sysctl": "vm.swappiness = 10\n"
-                                                        "kernel.hostname = web1\nfs.file-nr = 7 0 9\n"}))])
+    b = run_dir(tmp_path, [("web1", "web", probes(**{"snapshot.sysctl": "./vm/swappiness:10\n"
+                                                        "./kernel/hostname:web1\n./fs/file-nr:7\t0\t9\n"}))])
     result = invoke(str(a), str(b), "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -63,8 +64,9 @@ def test_the_same_host_twice_differs_in_nothing(tmp_path: Path) -> None:
 def test_differences_name_area_item_and_both_values(tmp_path: Path) -> None:
     a = run_dir(tmp_path, [("web1", "web", probes())])
     edited = probes(**{
-        "snapshot.files": f"F {'b' * 64} 121 /etc/nginx/nginx.conf\nF {SHA} 5 /etc/hostname\n",
-        "snapshot.services": "== files ==\nnginx.service disabled enabled\nssh.service enabled enabled\n"
+        "snapshot.files": f"S 121 /etc/nginx/nginx.conf\nS 5 /etc/hostname\n{'b' * 64}  /etc/nginx/nginx.conf\n"
+                          f"{SHA}  /etc/hostname\n",
+        "snapshot.services": "== enabled ==\nssh.service\n== installable ==\nnginx.service\nssh.service\n"
                              "== units ==\nnginx.service loaded inactive dead nginx\n"
                              "ssh.service loaded active running OpenBSD Secure Shell server\n",
         "snapshot.ports": "",
@@ -86,7 +88,7 @@ def test_differences_name_area_item_and_both_values(tmp_path: Path) -> None:
 def test_inventories_pair_by_group_and_order_and_name_hosts_on_one_side(tmp_path: Path) -> None:
     a = run_dir(tmp_path, [("web1", "web", probes()), ("db1", "db", probes()), ("web2", "web", probes())])
     b = run_dir(tmp_path, [("p-db1", "db", probes()),
-                           ("p-web1", "web", probes(**{"snapshot.sysctl": "vm.swappiness = 30\n"}))])
+                           ("p-web1", "web", probes(**{"snapshot.sysctl": "./vm/swappiness:30\n"}))])
     data = json.loads(invoke(str(a), str(b), "--format", "json").output)
     pairs = {(p["a"], p["b"]): p["differences"] for p in data["pairs"]}
     assert set(pairs) == {("web1", "p-web1"), ("db1", "p-db1")}
@@ -95,8 +97,8 @@ def test_inventories_pair_by_group_and_order_and_name_hosts_on_one_side(tmp_path
 
 
 def test_a_map_pairs_by_name_and_user_rules_add_to_the_shipped(tmp_path: Path) -> None:
-    a = run_dir(tmp_path, [("web1", "web", probes()), ("web2", "web", probes(**{"snapshot.sysctl": "x = 2\n"}))])
-    b = run_dir(tmp_path, [("w-a", "web", probes()), ("w-b", "web", probes(**{"snapshot.sysctl": "x = 1\n"}))])
+    a = run_dir(tmp_path, [("web1", "web", probes()), ("web2", "web", probes(**{"snapshot.sysctl": "./x:2\n"}))])
+    b = run_dir(tmp_path, [("w-a", "web", probes()), ("w-b", "web", probes(**{"snapshot.sysctl": "./x:1\n"}))])
     (tmp_path / "map.yml").write_text("web1: w-b\nweb2: w-a\n")
     (tmp_path / "rules.yml").write_text("ignore:\n  - {item: 'sysctl/x', why: tuning of the test}\n")
     mapped = json.loads(invoke(str(a), str(b), "--map", str(tmp_path / "map.yml"), "--format", "json").output)
