@@ -247,7 +247,7 @@ def parse_users(out: ProbeOutput) -> Items:
 
 def parse_limits(out: ProbeOutput) -> Items:
     """Effective nofile and nproc (soft/hard) of the standard's users: a login through PAM
-    (su) reads /proc/self/limits. (The services' own limits come from the check's fact.)"""
+    (runuser, else su) reads /proc/self/limits. (The services' own limits come from the check's fact.)"""
     items = {}
     for line in _lines(out):
         parts = line.split("|")
@@ -288,7 +288,9 @@ def users_command(users: Sequence[str], groups: Sequence[str]) -> str:
 def limits_command(users: Sequence[str]) -> str:
     return (
         f"for u in {' '.join(shlex.quote(u) for u in users)}; do getent passwd \"$u\" >/dev/null || continue; "
-        "su -s /bin/sh -c 'cat /proc/self/limits' \"$u\" 2>/dev/null | awk -v u=\"$u\" "
+        # runuser's PAM stack applies the limits without a logind session (su's starts a user manager).
+        "{ runuser -u \"$u\" -- cat /proc/self/limits || su -s /bin/sh -c 'cat /proc/self/limits' \"$u\"; } "
+        "2>/dev/null | awk -v u=\"$u\" "
         "'/^Max open files/ {n = $4 \"/\" $5} /^Max processes/ {p = $3 \"/\" $4} "
         "END {print \"user|\" u \"|\" n \"|\" p}'; done"
     )
