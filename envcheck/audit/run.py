@@ -79,8 +79,9 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     try:
         load_catalogue()
         scope = scope_of(request, inventory, declared, found)
-        evidence = CheckEvidence.create(request.runs_dir, inventory, request.kind)
         extra = request.more_facts(inventory) if request.more_facts is not None else ()
+        evidence = CheckEvidence.create(request.runs_dir, inventory, request.kind,
+                                        frozenset(f.id for f in extra if not f.masked))
 
         def host_done(hf: HostFacts) -> None:
             evidence.host_done(hf)

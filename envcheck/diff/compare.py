@@ -169,10 +169,10 @@ def pair_hosts(a: Sequence[HostItems], b: Sequence[HostItems], mapping: Mapping[
 
 
 def diff(side_a: Side, side_b: Side, rules: Sequence[Rule], mapping: Mapping[str, str] | None = None) -> DiffResult:
+    """Every pair compared; a pair with an unreachable host is not (the host is listed)."""
     unreachable = tuple([f"A:{h.name}" for h in side_a.hosts if not h.reachable]
                         + [f"B:{h.name}" for h in side_b.hosts if not h.reachable])
-    pairs, only_a, only_b = pair_hosts([h for h in side_a.hosts if h.reachable],
-                                       [h for h in side_b.hosts if h.reachable], mapping or {},
-                                       side_a.by_name or side_b.by_name)
-    return DiffResult(side_a.label, side_b.label, tuple(compare(x, y, rules) for x, y in pairs),
-                      tuple(h.name for h in only_a), tuple(h.name for h in only_b), unreachable, tuple(rules))
+    pairs, only_a, only_b = pair_hosts(side_a.hosts, side_b.hosts, mapping or {}, side_a.by_name or side_b.by_name)
+    compared = tuple(compare(x, y, rules) for x, y in pairs if x.reachable and y.reachable)
+    return DiffResult(side_a.label, side_b.label, compared, tuple(h.name for h in only_a if h.reachable),
+                      tuple(h.name for h in only_b if h.reachable), unreachable, tuple(rules))

@@ -11,7 +11,7 @@ from pathlib import Path
 from envcheck.audit.run import CheckRequest
 from envcheck.errors import BadInput, RunDirError
 from envcheck.inventory import Inventory
-from envcheck.snapshot.items import HostItems, from_evidence, items_of, read_areas
+from envcheck.snapshot.items import HostItems, from_evidence
 
 SNAPSHOT_KINDS = ("check", "snapshot")
 
@@ -86,7 +86,6 @@ def read_live(side: LiveSide, request: CheckRequest, inventory: Inventory) -> Si
     from envcheck.snapshot.run import run_snapshot  # noqa: PLC0415 (the catalogue: only for a live side)
 
     run = run_snapshot(request, inventory=inventory)
-    hosts = tuple(HostItems(hf.status.name, tuple(hf.groups), hf.status.reachable, items_of(hf.raw),
-                            hf.status.error, str(run.run_dir), read_areas(hf.raw))
-                  for hf in run.report.hosts)
-    return Side(side.label, hosts, side.by_name, str(run.run_dir))
+    # Read back from its evidence: the values as kept there, secrets masked (a JVM option or a
+    # database variable may hold a password), as a later diff of that run shows them.
+    return replace(read_run(run.run_dir), label=side.label, by_name=side.by_name)

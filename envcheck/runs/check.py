@@ -19,12 +19,14 @@ class CheckEvidence:
     inventory: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
     kind: str = "check"  # or "snapshot": a check run that gathered more (envcheck.snapshot)
+    plain: frozenset[str] = frozenset()  # probes kept without the masking pass (Fact.masked False)
 
     @classmethod
-    def create(cls, base: Path | None, inventory: Any, kind: str = "check") -> CheckEvidence:
+    def create(cls, base: Path | None, inventory: Any, kind: str = "check",
+               plain: frozenset[str] = frozenset()) -> CheckEvidence:
         path = new_run_dir(kind, base)
         (path / "hosts").mkdir()
-        evidence = cls(path, tuple(inventory.sources), tuple(h.name for h in inventory.hosts), kind)
+        evidence = cls(path, tuple(inventory.sources), tuple(h.name for h in inventory.hosts), kind, plain)
         write_record(path, kind, {
             "started": datetime.now(UTC).isoformat(), "complete": False,
             "inventory": list(evidence.inventory), "hosts": list(evidence.hosts),
@@ -34,16 +36,18 @@ class CheckEvidence:
     def host_done(self, hf: Any) -> None:
         """Each host's raw probe output, as it was received, secrets masked (a JVM's command line
         or environment may hold a password): the facts a diff reads (envcheck.snapshot.items)."""
-        write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", mask_data({
+        probes = {k: {"rc": v.rc, "stdout": v.stdout, "stderr": v.stderr} for k, v in hf.raw.items()}
+        record = mask_data({
             "name": hf.status.name,
             "address": hf.status.address,
             "groups": list(hf.groups),
             "reachable": hf.status.reachable,
             "error": hf.status.error,
             "clock_offset_ms": hf.status.clock_offset_ms,
-            "probes": {k: {"rc": v.rc, "stdout": v.stdout, "stderr": v.stderr}
-                       for k, v in hf.raw.items()},
-        }))
+            "probes": {k: v for k, v in probes.items() if k not in self.plain},
+        })
+        record["probes"] |= {k: v for k, v in probes.items() if k in self.plain}
+        write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", record)
 
     def finish(self, report: Any, lang: str) -> str:
         """result.json and the final run.json; returns result.json's text, which is also the

@@ -302,11 +302,11 @@ def plain(fact_id: str, command: str, parse: Callable[[ProbeOutput], Items], **k
 
 # Facts the same on every host (their command holds no inventory value).
 FIXED: tuple[Fact, ...] = (
-    plain("snapshot.packages", _PACKAGES, parse_packages, timeout=30),
-    plain("snapshot.services", _SERVICES, parse_services, timeout=30),
-    plain("snapshot.ports", _PORTS, parse_ports, sudo=True),
-    plain("snapshot.sysctl", _SYSCTL, parse_sysctl, may_block=False),
-    plain("snapshot.locales", _LOCALES, parse_locales, may_block=False),
+    plain("snapshot.packages", _PACKAGES, parse_packages, timeout=30, masked=False),
+    plain("snapshot.services", _SERVICES, parse_services, timeout=30, masked=False),
+    plain("snapshot.ports", _PORTS, parse_ports, sudo=True, masked=False),
+    plain("snapshot.sysctl", _SYSCTL, parse_sysctl, may_block=False, masked=False),
+    plain("snapshot.locales", _LOCALES, parse_locales, may_block=False, masked=False),
     plain("snapshot.jvm", _JVM, parse_jvm, may_block=False),
     plain("snapshot.postgresql", _POSTGRESQL, _settings("postgresql", "|"), sudo=True, timeout=20,
           present=_PG_SERVER),
@@ -332,9 +332,9 @@ def per_host(files: Mapping[str, Sequence[str]], users: Mapping[str, tuple[Seque
         return limits_command(names) if names else None
 
     return (
-        Fact("snapshot.files", "", parse_files, sudo=True, timeout=60, command_for=files_for),
-        Fact("snapshot.users", "", parse_users, command_for=users_for),
-        Fact("snapshot.limits", "", parse_limits, sudo=True, timeout=20, command_for=limits_for),
+        Fact("snapshot.files", "", parse_files, sudo=True, timeout=60, command_for=files_for, masked=False),
+        Fact("snapshot.users", "", parse_users, command_for=users_for, masked=False),
+        Fact("snapshot.limits", "", parse_limits, sudo=True, timeout=20, command_for=limits_for, masked=False),
     )
 
 

@@ -135,3 +135,16 @@ def test_bad_input_is_exit_2_naming_what(tmp_path: Path, args: list[str], words:
              "BADMAP": str(tmp_path / "bad.yml")}
     result = invoke(*[names.get(a, a) for a in args])
     assert result.exit_code == 2 and words in result.output
+
+
+def test_an_unreachable_host_is_listed_and_exit_3(tmp_path: Path) -> None:
+    a = run_dir(tmp_path, [("web1", "web", probes()), ("db1", "db", probes())])
+    b = run_dir(tmp_path, [("web1", "web", probes()), ("db1", "db", probes())])
+    record = json.loads((b / "hosts" / "db1.json").read_text())
+    (b / "hosts" / "db1.json").write_text(json.dumps({**record, "reachable": False, "error": "timed out",
+                                                      "probes": {}}))
+    result = invoke(str(a), str(b), "--format", "json")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert data["unreachable"] == ["B:db1"] and [p["a"] for p in data["pairs"]] == ["web1"]
+    assert data["only_a"] == [] and data["only_b"] == []  # db1's pair is not compared: B's is unreachable
