@@ -572,7 +572,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "error.serve_port_in_use": ("--listen {address}: the port is already in use (another envcheck serve?)",
                                 "--listen {address}:端口已被占用,可能已有另一个 `envcheck serve` 在运行"),
     # envcheck snapshot and envcheck diff (docs/snapshot-diff.md)
-    "snapshot.host_items": ("{host}: {items} items kept", "{host}:已保存 {items} 项"),
+    "snapshot.host_kept": ("{host}: the output of {probes} probes kept", "{host}:已保存 {probes} 项探测的输出"),
     "snapshot.host_unreachable": ("{host}: unreachable: {error}", "{host}:无法连接:{error}"),
     "diff.title": ("Differences", "差异"),
     "diff.sides": ("A: {a}  B: {b}", "A:{a}  B:{b}"),

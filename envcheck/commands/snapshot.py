@@ -15,7 +15,6 @@ from envcheck.commands.check import _Progress, _raise_interrupt
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.exitcodes import of_snapshot
 from envcheck.i18n import colon, t
-from envcheck.snapshot.items import items_of
 from envcheck.ssh import TRANSPORTS
 
 
@@ -53,7 +52,7 @@ def snapshot(**kw: Any) -> None:
     report = run.report
     for hf in report.hosts:
         if hf.status.reachable:
-            click.echo(t("snapshot.host_items", lang, host=hf.status.name, items=len(items_of(hf.raw))))
+            click.echo(t("snapshot.host_kept", lang, host=hf.status.name, probes=len(hf.raw)))
         else:
             click.echo(t("snapshot.host_unreachable", lang, host=hf.status.name, error=hf.status.error))
     click.echo(f"{t('evidence', lang)}{colon(lang)}{run.run_dir}", err=True)
