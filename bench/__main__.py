@@ -32,7 +32,8 @@ from tests.lab.lab import Lab
 RESULTS = Path(__file__).resolve().parent / "results"
 BASELINE: list[Path] = [Path("envcheck")]  # --baseline: another version's envcheck
 WAYS = ("floor", "envcheck", "envcheck-baseline", "envcheck-fresh", "envcheck-paramiko", "floor-x25519",
-        "envcheck-x25519", "envcheck-appview", "envcheck-site200", "ansible", "testinfra-ssh", "testinfra-paramiko")
+        "envcheck-x25519", "envcheck-appview", "envcheck-site200", "envcheck-snapshot", "ansible", "testinfra-ssh",
+        "testinfra-paramiko")
 
 
 def _subreaper() -> None:
@@ -109,6 +110,8 @@ def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
         return ways.envcheck(f, logs, inventory=ways.site_inventory(f), label="200 site checks")
     if name == "ansible":
         return ways.ansible(f, logs)
+    if name == "envcheck-snapshot":  # issue 20: envcheck snapshot (the check's facts and more)
+        return ways.snapshot(f, logs)
     return ways.testinfra(f, logs, name.split("-", 1)[1])
 
 

@@ -181,6 +181,18 @@ def envcheck(f: Fleet, logs: Path, extra: tuple[str, ...] = (), inventory: Path 
     return Way(name, run, lambda rc: rc in (0, 1), lambda: shutil.rmtree(runs, ignore_errors=True))
 
 
+def snapshot(f: Fleet, logs: Path) -> Way:
+    """`envcheck snapshot` on the fleet (issue 20: within 1.5x of check's wall)."""
+    runs = logs / "runs-snapshot"
+    argv = [str(BIN / "envcheck"), "snapshot", "-i", str(f.inventory), "--runs-dir", str(runs),
+            "--known-hosts", str(f.lab.known_hosts_path)]
+
+    def run() -> list[int]:
+        return [run_logged(argv, log=logs / f"envcheck_snapshot-{len(f.hosts)}.log")]
+
+    return Way("envcheck snapshot", run, lambda rc: rc == 0, lambda: shutil.rmtree(runs, ignore_errors=True))
+
+
 def ansible(f: Fleet, logs: Path) -> Way:
     state: dict[str, Path] = {}
 

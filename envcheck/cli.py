@@ -23,6 +23,8 @@ _COMMANDS = {
     "data": ("envcheck.commands.data", "data", "Data migration: profile a database, compare it with its source."),
     # issue 20 (helper I2): undo a deploy run (docs/rollback.md)
     "rollback": ("envcheck.commands.rollback", "rollback", "Undo a deploy run: files, units, services put back."),
+    "snapshot": ("envcheck.commands.snapshot", "snapshot", "Keep everything envcheck reads of each host (for diff)."),
+    "diff": ("envcheck.commands.diff", "diff_", "Compare hosts, groups, inventories or runs, area by area."),
     # issue 23 (helper J2): the audit for Prometheus (docs/monitoring.md)
     "serve": ("envcheck.commands.serve", "serve", "Serve the audit to Prometheus: /metrics and /healthz."),
     # issue 23 (helper J1): the site's own checks (docs/site-checks.md)

@@ -60,6 +60,19 @@ def of_audit(report: Any) -> ExitCode:
                   failed=any(r.status in ("fail", "error") for r in report.results))
 
 
+def of_snapshot(report: Any) -> ExitCode:
+    """A snapshot run: what it read is kept whatever the checks say (failed checks: 0)."""
+    return decide(interrupted=not report.complete,
+                  unreachable=any(not h.status.reachable for h in report.hosts))
+
+
+def of_diff(result: Any) -> ExitCode:
+    """A diff (envcheck.diff.compare.DiffResult): 1 when a pair differs or a host is on one
+    side only; an unreachable host wins."""
+    return decide(unreachable=bool(result.unreachable),
+                  failed=bool(result.only_a or result.only_b) or any(p.differences for p in result.pairs))
+
+
 def of_deploy(outcome: Any) -> ExitCode:
     """A playbook run (envcheck.deploy.runner.DeployOutcome)."""
     return decide(interrupted=not outcome.complete,

@@ -239,12 +239,14 @@ def run_audit(
     on_host: Callable[[HostFacts], None] | None = None,
     stop: threading.Event | None = None,
     on_begin: Callable[[str], None] | None = None,
+    extra: Sequence[Fact] = (),
 ) -> AuditReport:
     """`on_begin` is told each host's name as its session starts, `on_host` each host as it
     finishes (its raw output, which on_host may write as evidence, is dropped afterwards: a
-    large fleet's report holds the parsed facts only)."""
+    large fleet's report holds the parsed facts only). `extra`: facts gathered beside the
+    checks' (a snapshot's), kept in the evidence."""
     checks, fleet = select_checks(check_ids)
-    facts = facts_needed(checks, fleet)
+    facts = facts_needed(checks, fleet) + list(extra)
     site = {h.name: site_checks(h.variables, inventory.sources) for h in inventory.hosts}
     site_facts = {name: [*facts, *s.facts] if s.facts else facts for name, s in site.items()}
     share_sessions(inventory, transport, check_ids)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from envcheck import waivers
 from envcheck.audit.engine import AuditReport, run_audit, select_checks, share_sessions
 from envcheck.checks import load_catalogue
+from envcheck.checks.registry import Fact
 from envcheck.errors import BadInput
 from envcheck.inventory import Inventory
 from envcheck.masking import mask_record
@@ -38,6 +39,8 @@ class CheckRequest:
     runs_dir: Path | None = None  # default ./runs
     lang: str = "en"  # of the messages kept in result.json
     waivers: tuple[Waiver, ...] = ()  # from --waivers FILE; the inventory's envcheck_waivers are added
+    kind: str = "check"  # of the run directory: "snapshot" gathers more (envcheck.snapshot.run)
+    more_facts: Callable[[Inventory], tuple[Fact, ...]] | None = None  # those facts, for the inventory
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,9 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     try:
         load_catalogue()
         scope = scope_of(request, inventory, declared, found)
-        evidence = CheckEvidence.create(request.runs_dir, inventory)
+        extra = request.more_facts(inventory) if request.more_facts is not None else ()
+        evidence = CheckEvidence.create(request.runs_dir, inventory, request.kind,
+                                        frozenset(f.id for f in extra if not f.masked))
 
         def host_done(hf: HostFacts) -> None:
             evidence.host_done(hf)
@@ -87,7 +92,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
                 on_host(hf)
 
         report = run_audit(inventory, transport, request.only, conn.forks, conn.timeout,
-                           on_host=host_done, stop=stop, on_begin=on_begin)
+                           on_host=host_done, stop=stop, on_begin=on_begin, extra=extra)
     finally:
         transport.close_prepared()
         transport.end_shared()  # also what a session never taken started

@@ -60,6 +60,10 @@ class Fact:
     # Read from the controller through the host (see Gather); `command` (or command_for's) is
     # then the record of what is asked, never a secret, and never sent to the host.
     gather: Gather | None = None
+    # False for output that is machine data holding no secret (versions, hashes, kernel
+    # settings): its evidence is kept without the masking pass (a snapshot's sysctl, packages
+    # and services cost 150-200 ms of the controller's time a host to mask, for nothing).
+    masked: bool = True
 
     def bind(self, ctx: HostContext, std: Standard) -> Fact | None:
         if self.command_for is None:

@@ -15,7 +15,7 @@ from typing import Any
 from envcheck.paths import runs_dir
 from envcheck import __version__
 
-KINDS = ("check", "deploy", "verify", "fix", "collect", "data", "rollback")
+KINDS = ("check", "deploy", "verify", "fix", "collect", "data", "rollback", "snapshot")
 
 
 def new_run_dir(kind: str, base: Path | None = None) -> Path:

@@ -19,17 +19,20 @@ class CheckEvidence:
     path: Path
     inventory: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    kind: str = "check"  # or "snapshot": a check run that gathered more (envcheck.snapshot)
+    plain: frozenset[str] = frozenset()  # probes kept without the masking pass (Fact.masked False)
     # Host files are written by one thread beside the audit: a host's masking and fsync do not
     # hold up the evaluation of the hosts behind it; each host's raw output is held until then.
     _writer: ThreadPoolExecutor | None = field(default=None, repr=False, compare=False)
     _written: list[Future[None]] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def create(cls, base: Path | None, inventory: Any) -> CheckEvidence:
-        path = new_run_dir("check", base)
+    def create(cls, base: Path | None, inventory: Any, kind: str = "check",
+               plain: frozenset[str] = frozenset()) -> CheckEvidence:
+        path = new_run_dir(kind, base)
         (path / "hosts").mkdir()
-        evidence = cls(path, tuple(inventory.sources), tuple(h.name for h in inventory.hosts))
-        write_record(path, "check", {
+        evidence = cls(path, tuple(inventory.sources), tuple(h.name for h in inventory.hosts), kind=kind, plain=plain)
+        write_record(path, kind, {
             "started": datetime.now(UTC).isoformat(), "complete": False,
             "inventory": list(evidence.inventory), "hosts": list(evidence.hosts),
         })
@@ -37,21 +40,25 @@ class CheckEvidence:
 
     def host_done(self, hf: Any) -> None:
         """Each host's raw probe output, as it was received, secrets masked (a JVM's command line
-        or environment may hold a password); written in the background (flush() waits)."""
+        or environment may hold a password): the facts a diff reads (envcheck.snapshot.items);
+        written in the background (flush() waits)."""
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="envcheck-evidence")
         self._written.append(self._writer.submit(self._write_host, hf))
 
     def _write_host(self, hf: Any) -> None:
-        write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", mask_data({
+        probes = {k: {"rc": v.rc, "stdout": v.stdout, "stderr": v.stderr} for k, v in hf.raw.items()}
+        record = mask_data({
             "name": hf.status.name,
             "address": hf.status.address,
+            "groups": list(hf.groups),
             "reachable": hf.status.reachable,
             "error": hf.status.error,
             "clock_offset_ms": hf.status.clock_offset_ms,
-            "probes": {k: {"rc": v.rc, "stdout": v.stdout, "stderr": v.stderr}
-                       for k, v in hf.raw.items()},
-        }))
+            "probes": {k: v for k, v in probes.items() if k not in self.plain},
+        })
+        record["probes"] |= {k: v for k, v in probes.items() if k in self.plain}
+        write_json(self.path / "hosts" / f"{safe_name(hf.status.name)}.json", record)
 
     def flush(self) -> None:
         """Wait for the host files under way; a write that failed (a full disk) raises here."""
@@ -68,7 +75,7 @@ class CheckEvidence:
         self.flush()
         result = render(report, lang)
         write_atomic(self.path / "result.json", result)
-        write_record(self.path, "check", {
+        write_record(self.path, self.kind, {
             "started": report.started.isoformat(), "finished": report.finished.isoformat(),
             "complete": report.complete, "inventory": list(self.inventory), "hosts": list(self.hosts),
             "pending": list(report.pending), "scope": report.scope.to_json()})

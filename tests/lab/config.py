@@ -111,6 +111,8 @@ class SubLab:
 SUBLABS = {
     "main": SubLab(0, "", "10.99.0.0/24", ".lab", "ENVCHECK_LAB"),
     "site": SubLab(2, "s", "10.99.2.0/24", ".lab-site", "ENVCHECK_SITE_LAB"),
+    # The site's twin (tests/lab/twin.py): a copy of the deployed site on the site's own subnet.
+    "twin": SubLab(5, "w", "10.99.2.0/24", ".lab-twin", "ENVCHECK_TWIN_LAB"),
     "scale": SubLab(7, "t", "10.99.7.0/24", ".lab-scale", "ENVCHECK_SCALE_LAB"),
     "transport": SubLab(8, "p", "10.99.8.0/24", ".lab-transport", "ENVCHECK_TRANSPORT_LAB"),
     "bench": SubLab(9, "b", "10.99.9.0/24", ".lab-bench", "ENVCHECK_BENCH"),

@@ -16,6 +16,7 @@ from tests.lab.base import why_unavailable
 from tests.lab.config import LabConfig
 from tests.lab.lab import Lab
 from tests.lab.site import Site, bring_up, take_down
+from tests.lab.twin import bring_up as twin_up
 
 
 def _require_lab_machine() -> None:
@@ -52,3 +53,14 @@ def site() -> Iterator[Site]:
     finally:
         if started and os.environ.get("ENVCHECK_KEEP_SITE") != "1":
             take_down(deployed.lab)
+
+
+@pytest.fixture(scope="session")
+def site_twin(site: Site) -> Iterator[tuple[Lab, object]]:
+    """A copy of the deployed site on three more hosts (tests/lab/twin.py) and its inventory;
+    taken down at the end."""
+    twin, inventory = twin_up(site)
+    try:
+        yield twin, inventory
+    finally:
+        twin.down()
