@@ -1,15 +1,19 @@
 """`envcheck rollback` on a bare lab host after `envcheck deploy server`: a dry run changes
 nothing, a hand edit since the deploy is refused (exit 4, the file named, nothing changed),
 --force --packages puts every managed file, the services and the packages back as they were
-before the deploy, and what it does not undo is printed and kept in run.json (docs/rollback.md)."""
+before the deploy, and what it does not undo is printed and kept in run.json (docs/rollback.md).
+Issue 20's round trip: `snapshot` before the deploy and after the rollback, and `diff` of the
+two shows nothing but what the rollback listed as not undone."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from envcheck.cli import cli
@@ -54,8 +58,35 @@ def test_rollback_puts_a_deployed_host_back_and_refuses_a_hand_edit(lab: Lab, tm
         lab.reset(name)  # the other tests expect a clean host
 
 
+def _snapshot(lab: Lab, name: str, runs: Path) -> Path:
+    result = CliRunner().invoke(cli, ["snapshot", "-i", str(lab.inventory_path), "--limit", name,
+                                      "--runs-dir", str(runs)])
+    assert result.exit_code == 0, result.output
+    return max(runs.glob("*-snapshot"))
+
+
+# What a rollback lists as not undone (run.json's `not_undone`, by area), as diff items.
+NOT_UNDONE_ITEMS = {
+    "users": ["users/user/{key}", "users/limits/{key}/*"],
+    "groups": ["users/group/{key}"],
+    "locales": ["locales/installed/{key}"],
+    "sysctl": ["sysctl/{key}"],
+    "packages": ["packages/{key}"],
+    "files": ["files{key}"],
+}
+
+
+def _diff(before: Path, after: Path, ignore: Path | None = None) -> tuple[int, list[dict]]:  # type: ignore[type-arg]
+    args = ["diff", str(before), str(after), "--format", "json"]
+    result = CliRunner().invoke(cli, args + (["--ignore", str(ignore)] if ignore else []))
+    assert crash(result) is None, crash(result)
+    [pair] = json.loads(result.output)["pairs"]
+    return result.exit_code, pair["differences"]
+
+
 def _deploy_and_roll_back(lab: Lab, name: str, runs: Path) -> None:
     before = _state(lab, name)
+    snapshot_before = _snapshot(lab, name, runs)
     result = CliRunner().invoke(cli, ["deploy", "server", "-i", str(lab.inventory_path), "--limit", name,
                                       "--runs-dir", str(runs)])
     assert result.exit_code == 0, result.output
@@ -89,3 +120,16 @@ def _deploy_and_roll_back(lab: Lab, name: str, runs: Path) -> None:
     assert {("users", "appuser"), ("locales", "zh_CN.utf8")} <= left, left
     assert not any(area == "packages" for area, _ in left), left
     assert "Not undone:" in out and "user appuser created" in out
+
+    # Snapshot again: the diff shows only what the rollback listed as not undone.
+    snapshot_after = _snapshot(lab, name, runs)
+    globs = [pattern.format(key=x["key"]) for x in record["not_undone"]
+             for pattern in NOT_UNDONE_ITEMS.get(x["area"], [])]
+    code, differences = _diff(snapshot_before, snapshot_after)
+    assert code == (ExitCode.FAILED if differences else ExitCode.OK), differences
+    unexplained = [d for d in differences if not any(fnmatch.fnmatch(d["item"], g) for g in globs)]
+    assert unexplained == [], unexplained
+    assert not any(d["area"] in ("files", "services", "sysctl") for d in differences), differences
+    ignore = runs / "not-undone.yml"
+    ignore.write_text(yaml.safe_dump({"ignore": [{"item": g, "why": "not undone"} for g in globs]}))
+    assert _diff(snapshot_before, snapshot_after, ignore) == (ExitCode.OK, [])
