@@ -74,7 +74,8 @@ def test_two_zones_in_one_command_then_via_changes_nothing(zones: Lab, tmp_path:
     assert code == 0 and [h["changed"] for h in run["hosts"]] == [0, 0], output
     evidence = max((tmp_path / "via").glob("*-deploy"))
     assert _files(evidence) == {"run.json", "events.jsonl", "backups.json", "artifacts/stdout", "artifacts/rc",
-                                "artifacts/status", "artifacts/command.json"}
+                                "artifacts/status", "artifacts/command.json",  # and the rollback record
+                                "rollback/dmz1.json", "rollback/dmz2.json"}  # of each host (docs/rollback.md)
     command = json.loads((evidence / "artifacts" / "command.json").read_text())
     assert isinstance(command["env"], list) and "PATH" in command["env"]  # names, never values
     assert zones.ssh("jumpa", f"ls -A {WORKER_HOME}.d/jobs").stdout.strip() == ""  # the job's files went
