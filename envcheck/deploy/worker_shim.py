@@ -95,7 +95,9 @@ def main() -> int:
             complete = False
         if complete:
             def watch() -> None:
-                stdin.read()  # returns at the end of stdin only
+                # os.read, not the buffered stdin: a thread blocked there holds no lock at exit
+                while os.read(stdin.fileno(), 65536):
+                    pass  # returns at the end of stdin only
                 gone.set()
             threading.Thread(target=watch, daemon=True).start()
             while worker.poll() is None and not gone.is_set():

@@ -9,6 +9,7 @@ import io
 import json
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -121,23 +122,26 @@ def test_shim_ends_the_whole_job_when_its_stdin_ends(tmp_path: Path) -> None:
     job, mark, marker = tmp_path / "job", uuid.uuid4().hex, procscan.new_marker()
     source = Path(worker_shim.__file__).read_text(encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-c", source, str(job), mark], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, env=procscan.marked_env(marker))
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=procscan.marked_env(marker))
     assert proc.stdin and proc.stdout
+    out = bytearray()
+    reader = threading.Thread(target=lambda: out.extend(proc.stdout.read() if proc.stdout else b""), daemon=True)
+    reader.start()
     proc.stdin.write(_transmit(tmp_path, PLAY))
     proc.stdin.flush()
-    lines: list[bytes] = []
-    while not lines or b'"event": "runner_on_start"' not in lines[-1]:
-        lines.append(proc.stdout.readline())
-        assert lines[-1], lines  # the result stream flows back while the job runs
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while not any(_comm(p) == "sleep" for p in procscan.alive_with(marker)):  # the task is under way
-        assert time.monotonic() < deadline
+        assert time.monotonic() < deadline and proc.poll() is None, bytes(out)[-3000:]
+        time.sleep(0.2)
     proc.stdin.close()  # the controller is gone
     proc.wait(timeout=60)
+    reader.join(timeout=10)
+    assert b'"event": "runner_on_start"' in out  # the result stream flowed back while the job ran
     deadline = time.monotonic() + 10
     while procscan.alive_with(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert procscan.alive_with(marker) == [] and not job.exists()
+    assert b"Fatal Python error" not in (proc.stderr.read() if proc.stderr else b"")
 
 
 def _comm(pid: int) -> str:
