@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -122,7 +123,8 @@ def test_shim_ends_the_whole_job_when_its_stdin_ends(tmp_path: Path) -> None:
     job, mark, marker = tmp_path / "job", uuid.uuid4().hex, procscan.new_marker()
     source = Path(worker_shim.__file__).read_text(encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-c", source, str(job), mark], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=procscan.marked_env(marker))
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=procscan.marked_env(marker, _clean_env()))
     assert proc.stdin and proc.stdout
     out = bytearray()
     reader = threading.Thread(target=lambda: out.extend(proc.stdout.read() if proc.stdout else b""), daemon=True)
@@ -142,6 +144,11 @@ def test_shim_ends_the_whole_job_when_its_stdin_ends(tmp_path: Path) -> None:
         time.sleep(0.1)
     assert procscan.alive_with(marker) == [] and not job.exists()
     assert b"Fatal Python error" not in (proc.stderr.read() if proc.stderr else b"")
+
+
+def _clean_env() -> dict[str, str]:
+    """What a worker's sshd session has: no ANSIBLE_* or other setting an earlier test left."""
+    return {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
 
 
 def _comm(pid: int) -> str:
