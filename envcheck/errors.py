@@ -86,5 +86,11 @@ class TargetPythonError(BadInput):
     run modules on, found by the deploy preflight before any play: exit 2."""
 
 
-__all__ = ["BadInput", "ExitCode", "InventoryError", "Refused", "RunDirError", "TargetPythonError", "command_lang",
-           "words"]
+__all__ = ["BadInput", "ExitCode", "InventoryError", "Refused", "RunDirError", "TargetPythonError", "WorkerUnreachable",
+           "command_lang", "words"]
+
+
+class WorkerUnreachable(BadInput):
+    """A zone's worker (envcheck deploy --via / envcheck_worker) that SSH does not reach: exit 3."""
+
+    exit_code = ExitCode.UNREACHABLE

@@ -3,7 +3,8 @@
     0    nothing failed
     1    a check, a test, a task or a command on a host failed
     2    bad input or usage (the message names the file, option or value)
-    3    a host could not be reached (wins over 1)
+    3    a host could not be reached (wins over 1); for deploy, also a worker whose connection
+         ended mid-run (docs/zones.md)
     4    refused: `rollback` found a file changed since the deploy (a hand edit); --force overrides
     130  interrupted (Ctrl+C or SIGTERM): what was gathered so far is kept, marked incomplete
 
@@ -76,7 +77,8 @@ def of_diff(result: Any) -> ExitCode:
 def of_deploy(outcome: Any) -> ExitCode:
     """A playbook run (envcheck.deploy.runner.DeployOutcome)."""
     return decide(interrupted=not outcome.complete,
-                  unreachable=any(h.unreachable for h in outcome.hosts),
+                  # a worker whose connection ended mid-run: its hosts' outcome is unknown
+                  unreachable=any(h.unreachable for h in outcome.hosts) or bool(getattr(outcome, "lost", ())),
                   failed=outcome.status != "successful" or any(h.failed for h in outcome.hosts))
 
 

@@ -163,6 +163,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "deploy.slow": ("{host} has been on \"{task}\" for {seconds} s", "{host} 已在 “{task}” 上停留 {seconds} 秒"),
     "deploy.swept": ("{host}: ended what the run left running: {processes}",
                      "{host}:已结束本次运行遗留的进程:{processes}"),
+    "deploy.worker_lost": ("worker {worker}: the connection ended before the job did ({reason}); what it ran "
+                           "there was ended, the outcome of its hosts is unknown",
+                           "工作节点 {worker}：连接在作业结束前断开（{reason}）；"
+                           "其上的作业进程已结束，其主机的结果未知"),
     "deploy.sweep_failed": ("{host}: could not look for what the run left running: {error}",
                             "{host}:无法检查本次运行遗留的进程:{error}"),
     "report.fix_deploy": ("Fix the failed task, then run envcheck deploy {playbook} --limit {host} again.",
@@ -324,6 +328,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "error.ssh_option_newline": ("ssh option {value} holds a line break", "SSH 选项 {value} 含有换行符"),
     "error.ssh_config": ("ssh config {path} cannot be read: {error}", "无法读取 SSH 配置文件 {path}：{error}"),
     "error.unknown_playbook": ("unknown playbook {name}; choose one of {known}", "未知的剧本 {name}；可选：{known}"),
+    "error.worker_name": ("worker {name}: give an inventory host or `[user@]host[:port]`",
+                          "工作节点 {name}：请给出清单中的主机或 `[user@]host[:port]`"),
+    "error.worker_unreachable": ("worker {worker} cannot be reached over SSH: {detail}",
+                                 "无法通过 SSH 连接工作节点 {worker}：{detail}"),
+    "error.worker_setup": ("worker {worker}: its ansible-runner could not be installed: {detail}",
+                           "工作节点 {worker}：无法安装 ansible-runner：{detail}"),
+    "error.worker_wheels": ("{path} holds no pip and ansible-runner wheels "
+                            "(--worker-wheels, ENVCHECK_WORKER_WHEELS)",
+                            "{path} 中没有 pip 和 ansible-runner 的 wheel 包"
+                            "（--worker-wheels、ENVCHECK_WORKER_WHEELS）"),
+    "error.worker_download": ("the workers' wheels could not be fetched with pip; give a folder of them with "
+                              "--worker-wheels: {detail}",
+                              "无法用 pip 获取工作节点所需的 wheel 包，请用 --worker-wheels 指定其目录：{detail}"),
     "error.playbook_missing": ("playbook {path} is missing from this installation", "本次安装中缺少剧本 {path}"),
     # output files (-o, --json, --junit ...)
     "error.output_is_dir": ("{option} {path}: is a directory", "{option} {path}：是一个目录，不是文件"),

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import click
 
 from envcheck.commands.options import playbook_options
-from envcheck.deploy import inputs
+from envcheck.deploy import inputs, worker
 from envcheck.deploy.gate import preflight_runtime
-from envcheck.deploy.runner import DeployRequest, run_deploy
+from envcheck.deploy.runner import DeployRequest, Part, run_deploy
 from envcheck.deploy.view import DeployView
 from envcheck.errors import BadInput
 from envcheck.exitcodes import of_deploy
 from envcheck.inventory.record import load
+from envcheck.ssh.settings import SshSettings
 
 
 def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
@@ -36,6 +38,11 @@ def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--skip-tags", multiple=True, help="Skip tasks with these tags")
 @click.option("-D", "--diff", is_flag=True, help="Show the changes to files / 显示文件差异")
 @click.option("-e", "--extra-vars", multiple=True, metavar="KEY=VALUE", help="Extra variable (repeatable)")
+@click.option("--via", metavar="HOST",
+              help="Run the job on this worker (a zone's jump host) / 经此工作节点(区域跳板机)执行")
+@click.option("--worker-wheels", type=click.Path(file_okay=False, exists=True),
+              help="Wheels of ansible-core and ansible-runner for the workers (default: "
+                   "$ENVCHECK_WORKER_WHEELS, else fetched once by pip) / 工作节点安装包目录")
 def deploy(**kw: Any) -> None:
     """Build hosts to the standard with the bundled playbooks (ansible-runner).
 
@@ -55,17 +62,36 @@ def deploy(**kw: Any) -> None:
     # Then every host's Python, before any play: too old for every runtime installed is exit 2.
     runtime = preflight_runtime(inventory.hosts, kw["forks"], kw["lang"])
 
+    parts = _parts(kw["inventories"], kw["vault_password_file"], inventory, kw["via"], kw["worker_wheels"])
     request = DeployRequest(
         playbook=kw["playbook"], inventories=tuple(kw["inventories"]), limit=kw["limit"],
         tags=tuple(kw["tags"]), skip_tags=tuple(kw["skip_tags"]), check=kw["check_mode"],
         diff=kw["diff"], extra_vars=extra_vars, forks=kw["forks"],
-        vault_password_file=kw["vault_password_file"], **runtime,
+        vault_password_file=kw["vault_password_file"], parts=parts, **runtime,
     )
     view = DeployView(kw["lang"], show_diff=kw["diff"])
     with view:
         outcome = run_deploy(request, Path(kw["runs_dir"]) if kw["runs_dir"] else None, view.on_event)
     view.summary(outcome)
     sys.exit(of_deploy(outcome))
+
+
+def _parts(sources: tuple[str, ...], vault_password_file: str | None, inventory: Any, via: str | None,
+           wheels: str | None) -> tuple[Part, ...]:
+    """Where each host's job runs (envcheck.deploy.worker.plan), each worker made ready; none
+    when every host runs here."""
+    planned = worker.plan([(h.name, h.variables) for h in inventory.hosts], via)
+    if set(planned) == {None}:
+        return ()
+    everyone = load(sources, None, vault_password_file, None)  # a worker may lie outside --limit
+    known = {h.name: h.target for h in everyone.hosts}
+    by_name = {h.name: h.target for h in inventory.hosts}
+    ssh = SshSettings()
+    chosen = {name: worker.resolve(name, known) for name in planned if name}
+    with ThreadPoolExecutor(max_workers=len(chosen)) as pool:  # each worker made ready, all at once
+        list(pool.map(lambda w: worker.ensure(w, ssh, wheels), chosen.values()))
+    return tuple(Part(chosen[name] if name else None, tuple(by_name[h] for h in hosts))
+                 for name, hosts in planned.items())
 
 
 def _validate_inventory(sources: tuple[str, ...], limit: str | None, vault_password_file: str | None,

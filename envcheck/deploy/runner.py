@@ -25,12 +25,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from envcheck.deploy import proctree, rollback_record, sweep
+from envcheck.deploy import proctree, rollback_record, stream, sweep
 from envcheck.deploy.sweep import Sweep
+from envcheck.deploy.worker import Worker
 from envcheck.errors import BadInput
 from envcheck.paths import PLAYBOOK_DIR
 from envcheck.runs import new_run_dir, write_json, write_record
 from envcheck.ssh import reasons
+from envcheck.ssh.session import Target
+from envcheck.ssh.settings import SshSettings
 
 PLAYBOOKS = ("site", "server", "database", "middleware")
 # Run by envcheck's own commands, never named by a user: `envcheck rollback`'s.
@@ -39,6 +42,14 @@ _BACKUP_SUFFIX = re.compile(r"\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$")
 # Event fields kept as evidence; a task's full result may hold what a no_log task hid.
 _KEPT_EVENT_FIELDS = ("host", "task", "role", "task_action", "play", "duration", "changed",
                       "start", "end")
+
+
+@dataclass(frozen=True)
+class Part:
+    """Hosts of a run and where their job runs: this controller (worker None) or a worker."""
+
+    worker: Worker | None
+    targets: tuple[Target, ...]
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,9 @@ class DeployRequest:
     preflight: Mapping[str, Any] | None = None
     kind: str = "deploy"  # the run directory's kind: deploy, or rollback
     record: Mapping[str, Any] = field(default_factory=dict)  # more fields of run.json
+    # Where each group of hosts runs (envcheck.deploy.worker.plan): none, all on this controller.
+    parts: tuple[Part, ...] = ()
+    ssh: SshSettings = field(default_factory=SshSettings)  # how the workers are reached
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ class DeployOutcome:
     swept: tuple[Sweep, ...] = ()
     # What the rollback role's tasks returned, per host, in the order they ran (docs/rollback.md)
     rollback: Mapping[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    lost: tuple[tuple[str, str], ...] = ()  # (worker, why) of each worker whose connection ended mid-run
 
 
 @dataclass(frozen=True)
@@ -110,8 +125,8 @@ def playbook_path(name: str) -> Path:
 
 def run_deploy(request: DeployRequest, runs_base: Path | None = None,
                on_event: Callable[[TaskEvent], None] | None = None) -> DeployOutcome:
-    import ansible_runner  # noqa: PLC0415 (ansible_runner: ~50 ms, not for --help)
-
+    """The run: one ansible-runner job per part (this controller, or a zone's worker through
+    envcheck.deploy.stream), all at once, their events into one display and one evidence."""
     playbook = playbook_path(request.playbook)
     for inv in request.inventories:
         if not Path(inv).exists():
@@ -121,44 +136,84 @@ def run_deploy(request: DeployRequest, runs_base: Path | None = None,
     write_record(run_dir, request.kind, _record(request, started, None, "running", None, ()))
     events: queue.Queue[dict[str, Any] | None] = queue.Queue()
     cancel = threading.Event()
-    private = Path(tempfile.mkdtemp(prefix="envcheck-deploy-"))
+    parts = request.parts or (Part(None, ()),)
+    privates = [Path(tempfile.mkdtemp(prefix="envcheck-deploy-")) for _ in parts]
     previous = _cancel_on_signals(cancel)
     try:
-        kwargs = _runner_kwargs(request, playbook, private, run_dir)
-        kwargs["event_handler"] = lambda event: _enqueue(events, event)
-        started_processes: dict[int, int] = {}
-
-        def canceled() -> bool:
-            # Runner kills ansible-playbook's process group once this says yes: note first
-            # every process of the run (the private dir names it), for what that misses.
-            if cancel.is_set() and not started_processes:
-                started_processes.update(proctree.tree(str(private).encode()))
-            return cancel.is_set()
-
-        kwargs["cancel_callback"] = canceled
-        thread, runner = ansible_runner.run_async(**kwargs)
-        collected = _drain(events, thread, on_event)
+        jobs = [_start(request, playbook, part, private, run_dir, events, cancel)
+                for part, private in zip(parts, privates, strict=True)]
+        collected = _drain(events, [thread for thread, _job in jobs], on_event)
+        for thread, job in jobs:
+            thread.join()
+            job.finish()
+        labels = [p.worker.label if p.worker else "local" for p in parts]
+        for label, private in zip(labels, privates, strict=True):
+            sub = "" if len(parts) == 1 else label
+            _keep_artifacts(private / "artifacts" / "ansible", run_dir / "artifacts" / sub)
         rollback = rollback_record.take(collected)  # out of the events before they are written
-        thread.join()
-        if cancel.is_set():  # workers started after the note above are found again now
-            proctree.end_tree(str(private).encode(), started_processes)
-        _keep_artifacts(private / "artifacts" / "ansible", run_dir, collected)
-        hosts = _summaries(runner.stats or {}, collected)  # read from the artifacts: before rmtree
+        _keep_events(run_dir, collected)
+        stats: dict[str, Any] = {}
+        for _thread, job in jobs:
+            for key, values in (job.runner.stats or {}).items():
+                stats.setdefault(key, {}).update(values or {})
+        hosts = _summaries(stats, collected)  # read from the artifacts: before rmtree
+        lost = tuple((p.worker.label, job.runner.lost) for p, (_t, job) in zip(parts, jobs, strict=True)
+                     if p.worker and getattr(job.runner, "lost", None))
         complete = not cancel.is_set()
-        status = str(runner.status) if complete else "canceled"
-        rc = runner.rc
+        statuses = [str(job.runner.status) for _t, job in jobs]
+        status = "canceled" if not complete else next((s for s in statuses if s != "successful"), "successful")
+        rc = max((int(job.runner.rc or 0) for _t, job in jobs), default=0)
         # What the run started on the hosts and left running (the controller's end of a task
         # is gone; its module and apt-get may not be): ended there too.
-        swept = sweep.after_run(request, run_dir.name, hosts, canceled=not complete)
+        swept = sweep.after_run(request, run_dir.name, hosts, canceled=not complete or bool(lost))
         if request.kind == "deploy":
             rollback_record.write(run_dir, rollback)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)  # the caller's handlers again (ansible-runner #1075)
-        shutil.rmtree(private, ignore_errors=True)
+        for private in privates:
+            shutil.rmtree(private, ignore_errors=True)
     finished = datetime.now(UTC)
-    write_record(run_dir, request.kind, _record(request, started, finished, status, rc, hosts, swept))
-    return DeployOutcome(status, int(rc or 0), hosts, run_dir, complete, swept, rollback)
+    write_record(run_dir, request.kind, _record(request, started, finished, status, rc, hosts, swept, lost))
+    return DeployOutcome(status, rc, hosts, run_dir, complete, swept, rollback, lost)
+
+
+@dataclass
+class _Job:
+    runner: Any
+    private: Path
+    cancel: threading.Event
+    noted: dict[int, int] = field(default_factory=dict)
+    local: bool = True
+
+    def canceled(self) -> bool:
+        # Runner kills ansible-playbook's process group once this says yes: note first every
+        # process of the run (the private dir names it), for what that misses.
+        if self.local and self.cancel.is_set() and not self.noted:
+            self.noted.update(proctree.tree(str(self.private).encode()))
+        return self.cancel.is_set()
+
+    def finish(self) -> None:
+        if self.local and self.cancel.is_set():  # workers started after the note are found again now
+            proctree.end_tree(str(self.private).encode(), self.noted)
+
+
+def _start(request: DeployRequest, playbook: Path, part: Part, private: Path, run_dir: Path,
+           events: queue.Queue[dict[str, Any] | None], cancel: threading.Event) -> tuple[threading.Thread, _Job]:
+    import ansible_runner  # noqa: PLC0415 (ansible_runner: ~50 ms, not for --help)
+
+    kwargs = _runner_kwargs(request, playbook, private, run_dir)
+    if part.targets:
+        kwargs["limit"] = ",".join(str(t.name) for t in part.targets)
+    job = _Job(None, private, cancel, local=part.worker is None)
+    if part.worker is not None:
+        thread, job.runner = stream.run_async(part.worker, request.ssh, kwargs, private, part.targets,
+                                              lambda event: _enqueue(events, event), job.canceled)
+        return thread, job
+    kwargs["event_handler"] = lambda event: _enqueue(events, event)
+    kwargs["cancel_callback"] = job.canceled
+    thread, job.runner = ansible_runner.run_async(**kwargs)
+    return thread, job
 
 
 def _cancel_on_signals(cancel: threading.Event) -> dict[int, Any]:
@@ -231,11 +286,10 @@ def _runner_kwargs(request: DeployRequest, playbook: Path, private: Path, run_di
     }
 
 
-def _keep_artifacts(source: Path, run_dir: Path, events: Sequence[dict[str, Any]]) -> None:
-    """Evidence: ansible's output, the rc, the task events (no_log results are censored by
-    Ansible itself) and the command line with the names of its environment, not values."""
-    dest = run_dir / "artifacts"
-    dest.mkdir(exist_ok=True)
+def _keep_artifacts(source: Path, dest: Path) -> None:
+    """Evidence: ansible's output, the rc and the command line with the names of its
+    environment, not values."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in ("stdout", "rc", "status"):
         if (source / name).is_file():
             shutil.copyfile(source / name, dest / name)
@@ -243,6 +297,10 @@ def _keep_artifacts(source: Path, run_dir: Path, events: Sequence[dict[str, Any]
         command = json.loads((source / "command").read_text(encoding="utf-8"))
         command["env"] = sorted(command.get("env") or {})
         write_json(dest / "command.json", command)
+
+
+def _keep_events(run_dir: Path, events: Sequence[dict[str, Any]]) -> None:
+    """Evidence: the task events (no_log results are censored by Ansible itself)."""
     with open(run_dir / "events.jsonl", "w", encoding="utf-8") as fh:
         for event in events:
             fh.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
@@ -265,11 +323,11 @@ def _quote(value: str) -> str:
     return shlex.quote(value)
 
 
-def _drain(events: queue.Queue[dict[str, Any] | None], thread: threading.Thread,
+def _drain(events: queue.Queue[dict[str, Any] | None], threads: Sequence[threading.Thread],
            on_event: Callable[[TaskEvent], None] | None) -> list[dict[str, Any]]:
     """Consume events on the caller's thread until the run ends (or is canceled)."""
     kept: list[dict[str, Any]] = []
-    while thread.is_alive() or not events.empty():
+    while any(t.is_alive() for t in threads) or not events.empty():
         try:
             event = events.get(timeout=0.2)
         except queue.Empty:
@@ -396,8 +454,11 @@ def _stats_from_events(events: Sequence[dict[str, Any]]) -> dict[str, dict[str, 
 
 
 def _record(request: DeployRequest, started: datetime, finished: datetime | None, status: str,
-            rc: int | None, hosts: Sequence[HostSummary], swept: Sequence[Sweep] = ()) -> dict[str, Any]:
+            rc: int | None, hosts: Sequence[HostSummary], swept: Sequence[Sweep] = (),
+            lost: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     return {
+        "workers": {(p.worker.label if p.worker else "local"): [t.name for t in p.targets] for p in request.parts},
+        "workers_lost": [{"worker": w, "reason": r} for w, r in lost],
         "preflight": dict(request.preflight) if request.preflight is not None else None,
         "swept": [{"host": s.host, "ended": list(s.ended), "error": s.error} for s in swept],
         "playbook": request.playbook, "inventory": list(request.inventories),

@@ -135,6 +135,8 @@ class DeployView:
                 click.echo(t("deploy.sweep_failed", self.lang, host=s.host, error=s.error), err=True)
             elif s.ended:
                 click.echo(t("deploy.swept", self.lang, host=s.host, processes=", ".join(s.ended)), err=True)
+        for name, why in getattr(outcome, "lost", ()):
+            click.echo(t("deploy.worker_lost", lang, worker=name, reason=why), err=True)
         for h in outcome.hosts:
             state = t("status.fail" if h.failed or h.unreachable else "deploy.ok", lang)
             counts = ", ".join(f"{t(key, lang)} {getattr(h, key[7:])}" for key in (

@@ -60,17 +60,32 @@ def ssh_argv(options: Sequence[str], policy: Mapping[str, str], address: str, po
 
 def jump_command(ssh_config: str | None, connect_timeout: int, host_keys: Mapping[str, str],
                  hops: Sequence[tuple[str, str | None, int | None]], key_file: str | None,
-                 address: str, port: int) -> str:
+                 address: str, port: int, control_dir: str | None = None) -> str:
     """ssh's ProxyJump spelled out as the ProxyCommand it stands for (`ssh -W`), so that every
     jump host is reached with the run's options: ssh passes none of its -o options to the ssh
     it starts for a jump. `hops` are (host, user, port), the first hop first; the host's key
     file is offered to the jump hosts too, beside the agent's and ~/.ssh's keys (as fabric's
-    gateways do). Each level's % signs are doubled: the ssh running it expands %-tokens."""
+    gateways do). Each level's % signs are doubled: the ssh running it expands %-tokens.
+    With `control_dir`, the last jump is reached through the connection the run keeps open to
+    it there (jump_master): one handshake with a jump host for all the targets behind it."""
+    *_before, (hop, _user, _port) = hops
+    argv = jump_argv(ssh_config, connect_timeout, host_keys, hops, key_file, control_dir)
+    if control_dir:
+        argv += ["-o", "ControlMaster=no"]  # a session of the shared connection, never its owner
+    return shlex.join([*argv, "-W", f"[{address}]:{port}", "--", hop]).replace("%", "%%")
+
+
+def jump_argv(ssh_config: str | None, connect_timeout: int, host_keys: Mapping[str, str],
+              hops: Sequence[tuple[str, str | None, int | None]], key_file: str | None,
+              control_dir: str | None = None) -> list[str]:
+    """The ssh options that reach the last of `hops` (through the others), host name not included."""
     *before, (hop, user, hop_port) = hops
     argv = ["ssh", *(["-F", ssh_config] if ssh_config else []), "-o", "BatchMode=yes",
             "-o", f"ConnectTimeout={connect_timeout}", "-o", "LogLevel=ERROR"]
     for key, value in host_keys.items():
         argv += ["-o", f"{key}={value}"]
+    if control_dir:
+        argv += ["-o", f"ControlPath={control_dir}/%C"]
     if before:
         argv += ["-o", "ProxyCommand=" + jump_command(ssh_config, connect_timeout, host_keys, before, key_file,
                                                       hop, hop_port or 22)]
@@ -80,7 +95,17 @@ def jump_command(ssh_config: str | None, connect_timeout: int, host_keys: Mappin
         argv += ["-p", str(hop_port)]
     if user:
         argv += ["-l", user]
-    return shlex.join([*argv, "-W", f"[{address}]:{port}", "--", hop]).replace("%", "%%")
+    return argv
+
+
+def jump_master(argv: Sequence[str], hop: str, persist: int) -> list[str]:
+    """The command that opens the shared connection to a jump host (jump_argv's, with a
+    control_dir): it stays `persist` seconds after its last session, or until jump_exit."""
+    return [*argv, "-o", "ControlMaster=auto", "-o", f"ControlPersist={persist}", "--", hop, "true"]
+
+
+def jump_exit(argv: Sequence[str], hop: str) -> list[str]:
+    return [*argv, "-O", "exit", "--", hop]
 
 
 def spawn(argv: Sequence[str]) -> subprocess.Popen[bytes]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from envcheck.ssh import reasons
 from envcheck.ssh.command import spawn, ssh_argv, ssh_options
+from envcheck.ssh.jumps import JumpConnections
 from envcheck.ssh.reasons import Reason
 from envcheck.ssh.session import Channel, Target, Transport, TransportError, session_key
 from envcheck.ssh.settings import SshSettings
@@ -148,7 +149,8 @@ class LocalTransport(Transport):
 
 
 class OpenSSHTransport(Transport):
-    """The system's ssh client, sharing one ControlMaster connection per host."""
+    """The system's ssh client, sharing one ControlMaster connection per host, and one per
+    jump host (ProxyJump) for all the targets behind it."""
 
     name = "openssh"
     opens_in_background = True
@@ -158,6 +160,7 @@ class OpenSSHTransport(Transport):
         self.settings = settings or SshSettings()
         self.control_dir = control_dir
         self._shared: dict[Target, Shared] = {}
+        self._jumps = JumpConnections(self.settings)
 
     def argv(self, target: Target, command: str) -> list[str]:
         ssh = self.settings
@@ -165,7 +168,8 @@ class OpenSSHTransport(Transport):
         shared = self._shared.get(session_key(target))
         if shared is not None:
             options = [*(o.replace("LogLevel=ERROR", "LogLevel=INFO") for o in options), *shared.options()]
-        return ssh_argv(options, ssh.openssh_options(target), target.address, target.port, target.user, target.key_file,
+        policy = ssh.openssh_options(target, self._jumps.open(target))
+        return ssh_argv(options, policy, target.address, target.port, target.user, target.key_file,
                         target.ssh_args, command)
 
     def open(self, target: Target, command: str, deadline: float) -> Channel:
@@ -203,6 +207,11 @@ class OpenSSHTransport(Transport):
         mux.end_masters([s.socket for s in shared])
         for s in shared:
             shutil.rmtree(s.folder, ignore_errors=True)
+
+    def close_prepared(self) -> None:
+        """Sessions never taken, and the run's connections to its jump hosts, ended."""
+        super().close_prepared()
+        self._jumps.close()
 
     def explain(self, stderr: bytes) -> tuple[Reason, str | None] | None:
         reason = reasons.from_openssh(stderr.decode("utf-8", "replace"))

@@ -72,15 +72,16 @@ class SshSettings:
         files = tuple(os.path.expanduser(f) for f in (named or DEFAULT_KNOWN_HOSTS).split())
         return HostKeys(files, self.accept_new_host_keys, chosen=bool(named))
 
-    def openssh_options(self, target: Target) -> dict[str, str]:
+    def openssh_options(self, target: Target, jump_control: str | None = None) -> dict[str, str]:
         """The host's OpenSSH options that come from the run's policy, to put before its own
         (ssh takes the first value it reads): the host keys, and the inventory's ProxyJump as
-        the ProxyCommand that carries them to every jump host."""
+        the ProxyCommand that carries them to every jump host (through the run's shared
+        connection to the last one when `jump_control` names its folder)."""
         options = self.host_keys(target.ssh_args).ssh_options()
         hops = [(h.host, h.user, h.port) for h in jump_hops(target.ssh_args)]
         if hops:
             options["ProxyCommand"] = jump_command(self.ssh_config, self.connect_timeout, options, hops,
-                                                   target.key_file, target.address, target.port)
+                                                   target.key_file, target.address, target.port, jump_control)
         return options
 
 

@@ -116,6 +116,7 @@ SUBLABS = {
     "scale": SubLab(7, "t", "10.99.7.0/24", ".lab-scale", "ENVCHECK_SCALE_LAB"),
     "transport": SubLab(8, "p", "10.99.8.0/24", ".lab-transport", "ENVCHECK_TRANSPORT_LAB"),
     "bench": SubLab(9, "b", "10.99.9.0/24", ".lab-bench", "ENVCHECK_BENCH"),
+    "zone": SubLab(6, "z", "10.99.6.0/24", ".lab-zone", "ENVCHECK_ZONE_LAB"),
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.lab import zone
 from tests.lab.base import why_unavailable
 from tests.lab.config import LabConfig
 from tests.lab.lab import Lab
@@ -64,3 +65,18 @@ def site_twin(site: Site) -> Iterator[tuple[Lab, object]]:
         yield twin, inventory
     finally:
         twin.down()
+
+
+@pytest.fixture(scope="session")
+def zones() -> Iterator[Lab]:
+    """The zone lab (tests/lab/zone.py): kept up when it was already up, else taken down at the end."""
+    _require_lab_machine()
+    existing = zone.attach()
+    if existing is not None:
+        yield existing
+        return
+    started = zone.up()
+    try:
+        yield started
+    finally:
+        zone.down()
