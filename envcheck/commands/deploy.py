@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from envcheck.commands.options import playbook_options
-from envcheck.deploy import inputs
+from envcheck.deploy import inputs, offline
 from envcheck.deploy.gate import preflight_runtime
 from envcheck.deploy.runner import DeployRequest, run_deploy
 from envcheck.deploy.view import DeployView
@@ -36,6 +36,8 @@ def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--skip-tags", multiple=True, help="Skip tasks with these tags")
 @click.option("-D", "--diff", is_flag=True, help="Show the changes to files / 显示文件差异")
 @click.option("-e", "--extra-vars", multiple=True, metavar="KEY=VALUE", help="Extra variable (repeatable)")
+@click.option("--offline", metavar="BUNDLE", type=click.Path(exists=True),
+              help="Install OS packages from this offline bundle only (envcheck bundle build) / 从离线包安装软件包")
 def deploy(**kw: Any) -> None:
     """Build hosts to the standard with the bundled playbooks (ansible-runner).
 
@@ -62,8 +64,10 @@ def deploy(**kw: Any) -> None:
         vault_password_file=kw["vault_password_file"], **runtime,
     )
     view = DeployView(kw["lang"], show_diff=kw["diff"])
-    with view:
-        outcome = run_deploy(request, Path(kw["runs_dir"]) if kw["runs_dir"] else None, view.on_event)
+    bundle = offline.bundle_of(kw["offline"], inventory.hosts)
+    with offline.pointed_at(bundle, inventory.hosts, kw["forks"], kw["lang"]):
+        with view:
+            outcome = run_deploy(request, Path(kw["runs_dir"]) if kw["runs_dir"] else None, view.on_event)
     view.summary(outcome)
     sys.exit(of_deploy(outcome))
 
