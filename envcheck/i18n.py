@@ -51,7 +51,8 @@ WORDS: dict[str, tuple[str, str]] = {
                        "离线包，{host}：发送 {sent} 个软件包文件（{mb} MB），{kept} 个已在主机上"),
     "bundle.restore_failed": ("offline bundle, {host}: apt sources NOT restored ({error}); "
                               "run `envcheck bundle restore -i INVENTORY`",
-                              "离线包，{host}：apt 软件源未能恢复（{error}）；请运行 `envcheck bundle restore -i 清单`"),
+                              "离线包，{host}：apt 软件源未能恢复（{error}）；"
+                              "请运行 `envcheck bundle restore -i 清单`"),
     "deploy.task": ("Current task", "当前任务"),
     "deploy.ok": ("ok", "成功"),
     "deploy.changed": ("changed", "已变更"),

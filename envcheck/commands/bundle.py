@@ -49,7 +49,8 @@ def build(**kw: Any) -> None:
         root=Path(kw["root"]) if kw["root"] else None,
         cache=Path(kw["cache"]) if kw["cache"] else builder.default_cache(), packages=names,
     )
-    manifest = builder.build(request, lambda step: click.echo(f"… {time.monotonic() - started:5.1f} s {step}", err=True))
+    manifest = builder.build(request, lambda step: click.echo(f"… {time.monotonic() - started:5.1f} s {step}",
+                                                              err=True))
     debs = sum(len(p) for p in manifest["os"].values())
     size = Path(kw["output"]).stat().st_size
     click.echo(t("bundle.built", kw["lang"], path=kw["output"], mb=f"{size / 1e6:.0f}", debs=debs,
@@ -79,7 +80,8 @@ def verify(path: str, lang: str) -> None:
 @click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
               help="Ansible inventory; repeatable / 清单")
 @click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
-@click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("-f", "--forks", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="Hosts worked on at once / 并发主机数")
 @lang_option
 def restore(inventories: tuple[str, ...], limit: str | None, forks: int, lang: str) -> None:
     """Give hosts their own apt sources back after an interrupted offline deploy.

@@ -59,7 +59,8 @@ def bundle_of(option: str | None, hosts: Sequence[InventoryHost]) -> Path | None
         return Path(option)
     values = {str(h.variables[VARIABLE]) for h in hosts if h.variables.get(VARIABLE)}
     if len(values) > 1:
-        raise BadInput.of("error.bundle_read", path=", ".join(sorted(values)), error=f"{VARIABLE} differs between hosts")
+        raise BadInput.of("error.bundle_read", path=", ".join(sorted(values)),
+                          error=f"{VARIABLE} differs between hosts")
     return Path(values.pop()) if values else None
 
 

@@ -29,11 +29,12 @@ def offline_config() -> LabConfig:
 
 
 def up() -> Lab:
-    """One host in the web group (the baseline and Nginx from the bundle), started fresh."""
+    """Two hosts, web1 and app1 (the baseline, Nginx, Tomcat and its JRE from the bundle; Nginx
+    leads to Tomcat, so the proxy checks pass), started fresh."""
     cfg = offline_config()
     if (cfg.state_dir / "lab.json").exists():
         Lab.from_state(cfg.state_dir).down()
-    return Lab.up(cfg, 1, ("web",))
+    return Lab.up(cfg, 2, ("web", "app"))
 
 
 def cut_off(lab: Lab, name: str) -> None:
