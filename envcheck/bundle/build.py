@@ -28,11 +28,12 @@ from envcheck import __version__
 from envcheck.bundle import apt as aptrepo
 from envcheck.bundle.roles import EXTRA, role_packages
 from envcheck.errors import BadInput
-from envcheck.paths import PLAYBOOK_DIR
 
 TOP = "envcheck-bundle"
 FORMAT = 1
 FAMILY = "debian12"  # the OS families built here (el8: designed, docs/offline.md)
+# What of a checkout is not envcheck's source (state, caches, builds, the tests).
+SOURCE_IGNORED = shutil.ignore_patterns(".*", "__pycache__", "build", "dist", "*.egg-info", "runs", "tests", "bench")
 EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "1700000000"))
 
 
@@ -68,7 +69,9 @@ def build(req: BuildRequest, say: Callable[[str], None] = lambda _m: None) -> di
         stage.mkdir()
         say("wheels")
         _wheels(req.source, stage / "wheels", req.cache / "pip")
-        shutil.copytree(PLAYBOOK_DIR, stage / "playbooks", ignore=shutil.ignore_patterns("__pycache__"))
+        # The playbooks of the source the wheel is built from (as the wheel holds them).
+        shutil.copytree(req.source / "envcheck" / "playbooks", stage / "playbooks",
+                        ignore=shutil.ignore_patterns("__pycache__"))
         if (req.source / "templates").is_dir():
             shutil.copytree(req.source / "templates", stage / "templates")
         say("os packages (apt)")
@@ -89,8 +92,7 @@ def _wheels(source: Path, dest: Path, cache: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="envcheck-src-") as tmp:
         # A copy: building in the checkout would leave build/ and egg-info there.
         src = Path(tmp) / "src"
-        shutil.copytree(source, src, ignore=shutil.ignore_patterns(
-            ".*", "__pycache__", "build", "dist", "*.egg-info", "runs", "tests", "bench"))
+        shutil.copytree(source, src, ignore=SOURCE_IGNORED)
         proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--cache-dir", str(cache),
                                "--wheel-dir", str(dest), str(src)], capture_output=True, text=True, env=env)
     if proc.returncode != 0:

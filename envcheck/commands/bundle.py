@@ -93,10 +93,10 @@ def restore(inventories: tuple[str, ...], limit: str | None, forks: int, lang: s
     from envcheck.inventory.record import load  # noqa: PLC0415
 
     inventory = load(inventories, limit, None, None)
+    if not inventory.hosts:
+        raise BadInput.of("error.inventory_empty")
     failed = False
     for host, error in undo(inventory.hosts, forks):
         failed = failed or error is not None
         click.echo(f"{host}: " + (error or t("bundle.restored", lang)))
-    if not inventory.hosts:
-        raise BadInput.of("error.inventory_empty")
     sys.exit(decide(failed=failed))

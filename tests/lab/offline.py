@@ -17,6 +17,7 @@ from tests.lab.host import daemon, kill_pidfile, sh
 from tests.lab.lab import Lab
 
 PROXY_CONF = "/etc/apt/apt.conf.d/01lab-proxy"
+HOST_DIR = "/var/cache/envcheck-offline"  # where deploy --offline keeps a host's repository
 # What "a host's apt sources" are: its source lists and apt's view of where it reads them from.
 APT_SOURCES = (
     "cat /etc/apt/sources.list 2>/dev/null; for f in /etc/apt/sources.list.d/*; do echo \"== $f\"; "

@@ -108,3 +108,17 @@ def test_sources_nowhere_reachable_warn_with_the_offline_bundle_as_fix() -> None
     assert sources(_facts(ok), Standard.from_vars({})).status is Status.PASS
     none = {"proxy": "", "sources": [], "tcp": {}, "local": {}}
     assert sources(_facts(none), Standard.from_vars({})).status is Status.SKIP
+
+
+class _Host:
+    def __init__(self, variables: dict) -> None:  # type: ignore[type-arg]
+        self.variables = variables
+
+
+def test_the_bundle_comes_from_the_option_else_from_the_inventory_variable() -> None:
+    hosts = [_Host({"envcheck_offline_bundle": "/srv/b.tar"}), _Host({})]
+    assert offline.bundle_of(None, hosts) == Path("/srv/b.tar")  # type: ignore[arg-type]
+    assert offline.bundle_of("/x.tar", hosts) == Path("/x.tar")  # type: ignore[arg-type]
+    assert offline.bundle_of(None, [_Host({})]) is None  # type: ignore[list-item]
+    with pytest.raises(BadInput, match="differs between hosts"):
+        offline.bundle_of(None, [*hosts, _Host({"envcheck_offline_bundle": "/other.tar"})])  # type: ignore[list-item]
