@@ -21,7 +21,7 @@ HOST_DIR = "/var/cache/envcheck-offline"  # where deploy --offline keeps a host'
 # What "a host's apt sources" are: its source lists and apt's view of where it reads them from.
 APT_SOURCES = (
     "cat /etc/apt/sources.list 2>/dev/null; for f in /etc/apt/sources.list.d/*; do echo \"== $f\"; "
-    "cat \"$f\"; done; apt-config dump Dir::Etc Dir::State::Lists Acquire::http::Proxy | sort"
+    "cat \"$f\"; done; apt-config dump Dir::Etc Dir::State::Lists Acquire::http::Proxy | LC_ALL=C sort"
 )
 
 
