@@ -32,8 +32,20 @@ from envcheck.errors import BadInput
 TOP = "envcheck-bundle"
 FORMAT = 1
 FAMILY = "debian12"  # the OS families built here (el8: designed, docs/offline.md)
-# What of a checkout is not envcheck's source (state, caches, builds, the tests).
-SOURCE_IGNORED = shutil.ignore_patterns(".*", "__pycache__", "build", "dist", "*.egg-info", "runs", "tests", "bench")
+# What of a checkout is not envcheck's source: hidden files and caches anywhere; at its top,
+# the builds, the evidence and the tests (envcheck/runs/ is a package: kept).
+_ANYWHERE = shutil.ignore_patterns(".*", "__pycache__", "*.egg-info")
+_AT_TOP = {"build", "dist", "runs", "tests", "bench"}
+
+
+def source_ignored(top: Path) -> Callable[[str, list[str]], set[str]]:
+    """shutil.copytree's ignore for a copy of the checkout `top`."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        out = set(_ANYWHERE(folder, names))
+        return out | (_AT_TOP & set(names)) if Path(folder) == top else out
+
+    return ignore
 EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "1700000000"))
 
 
@@ -92,7 +104,7 @@ def _wheels(source: Path, dest: Path, cache: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="envcheck-src-") as tmp:
         # A copy: building in the checkout would leave build/ and egg-info there.
         src = Path(tmp) / "src"
-        shutil.copytree(source, src, ignore=SOURCE_IGNORED)
+        shutil.copytree(source, src, ignore=source_ignored(source))
         proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--cache-dir", str(cache),
                                "--wheel-dir", str(dest), str(src)], capture_output=True, text=True, env=env)
     if proc.returncode != 0:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from envcheck.bundle.build import SOURCE_IGNORED
+from envcheck.bundle.build import source_ignored
 from envcheck.cli import cli
 from tests.clirunner import crash
 from tests.lab import offline
@@ -41,7 +41,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = ensure_base(LabConfig.from_env())  # the lab hosts' Debian: apt resolves against it
     out = tmp_path_factory.mktemp("bundle")
     source = out / "source"  # one copy of the checkout: an edit meanwhile is not a difference
-    shutil.copytree(REPO, source, ignore=SOURCE_IGNORED)
+    shutil.copytree(REPO, source, ignore=source_ignored(REPO))
     built = []
     for n in (1, 2):
         path = out / f"bundle{n}.tar"

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from envcheck.bundle import apt
+from envcheck.bundle.build import source_ignored
 from envcheck.bundle.roles import role_packages, roles_of
 from envcheck.checks.packages import sources, target, unreachable
 from envcheck.cli import cli
@@ -122,3 +124,14 @@ def test_the_bundle_comes_from_the_option_else_from_the_inventory_variable() -> 
     assert offline.bundle_of(None, [_Host({})]) is None  # type: ignore[list-item]
     with pytest.raises(BadInput, match="differs between hosts"):
         offline.bundle_of(None, [*hosts, _Host({"envcheck_offline_bundle": "/other.tar"})])  # type: ignore[list-item]
+
+
+def test_the_source_copy_keeps_every_package_and_leaves_the_checkout_state(tmp_path: Path) -> None:
+    top = tmp_path / "co"
+    for rel in ("envcheck/runs/__init__.py", "runs/x/run.json", "tests/t.py", ".venv/bin/python",
+                "envcheck/__pycache__/a.pyc", "setup.cfg"):
+        (top / rel).parent.mkdir(parents=True, exist_ok=True)
+        (top / rel).write_text("")
+    shutil.copytree(top, tmp_path / "copy", ignore=source_ignored(top))
+    kept = sorted(p.relative_to(tmp_path / "copy").as_posix() for p in (tmp_path / "copy").rglob("*") if p.is_file())
+    assert kept == ["envcheck/runs/__init__.py", "setup.cfg"]
