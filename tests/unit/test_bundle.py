@@ -1,6 +1,6 @@
 """The offline bundle's pure parts: apt's simulation read, the repository index, the roles'
-packages read from the roles, which roles a host gets, `bundle verify` on a bundle folder, the
-inventory variable, and the packages.sources evaluation. The build and the deploy from it run
+packages read from the roles, which roles a host gets, `bundle verify` on a bundle folder and the
+inventory variable (packages.sources: test_checks_packages.py). The build and the deploy from it run
 on the lab (tests/integration/test_offline_lab.py)."""
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from click.testing import CliRunner
 from envcheck.bundle import apt
 from envcheck.bundle.build import source_ignored
 from envcheck.bundle.roles import role_packages, roles_of
-from envcheck.checks.packages import sources, target, unreachable
 from envcheck.cli import cli
 from envcheck.deploy import offline
 from envcheck.errors import BadInput
-from envcheck.model import Status
-from envcheck.standard import Standard
 
 SIMULATION = """NOTE: This is only a simulation!
 Inst libpq5 (15.8-0+deb12u1 Debian:12.7/stable [amd64])
@@ -85,31 +82,6 @@ def test_a_bundle_without_a_debian_repository_is_bad_input(tmp_path: Path) -> No
         offline.Bundle(_bundle_folder(tmp_path))
     with pytest.raises(BadInput, match="not an envcheck bundle"):
         offline.Bundle(tmp_path / "nothing.tar")
-
-
-def test_the_download_goes_to_the_proxy_for_http_and_to_the_host_otherwise() -> None:
-    assert target("http://mirror.example.net/debian", "http://10.0.0.1:3142") == "10.0.0.1:3142"
-    assert target("http://mirror.example.net/debian", "") == "mirror.example.net:80"
-    assert target("https://user@mirror.example.net:8443/d", "http://p:1") == "mirror.example.net:8443"
-    assert target("file:/srv/repo", "") is None
-
-
-def _facts(found: dict) -> dict:  # type: ignore[type-arg]
-    return {"packages.sources": found}
-
-
-def test_sources_nowhere_reachable_warn_with_the_offline_bundle_as_fix() -> None:
-    cut = {"proxy": "", "sources": ["http://mirror.example.net/debian", "file:/gone"],
-           "tcp": {"mirror.example.net:80": 124}, "local": {"/gone": 1}}
-    outcome = sources(_facts(cut), Standard.from_vars({}))
-    assert outcome.status is Status.WARN
-    assert "no package source is reachable" in outcome.message.en and "(timed out)" in outcome.message.en
-    assert unreachable(cut) == ["http://mirror.example.net/debian (timed out)", "file:/gone (no such folder)"]
-    ok = {"proxy": "http://10.0.0.1:3142", "sources": ["http://mirror.example.net/debian"],
-          "tcp": {"10.0.0.1:3142": 0}, "local": {}}
-    assert sources(_facts(ok), Standard.from_vars({})).status is Status.PASS
-    none = {"proxy": "", "sources": [], "tcp": {}, "local": {}}
-    assert sources(_facts(none), Standard.from_vars({})).status is Status.SKIP
 
 
 class _Host:
