@@ -11,7 +11,7 @@ APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime opens
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
-.PHONY: help venv run test unit reliability lint docs apt lab-up lab-down bench bench-inventory bench-data bench-serve bench-scale clean
+.PHONY: help venv run test unit reliability lint docs apt bundle lab-up lab-down bench bench-inventory bench-data bench-serve bench-scale clean
 
 help:
 	@echo "make run       create .venv, install, audit this machine (envcheck check)"
@@ -20,6 +20,7 @@ help:
 	@echo "make reliability  faults, interrupts, bad input, injection, secrets (tests/reliability, lab)"
 	@echo "make lint      ruff, mypy, yamllint, ansible-lint, shellcheck"
 	@echo "make docs      write docs/checks.md from the check registry"
+	@echo "make bundle    the offline bundle dist/envcheck-bundle.tar (docs/offline.md)"
 	@echo "make lab-up    start the lab (LAB_HOSTS=$(LAB_HOSTS) LAB_GROUPS=$(LAB_GROUPS))"
 	@echo "make lab-down  stop the lab and remove every trace of it"
 	@echo "make bench     envcheck vs ansible-playbook, testinfra and the SSH floor on its own lab"
@@ -121,6 +122,12 @@ BENCH_SCALE_ARGS ?=
 bench-scale: venv apt
 	$(COMPILE)
 	$(PY) -m bench.scale $(BENCH_SCALE_ARGS)
+
+# The offline bundle (docs/offline.md): wheels, playbooks and the Debian 12 repository of the
+# roles, resolved by apt against the lab's Debian root; downloads cached between builds.
+BUNDLE ?= dist/envcheck-bundle.tar
+bundle: venv
+	$(PY) -m envcheck bundle build -o $(BUNDLE) --root "$$($(PY) -m tests.lab base)"
 
 lab-down: venv
 	$(PY) -m tests.lab down

@@ -26,6 +26,8 @@ _COMMANDS = {
     "snapshot": ("envcheck.commands.snapshot", "snapshot", "Keep everything envcheck reads of each host (for diff)."),
     "diff": ("envcheck.commands.diff", "diff_", "Compare hosts, groups, inventories or runs, area by area."),
     # issue 23 (helper J2): the audit for Prometheus (docs/monitoring.md)
+    # issue 21 (helper K): the offline bundle (docs/offline.md)
+    "bundle": ("envcheck.commands.bundle", "bundle", "The offline bundle: build, verify, restore apt sources."),
     "serve": ("envcheck.commands.serve", "serve", "Serve the audit to Prometheus: /metrics and /healthz."),
     # issue 23 (helper J1): the site's own checks (docs/site-checks.md)
     "spec": ("envcheck.commands.spec", "spec", "The site's own checks: draft site_checks from a known-good host."),

@@ -42,6 +42,17 @@ WORDS: dict[str, tuple[str, str]] = {
                              "项跳过(对相应主机不适用)未列出:使用 --show-skipped 查看"),
     "checks.title": ("Title", "名称"),
     # envcheck deploy (and fix): the live table and the result.
+    "bundle.built": ("{path}: {mb} MB, {debs} OS packages, {wheels} wheels ({python}), built in {seconds} s",
+                     "{path}：{mb} MB，{debs} 个系统软件包，{wheels} 个 wheel（{python}），用时 {seconds} 秒"),
+    "bundle.verified": ("{path}: every file matches the manifest", "{path}：所有文件与清单一致"),
+    "bundle.damaged": ("{path}: {count} file(s) do not match the manifest", "{path}：{count} 个文件与清单不符"),
+    "bundle.restored": ("apt sources restored", "apt 软件源已恢复"),
+    "bundle.shipped": ("offline bundle, {host}: {sent} package file(s) sent ({mb} MB), {kept} already there",
+                       "离线包，{host}：发送 {sent} 个软件包文件（{mb} MB），{kept} 个已在主机上"),
+    "bundle.restore_failed": ("offline bundle, {host}: apt sources NOT restored ({error}); "
+                              "run `envcheck bundle restore -i INVENTORY`",
+                              "离线包，{host}：apt 软件源未能恢复（{error}）；"
+                              "请运行 `envcheck bundle restore -i 清单`"),
     "deploy.task": ("Current task", "当前任务"),
     "deploy.ok": ("ok", "成功"),
     "deploy.changed": ("changed", "已变更"),
@@ -350,6 +361,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "error.output_not_writable": ("{option} {path}: not writable", "{option} {path}：没有写入权限"),
     "error.output_write": ("-o {path}: cannot be written ({error})", "-o {path}：无法写入（{error}）"),
     "error.output_exists": ("{path} exists; --force overwrites it", "{path} 已存在；如需覆盖，请加 --force"),
+    # the offline bundle (envcheck.bundle, envcheck.deploy.offline)
+    "error.bundle_root": ("--root {path}: not a Debian root (no var/lib/dpkg/status in it)",
+                          "--root {path}：不是 Debian 根目录（其中没有 var/lib/dpkg/status）"),
+    "error.bundle_source": ("--source {path}: not an envcheck checkout (no setup.cfg)",
+                            "--source {path}：不是 envcheck 源码目录（没有 setup.cfg）"),
+    "error.bundle_apt": ("apt failed ({command}): {error}", "apt 执行失败（{command}）：{error}"),
+    "error.bundle_pip": ("pip could not build the wheels: {error}", "pip 无法构建 wheel：{error}"),
+    "error.bundle_read": ("{path}: not an envcheck bundle ({error})", "{path}：不是 envcheck 离线包（{error}）"),
+    "error.bundle_family": ("{path}: the bundle has no {family} repository (built: {built})",
+                            "{path}：离线包中没有 {family} 软件仓库（已包含：{built}）"),
+    "error.bundle_ship": ("host {host}: the bundle's repository could not be set up ({error})",
+                          "主机 {host}：无法部署离线包的软件仓库（{error}）"),
     # inventories
     "error.inventory_missing": ("inventory {path} does not exist", "清单文件 {path} 不存在"),
     "error.inventory_parse": ("inventory: {error}", "清单解析失败：{error}"),

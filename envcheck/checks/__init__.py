@@ -8,7 +8,7 @@ from envcheck.checks.registry import CHECKS, FACTS, FLEET_CHECKS, Check, Fact, F
 
 # One module per area; each registers its facts and checks when imported.
 AREAS = ("time", "locale", "mysql", "postgresql", "tomcat", "nginx", "apache", "resources", "network",
-         "app", "appconfig", "endpoint", "proxy", "fleet")
+         "app", "appconfig", "endpoint", "proxy", "packages", "fleet")
 
 _loaded = False
 

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from envcheck.commands.options import playbook_options
-from envcheck.deploy import inputs, worker
+from envcheck.deploy import inputs, offline, worker
 from envcheck.deploy.gate import preflight_runtime
 from envcheck.deploy.runner import DeployRequest, Part, run_deploy
 from envcheck.deploy.view import DeployView
@@ -43,6 +43,8 @@ def _extra_vars(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--worker-wheels", type=click.Path(file_okay=False, exists=True),
               help="Wheels of ansible-core and ansible-runner for the workers (default: "
                    "$ENVCHECK_WORKER_WHEELS, else fetched once by pip) / 工作节点安装包目录")
+@click.option("--offline", metavar="BUNDLE", type=click.Path(exists=True),
+              help="Install OS packages from this offline bundle only (envcheck bundle build) / 从离线包安装软件包")
 def deploy(**kw: Any) -> None:
     """Build hosts to the standard with the bundled playbooks (ansible-runner).
 
@@ -70,8 +72,10 @@ def deploy(**kw: Any) -> None:
         vault_password_file=kw["vault_password_file"], parts=parts, **runtime,
     )
     view = DeployView(kw["lang"], show_diff=kw["diff"])
-    with view:
-        outcome = run_deploy(request, Path(kw["runs_dir"]) if kw["runs_dir"] else None, view.on_event)
+    bundle = offline.bundle_of(kw["offline"], inventory.hosts)
+    with offline.pointed_at(bundle, inventory.hosts, kw["forks"], kw["lang"]):
+        with view:
+            outcome = run_deploy(request, Path(kw["runs_dir"]) if kw["runs_dir"] else None, view.on_event)
     view.summary(outcome)
     sys.exit(of_deploy(outcome))
 

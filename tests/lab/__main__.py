@@ -1,4 +1,7 @@
-"""python -m tests.lab up --hosts 3 --groups web,app,db | down | status | site-up | site-down
+"""python -m tests.lab up --hosts 3 --groups web,app,db | down | status | site-up | site-down | base
+
+base builds the lab's Debian root if it is not cached and prints its path (`make bundle`
+resolves the bundle's packages against it).
 
 site-up brings up and deploys the second, deployed lab the `site` fixture uses (and keeps it
 up, so that test runs reuse it); site-down removes it."""
@@ -18,7 +21,7 @@ from tests.lab.lab import Lab
 
 def main() -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.lab")
-    ap.add_argument("action", choices=["up", "down", "status", "site-up", "site-down"])
+    ap.add_argument("action", choices=["up", "down", "status", "site-up", "site-down", "base"])
     ap.add_argument("--hosts", type=int, default=3)
     ap.add_argument("--groups", default="web,app,db")
     default = LabConfig.from_env()  # the checkout's main lab, in its slot
@@ -31,6 +34,11 @@ def main() -> int:
     if args.action.startswith("site-"):
         return _site(args.action)
     state = args.state_dir.resolve()
+    if args.action == "base":
+        from tests.lab.base import ensure_base
+
+        print(ensure_base(default))
+        return 0
     if args.action == "up":
         problem = why_unavailable()
         if problem:

@@ -117,6 +117,8 @@ SUBLABS = {
     "transport": SubLab(8, "p", "10.99.8.0/24", ".lab-transport", "ENVCHECK_TRANSPORT_LAB"),
     "bench": SubLab(9, "b", "10.99.9.0/24", ".lab-bench", "ENVCHECK_BENCH"),
     "zone": SubLab(6, "z", "10.99.6.0/24", ".lab-zone", "ENVCHECK_ZONE_LAB"),
+    # issue 21: hosts cut off from everything but the controller's SSH (tests/lab/offline.py)
+    "offline": SubLab(12, "o", "10.99.12.0/24", ".lab-offline", "ENVCHECK_OFFLINE_LAB"),
 }
 
 
