@@ -65,15 +65,20 @@ class DiffResult:
         }
 
 
-def load_rules(path: Path, source: str | None = None) -> tuple[Rule, ...]:
-    """Rules from a YAML file: `ignore: [{item: GLOB, why: TEXT}, ...]` (a bare list, or plain
-    strings, read as well)."""
+def _read_yaml(path: Path) -> Any:
+    """A user's YAML file; a missing or unreadable one is bad input naming it."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise BadInput.of("error.file_missing", path=path) from exc
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise BadInput.of("error.in_file", path=path, error=exc) from exc
+
+
+def load_rules(path: Path, source: str | None = None) -> tuple[Rule, ...]:
+    """Rules from a YAML file: `ignore: [{item: GLOB, why: TEXT}, ...]` (a bare list, or plain
+    strings, read as well)."""
+    data = _read_yaml(path)
     entries = data.get("ignore") if isinstance(data, dict) else data
     if entries is None:
         entries = []
@@ -91,12 +96,7 @@ def load_rules(path: Path, source: str | None = None) -> tuple[Rule, ...]:
 
 def load_map(path: Path) -> dict[str, str]:
     """--map FILE: `A host: B host` lines (YAML mapping)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BadInput.of("error.file_missing", path=path) from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise BadInput.of("error.in_file", path=path, error=exc) from exc
+    data = _read_yaml(path)
     if not isinstance(data, dict) or not all(isinstance(v, str | int) for v in data.values()):
         raise BadInput.of("error.diff_map", path=path)
     return {str(k): str(v) for k, v in data.items()}
