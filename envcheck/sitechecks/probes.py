@@ -57,10 +57,33 @@ def mount_command(entries: Sequence[Entry]) -> str:
     return "\n".join([_mark("M"), "eccat /proc/self/mounts", *df, ":"])
 
 
+# dpkg's own database read by awk: what `dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}'`
+# prints for the names in ECP (one a line, NAME or NAME:ARCH), a third of its CPU (no dpkg-query
+# start, no reading of the available and triggers files). Only where no update of the database
+# is pending (dpkg-query would read /var/lib/dpkg/updates first).
+_AWK_DPKG = """BEGIN { n = split(ENVIRON["ECP"], w, "\\n"); for (i = 1; i <= n; i++) want[w[i]] = 1
+  ab["not-installed"] = "n"; ab["config-files"] = "c"; ab["half-installed"] = "H"; ab["unpacked"] = "U"
+  ab["half-configured"] = "F"; ab["triggers-awaited"] = "W"; ab["triggers-pending"] = "t"; ab["installed"] = "i"
+  ab["unknown"] = "u"; ab["install"] = "i"; ab["hold"] = "h"; ab["deinstall"] = "r"; ab["purge"] = "p" }
+function out() { if (p in want || (p ":" a) in want) print ab[sw] ab[ss] (se == "ok" ? " " : "R") "|" v "|" p
+  p = "" }
+/^Package: / { p = $2; a = v = sw = se = ss = ""; next }
+/^Architecture: / { a = $2; next }
+/^Status: / { sw = $2; se = $3; ss = $4; next }
+/^Version: / { v = $2; next }
+/^$/ { if (p != "") out() }
+END { if (p != "") out() }"""
+
+_DPKG_QUERY = "dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}\\n' -- "
+
+
 def package_command(entries: Sequence[Entry]) -> str:
-    names = _words([e.get("name") for e in entries])
+    listed = list(dict.fromkeys(e.get("name") for e in entries))
+    names = _words(listed)
     return (f"if command -v dpkg-query >/dev/null 2>&1; then {_mark('dpkg')}; "
-            f"dpkg-query -W -f='${{db:Status-Abbrev}}|${{Version}}|${{Package}}\\n' -- {names} 2>/dev/null; "
+            "set -- /var/lib/dpkg/updates/[0-9]*; "
+            f"if [ -r /var/lib/dpkg/status ] && [ ! -e \"$1\" ]; then ECP={q(chr(10).join(listed))} "
+            f"awk {q(_AWK_DPKG)} /var/lib/dpkg/status; else {_DPKG_QUERY}{names} 2>/dev/null; fi; "
             f"elif command -v rpm >/dev/null 2>&1; then {_mark('rpm')}; "
             f"rpm -q --qf 'ii |%{{VERSION}}-%{{RELEASE}}|%{{NAME}}\\n' {names} 2>/dev/null; "
             f"else {_mark('none')}; fi; :")
