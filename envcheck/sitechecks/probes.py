@@ -65,7 +65,8 @@ _AWK_DPKG = """BEGIN { n = split(ENVIRON["ECP"], w, "\\n"); for (i = 1; i <= n; 
   ab["not-installed"] = "n"; ab["config-files"] = "c"; ab["half-installed"] = "H"; ab["unpacked"] = "U"
   ab["half-configured"] = "F"; ab["triggers-awaited"] = "W"; ab["triggers-pending"] = "t"; ab["installed"] = "i"
   ab["unknown"] = "u"; ab["install"] = "i"; ab["hold"] = "h"; ab["deinstall"] = "r"; ab["purge"] = "p" }
-function out() { if (p in want || (p ":" a) in want) print ab[sw] ab[ss] (se == "ok" ? " " : "R") "|" v "|" p
+function out() { if (ss == "not-installed") sw = "unknown"  # as dpkg reads such a record
+  if (p in want || (p ":" a) in want) print ab[sw] ab[ss] (se == "ok" ? " " : "R") "|" v "|" p
   p = "" }
 /^Package: / { p = $2; a = v = sw = se = ss = ""; next }
 /^Architecture: / { a = $2; next }
