@@ -58,9 +58,9 @@ def mount_command(entries: Sequence[Entry]) -> str:
 
 
 # dpkg's own database read by awk: what `dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}'`
-# prints for the names in ECP (one a line, NAME or NAME:ARCH), a third of its CPU (no dpkg-query
+# prints for the names in ECP (one a line, NAME or NAME:ARCH), half its CPU (no dpkg-query
 # start, no reading of the available and triggers files). Only where no update of the database
-# is pending (dpkg-query would read /var/lib/dpkg/updates first).
+# is pending (dpkg-query would read /var/lib/dpkg/updates first), and an awk is there.
 _AWK_DPKG = """BEGIN { n = split(ENVIRON["ECP"], w, "\\n"); for (i = 1; i <= n; i++) want[w[i]] = 1
   ab["not-installed"] = "n"; ab["config-files"] = "c"; ab["half-installed"] = "H"; ab["unpacked"] = "U"
   ab["half-configured"] = "F"; ab["triggers-awaited"] = "W"; ab["triggers-pending"] = "t"; ab["installed"] = "i"
@@ -83,7 +83,8 @@ def package_command(entries: Sequence[Entry]) -> str:
     names = _words(listed)
     return (f"if command -v dpkg-query >/dev/null 2>&1; then {_mark('dpkg')}; "
             "set -- /var/lib/dpkg/updates/[0-9]*; "
-            f"if [ -r /var/lib/dpkg/status ] && [ ! -e \"$1\" ]; then ECP={q(chr(10).join(listed))} "
+            "if [ -r /var/lib/dpkg/status ] && [ ! -e \"$1\" ] && command -v awk >/dev/null 2>&1; then "
+            f"ECP={q(chr(10).join(listed))} "
             f"awk {q(_AWK_DPKG)} /var/lib/dpkg/status; else {_DPKG_QUERY}{names} 2>/dev/null; fi; "
             f"elif command -v rpm >/dev/null 2>&1; then {_mark('rpm')}; "
             f"rpm -q --qf 'ii |%{{VERSION}}-%{{RELEASE}}|%{{NAME}}\\n' {names} 2>/dev/null; "
