@@ -635,6 +635,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "error.diff_no_hosts": ("{side}: no host of the inventory matches", "{side}:清单中没有匹配的主机"),
     "error.diff_rules": ("{path}: expected `ignore:` and a list of {{item: GLOB, why: TEXT}}",
                          "{path}:应为 `ignore:` 加 `{{item: GLOB, why: TEXT}}` 列表"),
+    "error.report_diff": ("{path}: not a diff section for a {fmt} report; write one with "
+                          "`envcheck diff A B --format {fmt} -o FILE`",
+                          "{path}：不是 {fmt} 报告可用的差异章节；请用 "
+                          "`envcheck diff A B --format {fmt} -o FILE` 生成"),
     "error.diff_map": ("{path}: expected a mapping of A's host names to B's (`web1: web-prod-1`)",
                        "{path}:应为 A 主机名到 B 主机名的映射（`web1: web-prod-1`）"),
     "error.diff_map_host": ("--map {a}: {b}: a host not found, or paired twice",

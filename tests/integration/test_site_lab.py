@@ -119,7 +119,7 @@ def test_apache_instead_of_nginx_keeps_chinese_intact(site: Site, tmp_path: Path
     try:
         _apache_in_front(site, web.name, tmp_path)
     finally:  # the site goes back to Nginx for the tests after this one
-        lab.ssh(web.name, "systemctl disable --now apache2")
+        lab.ssh(web.name, "systemctl disable --now apache2; systemctl stop apache-htcacheclean")
         faults.start_service(lab, web.name, "nginx", enable=True)
 
 

@@ -4,7 +4,8 @@ runs each zone's job on its jump host (ansible-runner transmit -> worker over SS
 two zones in one command with one summary, the same evidence as a local run, and a worker
 whose connection is cut mid-run is a clear failure (exit 3) that leaves nothing running there.
 
-Lean on purpose (the machine is shared): `deploy server -t hosts`, a few tasks, no packages."""
+Lean on purpose (the machine is shared): `deploy server -t hosts` (a few tasks, no packages) for the
+zones and the cut connection; `deploy site` through one worker on one host, twice."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ MARKED = (f"for d in /proc/[0-9]*; do grep -qz '^{MARK_VARIABLE}=' $d/environ 2>
           "echo ${d#/proc/} $(cat $d/comm); done; true")
 
 
-def _deploy(zones: Lab, runs: Path, *args: str) -> tuple[int, str, dict]:  # type: ignore[type-arg]
-    result = CliRunner().invoke(cli, ["deploy", "server", "-i", str(zones.inventory_path), "-t", "hosts",
+def _deploy(zones: Lab, runs: Path, *args: str, playbook: str = "server",
+            tags: tuple[str, ...] = ("-t", "hosts")) -> tuple[int, str, dict]:  # type: ignore[type-arg]
+    result = CliRunner().invoke(cli, ["deploy", playbook, "-i", str(zones.inventory_path), *tags,
                                       "--runs-dir", str(runs), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     run = max(runs.glob("*-deploy"))
@@ -57,7 +59,7 @@ def test_check_through_jump_hosts_shares_one_connection_each(zones: Lab, tmp_pat
     assert not list(Path("/tmp").glob("ecj-*/*"))  # the shared connections ended with the run
 
 
-def test_two_zones_in_one_command_then_via_changes_nothing(zones: Lab, tmp_path: Path) -> None:
+def test_two_zones_in_one_command_then_deploy_site_via_a_jump_host(zones: Lab, tmp_path: Path) -> None:
     code, output, run = _deploy(zones, tmp_path / "zones", "--limit", "zone_a,zone_b")
     assert code == 0 and run["status"] == "successful", output
     assert run["workers"] == {"jumpa": ["dmz1", "dmz2"], "jumpb": ["core1"]}
@@ -69,13 +71,17 @@ def test_two_zones_in_one_command_then_via_changes_nothing(zones: Lab, tmp_path:
     events = [json.loads(x) for x in (evidence / "events.jsonl").read_text().splitlines()]
     assert {e.get("host") for e in events if e["event"] == "runner_on_ok"} == ZONE_HOSTS
 
-    # --via for one zone: nothing to change, the evidence shaped as a local run's
-    code, output, run = _deploy(zones, tmp_path / "via", "--limit", "zone_a", "--via", "jumpa")
-    assert code == 0 and [h["changed"] for h in run["hosts"]] == [0, 0], output
-    evidence = max((tmp_path / "via").glob("*-deploy"))
+    # `deploy site --via` on a zone host: it succeeds, a second run changes nothing, the
+    # evidence shaped as a local run's (the host is in no web/app/db group: site is its baseline)
+    for attempt in (1, 2):
+        code, output, run = _deploy(zones, tmp_path / f"site{attempt}", "--limit", "dmz1", "--via", "jumpa",
+                                    playbook="site", tags=())
+        assert code == 0 and run["status"] == "successful", output
+    assert [h["changed"] for h in run["hosts"]] == [0], output
+    evidence = max((tmp_path / "site2").glob("*-deploy"))
     assert _files(evidence) == {"run.json", "events.jsonl", "backups.json", "artifacts/stdout", "artifacts/rc",
                                 "artifacts/status", "artifacts/command.json",  # and the rollback record
-                                "rollback/dmz1.json", "rollback/dmz2.json"}  # of each host (docs/rollback.md)
+                                "rollback/dmz1.json"}  # of each host (docs/rollback.md)
     command = json.loads((evidence / "artifacts" / "command.json").read_text())
     assert isinstance(command["env"], list) and "PATH" in command["env"]  # names, never values
     assert zones.ssh("jumpa", f"ls -A {WORKER_HOME}.d/jobs").stdout.strip() == ""  # the job's files went

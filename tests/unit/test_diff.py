@@ -148,3 +148,24 @@ def test_an_unreachable_host_is_listed_and_exit_3(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["unreachable"] == ["B:db1"] and [p["a"] for p in data["pairs"]] == ["web1"]
     assert data["only_a"] == [] and data["only_b"] == []  # db1's pair is not compared: B's is unreachable
+
+
+def test_the_report_includes_a_diff_section_of_its_own_format_only(tmp_path: Path) -> None:
+    a = run_dir(tmp_path / "a", [("web1", "web", probes())])
+    b = run_dir(tmp_path / "b", [("web1", "web", probes(**{"snapshot.packages": "nginx\t1.22.1-10\n"}))])
+    check = tmp_path / "20261203-100000.000000-check"
+    (check / "hosts").mkdir(parents=True)
+    write_record(check, "check", {"complete": True, "started": "2026-12-03T10:00:00"})
+    write_json(check / "result.json", {"tool": "envcheck", "schema": 1, "complete": True, "lang": "en",
+                                       "hosts": [{"name": "web1", "reachable": True, "error": None}], "results": []})
+    for fmt, lang, words in (("html", "zh", "差异"), ("markdown", "en", "## Differences")):
+        section = tmp_path / f"diff-{lang}.{fmt}"
+        written = CliRunner().invoke(cli, ["diff", str(a), str(b), "--format", fmt, "-o", str(section), "--lang", lang])
+        assert written.exit_code == 1, written.output
+        result = CliRunner().invoke(cli, ["report", str(check), "--format", fmt, "--diff", str(section),
+                                          "--lang", lang])
+        assert crash(result) is None, crash(result)
+        assert words in result.output and "1.22.1-10" in result.output, result.output
+    wrong = CliRunner().invoke(cli, ["report", str(check), "--format", "markdown",
+                                     "--diff", str(tmp_path / "diff-zh.html"), "--lang", "en"])
+    assert wrong.exit_code == 2 and "diff-zh.html" in wrong.output and "--format markdown" in wrong.output
