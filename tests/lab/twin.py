@@ -44,6 +44,7 @@ def bring_up(site: Site) -> tuple[Lab, Path]:
     except BaseException:
         shutil.rmtree(cfg.hosts_dir, ignore_errors=True)
         raise
-    for h in lab.hosts:
-        lab.ssh(h.name, _SETTLE, timeout=300)
+    for twin in (site.lab, lab):  # either side may hold a boot's failed unit
+        for h in twin.hosts:
+            twin.ssh(h.name, _SETTLE, timeout=300)
     return lab, write_inventory(lab, cfg.state_dir / "twin")
