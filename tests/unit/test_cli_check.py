@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,18 +94,6 @@ def test_unreachable_host_is_reported_and_exits_3(tmp_path: Path) -> None:
     host = json.loads(out)["hosts"][0]
     assert host["reachable"] is False and "refused" in host["error"]
 
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    """A port that stands for a host: any connection to it would be accepted here."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.settimeout(0)
-    yield sock
-    with pytest.raises(BlockingIOError):
-        sock.accept()  # nobody came
-    sock.close()
 
 
 def test_output_into_a_missing_folder_is_bad_input_before_any_host_is_contacted(

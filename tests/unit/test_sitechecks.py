@@ -8,7 +8,6 @@ import os
 import shlex
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,17 +67,6 @@ def test_lists_of_every_suffix_are_merged_and_a_name_taken_twice_is_refused() ->
         parse_host({"site_checks": [_entry(id="a", type="file", path="/a")],
                     "site_checks_web": [_entry(id="a", type="file", path="/b")]}, str)
 
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.settimeout(0)
-    yield sock
-    with pytest.raises(BlockingIOError):
-        sock.accept()  # nobody came
-    sock.close()
 
 
 def test_check_refuses_a_malformed_spec_before_any_host_is_contacted(tmp_path: Path,
