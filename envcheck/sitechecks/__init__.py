@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from envcheck.checks.registry import Check, Fact
-from envcheck.model import Outcome, ProbeOutput
+from envcheck.model import FactError, Outcome, ProbeOutput, Status, Text
 from envcheck.sitechecks import facts as parsers
 from envcheck.sitechecks import probes
 from envcheck.sitechecks.evaluate import EVALUATE
@@ -18,20 +18,30 @@ from envcheck.sitechecks.spec import Entry, declaring_file, parse_host, variable
 
 AREA = "site"
 
-# type -> (fact id, the probe of every entry of the type, its parser, sudo, may block)
-_BATCHED: dict[str, tuple[str, Callable[[Sequence[Entry]], str], Callable[..., Any], bool, bool]] = {
-    "file": ("site:file", probes.file_command, parsers.parse_file, True, True),
-    "mount": ("site:mount", probes.mount_command, parsers.parse_mount, False, True),
-    "package": ("site:package", probes.package_command, parsers.parse_package, False, True),
-    "service": ("site:service", probes.service_command, parsers.parse_service, False, True),
-    "port": ("site:port", probes.port_command, parsers.parse_port, False, True),
-    "process": ("site:process", probes.process_command, parsers.parse_process, False, False),
-    "kernel_param": ("site:kernel", probes.kernel_command, parsers.parse_kernel, False, False),
-    "user": ("site:account", probes.account_command, parsers.parse_account, False, True),
-    "group": ("site:account", probes.account_command, parsers.parse_account, False, True),
-    "cron": ("site:cron", lambda _: probes.CRON_COMMAND, parsers.parse_cron, True, False),
-    "java": ("site:java", probes.java_command, parsers.parse_java, False, True),
+# type -> (its part of a probe, the part's command for every entry of the type, its parser)
+_PARTS: dict[str, tuple[str, Callable[[Sequence[Entry]], str], Callable[..., Any]]] = {
+    "file": ("file", probes.file_command, parsers.parse_file),
+    "mount": ("mount", probes.mount_command, parsers.parse_mount),
+    "java": ("java", probes.java_command, parsers.parse_java),
+    "package": ("package", probes.package_command, parsers.parse_package),
+    "service": ("service", probes.service_command, parsers.parse_service),
+    "port": ("port", probes.port_command, parsers.parse_port),
+    "process": ("process", probes.process_command, parsers.parse_process),
+    "kernel_param": ("kernel", probes.kernel_command, parsers.parse_kernel),
+    "user": ("account", probes.account_command, parsers.parse_account),
+    "group": ("account", probes.account_command, parsers.parse_account),
+    "cron": ("cron", lambda _: probes.CRON_COMMAND, parsers.parse_cron),
 }
+# The parts that read the site's own paths (a dead NFS mount can hang them) run in one probe,
+# those that read the system's tables in another, and what needs root apart from what does
+# not (a host where sudo fails still answers the rest): at most four probes however many
+# types and entries, plus one per `command` and `http` entry. A probe costs the host a
+# subshell and the watchdog's bookkeeping (0.75 ms); one per type was 11 (bench/README.md).
+_PATH_PARTS = ("file", "mount", "java")
+
+
+def _needs_root(e: Entry) -> bool:
+    return e.type in ("file", "cron") or bool(e.type == "port" and e.get("process"))
 
 
 class SiteChecks:
@@ -41,35 +51,35 @@ class SiteChecks:
         self.entries = tuple(entries)
         self.facts: list[Fact] = []
         self.checks: list[Check] = []
-        groups: dict[str, list[Entry]] = {}
+        # fact id -> part -> its entries, in the order declared
+        probes_: dict[str, dict[str, list[Entry]]] = {}
         for e in self.entries:
-            if e.type in _BATCHED:
-                groups.setdefault(_BATCHED[e.type][0], []).append(e)
-            else:
+            if e.type not in _PARTS:
                 self._single(e)
-        for fact_id, members in groups.items():
-            _, command, parse, sudo, may_block = _BATCHED[members[0].type]
-            entries = tuple(members)
-            self.facts.append(Fact(fact_id, command(entries), partial(_parse, parse, entries),
-                                   sudo=sudo and any(self._needs_root(e) for e in entries), may_block=may_block,
-                                   timeout=30.0))
-            for i, e in enumerate(entries):
-                self.checks.append(_check(e, fact_id, i))
-
-    @staticmethod
-    def _needs_root(e: Entry) -> bool:
-        return e.type in ("file", "cron") or bool(e.type == "port" and e.get("process"))
+                continue
+            part = _PARTS[e.type][0]
+            needs_root = any(_needs_root(x) for x in self.entries if _PARTS.get(x.type, ("",))[0] == part)
+            fact_id = "site:" + ("paths" if part in _PATH_PARTS else "system") + ("-root" if needs_root else "")
+            probes_.setdefault(fact_id, {}).setdefault(part, []).append(e)
+        for fact_id, parts in probes_.items():
+            members = {part: tuple(es) for part, es in parts.items()}
+            self.facts.append(Fact(fact_id, _command(members), partial(_parse, members),
+                                   sudo=fact_id.endswith("-root"), may_block=True, timeout=30.0))
+            for part, es in members.items():
+                self.checks += [_check(e, fact_id, part, i) for i, e in enumerate(es)]
+        order = {e.id: n for n, e in enumerate(self.entries)}
+        self.checks.sort(key=lambda c: order[c.id])
 
     def _single(self, e: Entry) -> None:
         fact_id = f"site:{e.type}:{e.name}"
         if e.type == "command":
-            fact = Fact(fact_id, e.get("command"), partial(_parse, parsers.parse_command, (e,)),
+            fact = Fact(fact_id, e.get("command"), partial(_parse_single, parsers.parse_command, e),
                         sudo=bool(e.get("sudo")), timeout=float(e.get("timeout", 10)))
         else:
-            fact = Fact(fact_id, probes.http_command(e), partial(_parse, parsers.parse_http, (e,)),
+            fact = Fact(fact_id, probes.http_command(e), partial(_parse_single, parsers.parse_http, e),
                         timeout=float(e.get("timeout", 5)) + 5)
         self.facts.append(fact)
-        self.checks.append(_check(e, fact_id, 0))
+        self.checks.append(_check(e, fact_id, None, 0))
 
     def selected(self, only: Sequence[str]) -> list[Check]:
         """The checks a selection names (`site`, a `site.<name>`), all without one."""
@@ -78,15 +88,50 @@ class SiteChecks:
         return [c for c in self.checks if AREA in only or c.id in only]
 
 
-def _parse(parse: Callable[[ProbeOutput, Sequence[Entry]], Any], entries: Sequence[Entry], out: ProbeOutput) -> Any:
-    return parse(out, entries)
+def _part_mark(part: str) -> str:
+    return probes.MARK + "@" + part
 
 
-def _check(e: Entry, fact_id: str, index: int) -> Check:
+def _command(members: Mapping[str, Sequence[Entry]]) -> str:
+    """One probe's text: each part under its mark (`--@file`), the parts' own marks below it."""
+    types = {part: _PARTS[es[0].type] for part, es in members.items()}
+    return "\n".join(f"printf '%s\\n' {_part_mark(part)}\n{types[part][1](es)}" for part, es in members.items())
+
+
+def _parse(members: Mapping[str, Sequence[Entry]], out: ProbeOutput) -> dict[str, Any]:
+    """part -> what its parser read from the lines under the part's mark (a FactError where
+    the part printed nothing, or its parser failed: the other parts stand)."""
+    texts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in out.stdout.splitlines():
+        if line.startswith(probes.MARK + "@") and line[3:] in members:
+            current = texts.setdefault(line[3:], [])
+        elif current is not None:
+            current.append(line)
+    values: dict[str, Any] = {}
+    for part, es in members.items():
+        if part not in texts:
+            values[part] = FactError(f"the site probe stopped before its {part} part")
+            continue
+        try:
+            values[part] = _PARTS[es[0].type][2](ProbeOutput("\n".join(texts[part]) + "\n", out.rc, out.stderr), es)
+        except Exception as exc:  # an output never seen: this part's entries are errors, not a crash
+            values[part] = FactError(f"cannot read the site probe's {part} part: {type(exc).__name__}: {exc}")
+    return values
+
+
+def _parse_single(parse: Callable[[ProbeOutput, Sequence[Entry]], Any], e: Entry, out: ProbeOutput) -> Any:
+    return parse(out, (e,))
+
+
+def _check(e: Entry, fact_id: str, part: str | None, index: int) -> Check:
     evaluate = EVALUATE[e.type]
 
     def run(values: Mapping[str, Any], _std: Any) -> Outcome:
-        return evaluate(e, index, values[fact_id])
+        read = values[fact_id] if part is None else values[fact_id][part]
+        if isinstance(read, FactError):
+            return Outcome(Status.ERROR, message=Text(read.message, read.message))
+        return evaluate(e, index, read)
 
     return Check(e.id, e.title, e.fix, e.severity, (fact_id,), run)
 

@@ -116,6 +116,10 @@ def package(e: Entry, _i: int, facts: dict[str, Any]) -> Outcome:
     return d.outcome(version)
 
 
+# The states `systemctl is-enabled` answers with exit code 0 (systemctl(1)).
+STARTED_AT_BOOT = ("enabled", "enabled-runtime", "static", "alias", "indirect", "generated", "transient")
+
+
 def service(e: Entry, _i: int, facts: dict[str, dict[str, str]]) -> Outcome:
     name, d = unit(e.get("name")), Diff()
     info = facts.get(name, {})
@@ -125,7 +129,7 @@ def service(e: Entry, _i: int, facts: dict[str, dict[str, str]]) -> Outcome:
     if e.get("active", True) != (active == "active"):
         d.add(f"{name} is {active}", f"{name} 状态为 {active}", active,
               "active" if e.get("active", True) else "inactive")
-    if e.get("enabled", True) != (enabled in ("enabled", "enabled-runtime", "static", "alias")):
+    if e.get("enabled", True) != (enabled in STARTED_AT_BOOT):
         d.add(f"{name} is {enabled or 'not enabled'} at boot", f"{name} 开机启动状态为 {enabled or '未启用'}",
               enabled, "enabled" if e.get("enabled", True) else "disabled")
     return d.outcome(f"{active}, {enabled}")

@@ -87,13 +87,79 @@ def parse_package(out: ProbeOutput, _entries: Sequence[Entry]) -> dict[str, Any]
     return {"manager": manager, "packages": pkgs}
 
 
+_GENERATED = ("/run/systemd/generator.early", "/run/systemd/generator", "/run/systemd/generator.late")
+_INSTALLING = ("WantedBy", "RequiredBy", "UpheldBy", "Alias")
+
+
+def unit_file_state(file: str | None, link: bool, masked: bool, alias: bool, enabling: Sequence[str],
+                    keys: set[str]) -> str:
+    """What `systemctl is-enabled` says of a unit, from its first file in the unit folders, the
+    links that enable it and the keys of its [Install] section (systemd's unit_file_lookup_state,
+    for the states it can print)."""
+    if file is None:
+        return ""
+    folder = file.rsplit("/", 1)[0]
+    if masked:
+        return "masked-runtime" if folder.startswith("/run/") else "masked"
+    if folder in _GENERATED:
+        return "generated"
+    if folder == "/run/systemd/transient":
+        return "transient"
+    if alias:
+        return "alias"
+    if any(not w.startswith("/run/") for w in enabling):
+        return "enabled"
+    if enabling:
+        return "enabled-runtime"
+    if link and not folder.startswith(("/lib/", "/usr/")):
+        return "linked-runtime" if folder.startswith("/run/") else "linked"
+    if keys & set(_INSTALLING):
+        return "disabled"
+    return "indirect" if "Also" in keys else "static"
+
+
 def parse_service(out: ProbeOutput, entries: Sequence[Entry]) -> dict[str, dict[str, str]]:
-    blocks = [dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
-              for block in out.stdout.strip().split("\n\n") if block.strip()]
-    units = list(dict.fromkeys(unit(e.get("name")) for e in entries))
-    if len(blocks) == len(units):  # systemctl answers in the order asked (an alias has its target's Id)
-        return dict(zip(units, blocks, strict=True))
-    return {b.get("Id", ""): b for b in blocks}
+    """unit -> Id, LoadState, ActiveState (PID 1's, an alias's from its target), UnitFileState."""
+    s = sections(out.stdout)
+    files: dict[str, tuple[str, bool]] = {}
+    masked: set[str] = set()
+    aliases: dict[str, str] = {}
+    enabling: dict[str, list[str]] = {}
+    for line in s.get("files", []):
+        kind, _, rest = line.partition("|")
+        if kind == "F":
+            name, path, flag = rest.rsplit("|", 2)
+            files[name] = (path, flag == "L")
+        elif kind == "N":
+            masked.add(rest)
+        elif kind == "A":
+            name, target = rest.split("|", 1)
+            aliases[name] = target
+    for link_path in s.get("links", []):
+        enabling.setdefault(link_path.rsplit("/", 1)[-1], []).append(link_path)
+    keys: dict[str, set[str]] = {}
+    for line in s.get("install", []):
+        m = re.match(r"(.*):\s*(\w+)\s*=", line)
+        if m:
+            keys.setdefault(m.group(1), set()).add(m.group(2))
+    loaded = {}
+    for line in s.get("units", []):
+        words = line.split()
+        if len(words) >= 4:
+            loaded[words[0]] = (words[1], words[2])
+    found = {}
+    for name in dict.fromkeys(unit(e.get("name")) for e in entries):
+        path, link = files.get(name, ("", False))
+        links = enabling.get(name, []) if "@." not in name else \
+            [p for n, ps in enabling.items() if n.startswith(name.split("@")[0] + "@") for p in ps]
+        state = unit_file_state(path or None, link, name in masked, name in aliases, links,
+                                keys.get(path, set()))
+        load, active = loaded.get(aliases.get(name, name), ("loaded" if path else "not-found", "inactive"))
+        if name in masked:
+            load = "masked"
+        found[name] = {"Id": aliases.get(name, name), "LoadState": load, "ActiveState": active,
+                       "UnitFileState": state}
+    return found
 
 
 def parse_port(out: ProbeOutput, _entries: Sequence[Entry]) -> list[tuple[str, int, tuple[str, ...]]]:

@@ -95,9 +95,54 @@ def unit(name: str) -> str:
     return name if "." in name else name + ".service"
 
 
+# Where systemd looks for unit files, in its order (`systemd-analyze unit-paths`): the first
+# file of a name is the unit's. Read by the shell (a test per folder), not by `systemctl
+# is-enabled` or `list-unit-files`, which read every unit file of the host (32-34 ms of a lab
+# host's CPU); `systemctl show` of 20 units costs 22 ms (PID 1 sends every property of each),
+# `list-units` of the same 9 ms (bench/README.md).
+UNIT_DIRS = ("/etc/systemd/system.control", "/run/systemd/transient", "/run/systemd/generator.early",
+             "/etc/systemd/system", "/etc/systemd/system.attached", "/run/systemd/system",
+             "/run/systemd/generator", "/usr/local/lib/systemd/system", "/lib/systemd/system",
+             "/usr/lib/systemd/system", "/run/systemd/generator.late")
+# Links that enable a unit: in a .wants, .requires or .upholds folder of /etc (enabled) or of
+# /run, the generators' included (enabled-runtime). Every such link is listed (a template is
+# enabled by its instances' links); the folders are globbed once, not once per unit.
+_LINK_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/run/systemd/generator.early",
+              "/run/systemd/generator", "/run/systemd/generator.late")
+_ENABLING = " ".join(f"{d}/*.{kind}/*" for d in _LINK_DIRS for kind in ("wants", "requires", "upholds"))
+# For each unit: F|unit|its file|L (a link) or - ; N|unit (masked: the file is /dev/null);
+# A|unit|name (an alias: the link's target's name, the one unit systemctl knows it by). Then
+# the enabling links, the [Install] keys of the files found, and the load and active states
+# of the units (and of the aliases' targets) from PID 1.
+_UNIT_FILES = (
+    'set --; ecnames=; ecdirs=\n'
+    'for ecd in {dirs}; do [ -d "$ecd" ] && ecdirs="$ecdirs $ecd"; done\n'
+    'for ecu in {units}; do\n'
+    '  ect=${{ecu%%@*}}; [ "$ect" = "$ecu" ] || ect="$ect@.${{ecu##*.}}"\n'
+    '  for ecd in $ecdirs; do for ecf in "$ecd/$ecu" "$ecd/$ect"; do\n'
+    '    [ -L "$ecf" ] || [ -e "$ecf" ] || continue\n'
+    '    if [ -L "$ecf" ]; then printf \'F|%s|%s|L\\n\' "$ecu" "$ecf"; else printf \'F|%s|%s|-\\n\' "$ecu" "$ecf"; fi\n'
+    '    if [ "$ecf" -ef /dev/null ]; then printf \'N|%s\\n\' "$ecu"\n'
+    '    elif [ -L "$ecf" ]; then ecl=$(readlink -f -- "$ecf"); ecl=${{ecl##*/}}\n'
+    '      [ "$ecl" = "${{ecf##*/}}" ] || {{ printf \'A|%s|%s\\n\' "$ecu" "$ecl"; ecnames="$ecnames $ecl"; }}\n'
+    '      set -- "$@" "$ecf"\n'
+    '    else set -- "$@" "$ecf"; fi\n'
+    '    break 2\n'
+    '  done; done\n'
+    'done\n'
+)
+
+
 def service_command(entries: Sequence[Entry]) -> str:
-    units = [unit(e.get("name")) for e in entries]
-    return f"systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState -- {_words(units)} 2>/dev/null; :"
+    units = _words([unit(e.get("name")) for e in entries])
+    dirs = " ".join(UNIT_DIRS)
+    return "\n".join([
+        _mark("files"), _UNIT_FILES.format(units=units, dirs=dirs).rstrip("\n"),
+        _mark("links"), f'for ecf in {_ENABLING}; do [ -L "$ecf" ] && printf \'%s\\n\' "$ecf"; done',
+        _mark("install"),
+        "[ $# = 0 ] || grep -HEs '^[[:space:]]*(WantedBy|RequiredBy|UpheldBy|Alias|Also)[[:space:]]*=' -- \"$@\"",
+        _mark("units"), "set -f",  # the aliases' names, word by word, never globs
+        f"systemctl list-units --all --plain --no-legend --no-pager -- {units} $ecnames 2>/dev/null", ":"])
 
 
 def port_command(entries: Sequence[Entry]) -> str:

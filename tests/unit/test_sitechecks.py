@@ -150,12 +150,15 @@ def test_parsers_and_evaluations_on_a_debian_hosts_output() -> None:
         _entry(id="ssh", type="service", name="ssh"), _entry(id="cron", type="service", name="cron"),
     )
     by_id = {f.id: f for f in site.facts}
+    assert sorted(by_id) == ["site:paths-root", "site:system"]  # one probe for the paths, one for the tables
     out = {
-        "site:file": "--S\nS|regular file|644|root|root|221|/etc/hosts\nS|regular file|640|root|shadow|501|"
-                     "/etc/shadow\nG|0|contains|0|0\n--U\n/etc/hosts:0\n",
-        "site:kernel": "/proc/sys/net/ipv4/ip_forward:0\n/proc/sys/net/ipv4/ip_local_port_range:32768\t60999\n",
-        "site:service": "Id=ssh.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\n"
-                        "Id=cron.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n",
+        "site:paths-root": "--@file\n--S\nS|regular file|644|root|root|221|/etc/hosts\nS|regular file|640|root|"
+                           "shadow|501|/etc/shadow\nG|0|contains|0|0\n--U\n/etc/hosts:0\n",
+        "site:system": "--@kernel\n/proc/sys/net/ipv4/ip_forward:0\n/proc/sys/net/ipv4/ip_local_port_range:32768\t60999\n"
+                       "--@service\n--files\nF|ssh.service|/lib/systemd/system/ssh.service|-\n"
+                       "--links\n/etc/systemd/system/multi-user.target.wants/ssh.service\n--install\n"
+                       "/lib/systemd/system/ssh.service:WantedBy=multi-user.target\n--units\n"
+                       "ssh.service loaded active running OpenBSD Secure Shell server\n",
     }
     values = {k: by_id[k].parse(ProbeOutput(v, 0)) for k, v in out.items()}
     got = {c.id: c.evaluate(values, None) for c in site.checks}  # type: ignore[arg-type]
@@ -169,8 +172,8 @@ def test_parsers_and_evaluations_on_a_debian_hosts_output() -> None:
 def test_one_probe_per_type_however_many_entries() -> None:
     site = _parse(*[_entry(id=f"f{i}", type="file", path=f"/etc/f{i}") for i in range(50)],
                   *[_entry(id=f"k{i}", type="kernel_param", name=f"vm.p{i}", value="1") for i in range(50)])
-    assert [f.id for f in site.facts] == ["site:file", "site:kernel"] and len(site.checks) == 100
-    assert all(f.command.count("\n") < 3 for f in site.facts)  # one stat, one grep: not a line per entry
+    assert [f.id for f in site.facts] == ["site:paths-root", "site:system"] and len(site.checks) == 100
+    assert all(f.command.count("\n") < 4 for f in site.facts)  # one stat, one grep: not a line per entry
 
 
 def test_hosts_with_the_same_lists_share_one_compiled_set() -> None:
