@@ -184,7 +184,10 @@ def parse_process(out: ProbeOutput, _entries: Sequence[Entry]) -> list[tuple[str
         owners[path.removeprefix("/proc/")] = user
     found = []
     for line in s.get("C", []):
-        pid, _, comm = line.partition("|")
+        read = re.fullmatch(r"/proc/(\d+)/comm:(.*)", line)
+        if read is None:
+            continue
+        pid, comm = read.groups()
         if pid in owners or "O" not in s:  # owners are read only when an entry names a user
             found.append((owners.get(pid, ""), comm))
     return found

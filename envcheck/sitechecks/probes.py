@@ -33,6 +33,26 @@ _AWK_MATCH = """BEGIN { n = ENVIRON["ECN"]
     close(f); print "G|" ENVIRON["ECT" k] "|" hit } }"""
 
 
+# Small files read by one awk (the shell's `read` takes a byte at a time: a mount table is
+# thousands of read calls), each opened with getline, so a file that is not there (a process
+# ended meanwhile, a folder the glob matched) is skipped, not an error. ECM says what to print:
+# lines (every line), marked (each file's lines under a line `--F|<path>`), first (`<path>:<first
+# line>`, as grep -H), keys (the [Install] keys of unit files, `<path>:<line>`).
+_AWK_READ = """BEGIN { m = ENVIRON["ECM"]
+  for (i = 1; i < ARGC; i++) { f = ARGV[i]
+    if (m == "marked") print "--F|" f
+    while ((getline l < f) > 0) {
+      if (m == "first") { print f ":" l; break }
+      if (m != "keys") print l
+      else if (l ~ /^[ \t]*(WantedBy|RequiredBy|UpheldBy|Alias|Also)[ \t]*=/) print f ":" l }
+    close(f) } }"""
+
+
+def read_files(mode: str, files: str) -> str:
+    """The shell text that reads `files` (shell words: quoted values or globs) by _AWK_READ."""
+    return f"ECM={mode} awk {q(_AWK_READ)} {files} </dev/null"
+
+
 def file_command(entries: Sequence[Entry]) -> str:
     paths = [e.get("path") for e in entries]
     lines = [_mark("S"), f"stat -L -c 'S|%F|%a|%U|%G|%s|%n' -- {_words(paths)} 2>/dev/null"]
@@ -54,7 +74,7 @@ def mount_command(entries: Sequence[Entry]) -> str:
     """The mount table read by the shell; one df only for the entries that ask for a size."""
     sized = [e.get("path") for e in entries if e.get("min_size") is not None]
     df = [_mark("D"), f"df -P -B1 -- {_words(sized)} 2>/dev/null"] if sized else []
-    return "\n".join([_mark("M"), "eccat /proc/self/mounts", *df, ":"])
+    return "\n".join([_mark("M"), read_files("lines", "/proc/self/mounts"), *df, ":"])
 
 
 # dpkg's own database read by awk: what `dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}'`
@@ -140,7 +160,7 @@ def service_command(entries: Sequence[Entry]) -> str:
         _mark("files"), _UNIT_FILES.format(units=units, dirs=dirs).rstrip("\n"),
         _mark("links"), f'for ecf in {_ENABLING}; do [ -L "$ecf" ] && printf \'%s\\n\' "$ecf"; done',
         _mark("install"),
-        "[ $# = 0 ] || grep -HEs '^[[:space:]]*(WantedBy|RequiredBy|UpheldBy|Alias|Also)[[:space:]]*=' -- \"$@\"",
+        "[ $# = 0 ] || " + read_files("keys", '"$@"'),
         _mark("units"), "set -f",  # the aliases' names, word by word, never globs
         f"systemctl list-units --all --plain --no-legend --no-pager -- {units} $ecnames 2>/dev/null", ":"])
 
@@ -153,15 +173,11 @@ def port_command(entries: Sequence[Entry]) -> str:
     return "\n".join([*lines, ":"])
 
 
-# Names read by the shell, owners (when an entry names a user) with one stat: no ps needed (a
-# minimal host has none).
-_COMMS = ('for ecd in /proc/[0-9]*; do ecc=; read -r ecc <"$ecd/comm" 2>/dev/null && '
-          'printf \'%s|%s\\n\' "${ecd#/proc/}" "$ecc"; done')
-
-
+# Names (comm) read by one awk, owners (when an entry names a user) with one stat: no ps needed
+# (a minimal host has none).
 def process_command(entries: Sequence[Entry]) -> str:
     owners = [_mark("O"), "stat -c '%U|%n' /proc/[0-9]* 2>/dev/null"] if any(e.get("user") for e in entries) else []
-    return "\n".join([*owners, _mark("C"), _COMMS, ":"])
+    return "\n".join([*owners, _mark("C"), read_files("first", "/proc/[0-9]*/comm"), ":"])
 
 
 def kernel_path(name: str) -> str:
@@ -169,9 +185,16 @@ def kernel_path(name: str) -> str:
 
 
 def kernel_command(entries: Sequence[Entry]) -> str:
-    """One grep for every parameter: the shell's `read` takes a byte at a time, and the kernel
-    answers a read of /proc/sys past offset 0 with end of file."""
-    return f"grep -Hs '' -- {_words([kernel_path(e.get('name')) for e in entries])}; :"
+    """Every parameter's first line, by one awk (the kernel answers a read of /proc/sys past
+    offset 0 with end of file: the shell's byte-at-a-time `read` would get one character)."""
+    return read_files("first", _words([kernel_path(e.get("name")) for e in entries])) + "; :"
+
+
+# The passwd or group lines of the names in ECW; exit 1 when one is not in the file (then getent
+# asks NSS: LDAP, sssd).
+_AWK_ACCOUNTS = """BEGIN { FS = ":"; n = split(ENVIRON["ECW"], w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
+($1 in want) { print; delete want[$1] }
+END { for (k in want) exit 1 }"""
 
 
 def account_command(entries: Sequence[Entry]) -> str:
@@ -180,11 +203,10 @@ def account_command(entries: Sequence[Entry]) -> str:
              [e.get("group") for e in entries if e.type == "user" and e.get("group")]
     lines = []
     for mark, db, names in (("P", "passwd", users), ("G", "group", groups)):
-        if names:  # the local file read by the shell; getent only for names it lacks (LDAP, sssd)
-            lines += [_mark(mark), f"ecn=' '{q(' '.join(dict.fromkeys(names)))}' '",
-                      f"while IFS= read -r ecl; do case \"$ecn\" in *\" ${{ecl%%:*}} \"*) printf '%s\\n' \"$ecl\"; "
-                      f"ecn=${{ecn%%\" ${{ecl%%:*}} \"*}}' '${{ecn#*\" ${{ecl%%:*}} \"}};; esac; done </etc/{db}",
-                      f"[ -z \"${{ecn# }}\" ] || getent {db} -- $ecn 2>/dev/null"]
+        if names:  # the local file read by awk; getent only when a name is not there
+            listed = list(dict.fromkeys(names))
+            lines += [_mark(mark), f"ECW={q(' '.join(listed))} awk {q(_AWK_ACCOUNTS)} /etc/{db} 2>/dev/null || "
+                      f"getent {db} -- {_words(listed)} 2>/dev/null"]
     for e in entries:
         if e.type == "user" and e.get("groups"):
             lines += [_mark("I|" + e.get("name")), f"id -Gn -- {q(e.get('name'))} 2>/dev/null"]
@@ -192,9 +214,7 @@ def account_command(entries: Sequence[Entry]) -> str:
 
 
 # Fixed text: the crontabs of the system and of every user (root reads the spool).
-CRON_COMMAND = ("for ecf in /etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* /var/spool/cron/*; do "
-                "[ -f \"$ecf\" ] || continue; printf '%s%s\\n' " + q(MARK + "F|") + ' "$ecf"; '
-                'eccat "$ecf"; done; :')
+CRON_COMMAND = read_files("marked", "/etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* /var/spool/cron/*") + "; :"
 
 
 def java_command(entries: Sequence[Entry]) -> str:
