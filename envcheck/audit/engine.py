@@ -37,7 +37,7 @@ from envcheck.model import (
     Text,
 )
 from envcheck.sitechecks import AREA as SITE
-from envcheck.sitechecks import for_host as site_checks
+from envcheck.sitechecks import of_host as site_checks
 from envcheck.ssh import Transport
 from envcheck.standard import Standard
 from envcheck.verdict import Scope
@@ -247,7 +247,7 @@ def run_audit(
     checks' (a snapshot's), kept in the evidence."""
     checks, fleet = select_checks(check_ids)
     facts = facts_needed(checks, fleet) + list(extra)
-    site = {h.name: site_checks(h.variables, inventory.sources) for h in inventory.hosts}
+    site = {h.name: site_checks(h, inventory.sources) for h in inventory.hosts}
     site_facts = {name: [*facts, *s.facts] if s.facts else facts for name, s in site.items()}
     share_sessions(inventory, transport, check_ids)
     started = datetime.now(UTC)

@@ -23,7 +23,7 @@ from envcheck.model import HostFacts, Waiver
 from envcheck.runs import inventory_paths
 from envcheck.runs.check import CheckEvidence
 from envcheck.sitechecks import AREA as SITE
-from envcheck.sitechecks import for_host as site_checks
+from envcheck.sitechecks import of_host as site_checks
 from envcheck.ssh import Connection, transport_for
 from envcheck.verdict import Scope
 
@@ -129,7 +129,7 @@ def _site_ids(only: tuple[str, ...], inventory: Inventory) -> list[str]:
     a malformed entry, or an unknown `site.<name>` asked for, is bad input."""
     ids: dict[str, None] = {}
     for h in inventory.hosts:
-        ids.update(dict.fromkeys(c.id for c in site_checks(h.variables, inventory.sources).selected(only)))
+        ids.update(dict.fromkeys(c.id for c in site_checks(h, inventory.sources).selected(only)))
     unknown = [c for c in only if c.startswith(SITE + ".") and c not in ids]
     if unknown:
         raise BadInput.of("error.unknown_check", name=repr(unknown[0]))

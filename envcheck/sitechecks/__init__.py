@@ -5,6 +5,7 @@ host into facts of its one probe script and checks evaluated like the catalogue'
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -151,4 +152,20 @@ def for_host(variables: Mapping[str, Any], sources: Sequence[str]) -> SiteChecks
     return _CACHE[key]
 
 
-__all__ = ["AREA", "Entry", "SiteChecks", "for_host"]
+# host object's id -> its site checks, for as long as the host object lives: a run asks for a
+# host's checks four times (the selection, the scope twice, the audit), and the key for_host
+# computes (its lists as JSON) was 2 ms a host for 200 entries (0.02 s of a 10-host run, serial).
+_OF_HOST: dict[int, SiteChecks] = {}
+
+
+def of_host(host: Any, sources: Sequence[str]) -> SiteChecks:
+    """for_host(host.variables, sources), once per inventory host object."""
+    key = id(host)
+    found = _OF_HOST.get(key)
+    if found is None:
+        found = _OF_HOST[key] = for_host(host.variables, sources)
+        weakref.finalize(host, _OF_HOST.pop, key, None)
+    return found
+
+
+__all__ = ["AREA", "Entry", "SiteChecks", "for_host", "of_host"]

@@ -162,7 +162,8 @@ def service_command(entries: Sequence[Entry]) -> str:
         _mark("install"),
         "[ $# = 0 ] || " + read_files("keys", '"$@"'),
         _mark("units"), "set -f",  # the aliases' names, word by word, never globs
-        f"systemctl list-units --all --plain --no-legend --no-pager -- {units} $ecnames 2>/dev/null", ":"])
+        f"systemctl list-units --all --plain --no-legend --no-pager -- {units} $ecnames 2>/dev/null",
+        "set +f", ":"])  # the parts after this one glob again
 
 
 def port_command(entries: Sequence[Entry]) -> str:

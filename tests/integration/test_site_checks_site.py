@@ -10,6 +10,7 @@ what any program on the host would read)."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import uuid
@@ -22,6 +23,10 @@ import yaml
 from click.testing import CliRunner
 
 from envcheck.cli import cli
+from envcheck.model import ProbeOutput
+from envcheck.sitechecks import probes
+from envcheck.sitechecks.facts import parse_service
+from envcheck.sitechecks.spec import parse_host
 from tests.clirunner import crash
 from tests.lab import faults
 from tests.lab.site import Site
@@ -159,3 +164,59 @@ def test_every_site_check_type_passes_as_deployed_and_fails_on_its_fault(
     assert "没有服务单元" not in broken["site.app_service"]["message"]  # disabled and stopped, not missing
     assert broken["site.app_version"]["found"] == "2.0" and broken["site.no_forwarding"]["found"] == "1"
     assert broken["site.jdk"]["message"] and broken["site.app_http"]["found"]
+
+
+def _unit_states_setup(tag: str) -> tuple[str, dict[str, str]]:
+    """Units of every enablement state under the test's own names, and the state each must read."""
+    u = f"ecs-{tag[:12]}"
+    files = {
+        f"{u}-on.service": "[Install]\nWantedBy=multi-user.target\n",
+        f"{u}-named.service": f"[Install]\nWantedBy=multi-user.target\nAlias={u}-alias.service\n",
+        f"{u}-masked.service": "[Install]\nWantedBy=multi-user.target\n",
+        f"{u}-runtime.service": "[Install]\nWantedBy=multi-user.target\n",
+        f"{u}-tpl@.service": "[Install]\nWantedBy=multi-user.target\n",
+        f"{u}-also.service": f"[Install]\nAlso={u}-on.service\n",
+        f"{u}-off.service": "[Install]\nWantedBy=multi-user.target\n",
+        f"{u}-static.service": "",
+    }
+    writes = [f"printf %s {shlex.quote('[Service]' + chr(10) + 'ExecStart=/bin/true' + chr(10) + body)} "
+              f"> /etc/systemd/system/{name}" for name, body in files.items()]
+    setup = " && ".join([*writes, "systemctl daemon-reload", f"systemctl enable {u}-on.service {u}-named.service",
+                         f"systemctl mask {u}-masked.service", f"systemctl enable --runtime {u}-runtime.service",
+                         f"systemctl enable {u}-tpl@one.service"])
+    expected = {f"{u}-on.service": "enabled", f"{u}-alias.service": "alias", f"{u}-masked.service": "masked",
+                f"{u}-runtime.service": "enabled-runtime", f"{u}-tpl@one.service": "enabled",
+                f"{u}-also.service": "indirect", f"{u}-off.service": "disabled", f"{u}-static.service": "static"}
+    return setup, expected
+
+
+def test_services_enablement_read_from_the_unit_folders_is_what_systemctl_says(site: Site) -> None:
+    """The service probe reads enablement from the unit folders (not `systemctl is-enabled`, which
+    reads every unit file): for every unit of the app host, and units of each state made here, it
+    must say what `systemctl is-enabled` says."""
+    app, tag = site.host("app"), uuid.uuid4().hex
+    setup, expected = _unit_states_setup(tag)
+    prefix = f"ecs-{tag[:12]}-"
+    try:
+        faults.run(site.lab, app, setup)
+        listed = faults.run(site.lab, app, "systemctl list-unit-files --no-legend --no-pager; "
+                                           "systemctl list-units --all --no-legend --no-pager --plain")
+        names = sorted({line.split()[0] for line in listed.splitlines() if line.split()
+                        and "." in line.split()[0] and "\\" not in line.split()[0]} | set(expected))
+        entries = parse_host({"site_checks": [{"id": f"u{i}", "type": "service", "name": n, "title": {"en": n, "zh": n}}
+                                              for i, n in enumerate(names) if re.fullmatch(r"\w[\w.@:+~/-]*", n)]},
+                             lambda _: "test")
+        got = parse_service(ProbeOutput(faults.run(site.lab, app, "sh -s", input=probes.service_command(entries)), 0),
+                            entries)
+        said = faults.run(site.lab, app, "for u in " + " ".join(shlex.quote(n) for n in names) +
+                          "; do printf '%s %s\\n' \"$u\" \"$(systemctl is-enabled -- \"$u\" 2>/dev/null)\"; done")
+    finally:
+        site.lab.ssh(app, f"systemctl unmask {prefix}masked.service; systemctl disable {prefix}on.service "
+                          f"{prefix}named.service {prefix}tpl@one.service; systemctl disable --runtime "
+                          f"{prefix}runtime.service; rm -f /etc/systemd/system/{prefix}*; systemctl daemon-reload",
+                     timeout=120)
+    systemctl = dict(line.split(" ", 1) for line in said.splitlines())
+    assert len(names) > 100 and {n: got[n]["UnitFileState"] for n in expected} == expected
+    assert {n: (s["UnitFileState"], systemctl[n]) for n, s in got.items() if s["UnitFileState"] != systemctl[n]} == {}
+    assert got["ssh.service"]["ActiveState"] == "active"
+    assert got[f"{prefix}alias.service"]["Id"] == f"{prefix}named.service"  # an alias answers for its unit

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from envcheck.audit.probe import build_script
+from envcheck.audit.probe import build_script, split_output
 from envcheck.cli import cli
 from envcheck.errors import BadInput
 from envcheck.model import ProbeOutput, Status
@@ -154,7 +154,8 @@ def test_parsers_and_evaluations_on_a_debian_hosts_output() -> None:
     out = {
         "site:paths-root": "--@file\n--S\nS|regular file|644|root|root|221|/etc/hosts\nS|regular file|640|root|"
                            "shadow|501|/etc/shadow\nG|0|contains|0|0\n--U\n/etc/hosts:0\n",
-        "site:system": "--@kernel\n/proc/sys/net/ipv4/ip_forward:0\n/proc/sys/net/ipv4/ip_local_port_range:32768\t60999\n"
+        "site:system": "--@kernel\n/proc/sys/net/ipv4/ip_forward:0\n"
+                       "/proc/sys/net/ipv4/ip_local_port_range:32768\t60999\n"
                        "--@service\n--files\nF|ssh.service|/lib/systemd/system/ssh.service|-\n"
                        "--links\n/etc/systemd/system/multi-user.target.wants/ssh.service\n--install\n"
                        "/lib/systemd/system/ssh.service:WantedBy=multi-user.target\n--units\n"
@@ -247,3 +248,21 @@ def test_suggest_needs_one_host_and_never_overwrites(tmp_path: Path) -> None:
                         (["-i", str(inv), "--limit", "app1", "-o", str(inv)], "never overwrites")):
         result = CliRunner().invoke(cli, ["spec", "suggest", *args, "--lang", "en"])
         assert crash(result) is None and result.exit_code == 2 and words in result.stderr, result.output
+
+
+def test_the_parts_of_one_probe_run_in_a_real_sh_each_reading_its_own(tmp_path: Path) -> None:
+    """The system probe's parts share one subshell: what one part sets (the service part turns
+    globbing off for the aliases' names) must not change the next. Run by this machine's sh,
+    against its own /proc and accounts."""
+    comm = Path("/proc/self/comm").read_text().strip()  # this very Python's name, as the probe reads it
+    site = _parse(_entry(id="svc", type="service", name="envcheck-no-such-unit"),
+                  _entry(id="me", type="process", name=comm, min_count=1),
+                  _entry(id="root", type="user", name="root"),
+                  _entry(id="max", type="kernel_param", name="kernel.pid_max",
+                         value=Path("/proc/sys/kernel/pid_max").read_text().strip()))
+    (fact,) = site.facts
+    script = build_script([fact])
+    run = subprocess.run(["sh", "-c", script.text], capture_output=True, cwd=tmp_path, timeout=60, check=False)
+    values = {fact.id: fact.parse(split_output(script.marker, run.stdout)[fact.id])}
+    got = {c.id: c.evaluate(values, None).status for c in site.checks}  # type: ignore[arg-type]
+    assert got == {"site.svc": Status.FAIL, "site.me": Status.PASS, "site.root": Status.PASS, "site.max": Status.PASS}
