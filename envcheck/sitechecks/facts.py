@@ -137,11 +137,11 @@ def parse_service(out: ProbeOutput, entries: Sequence[Entry]) -> dict[str, dict[
             aliases[name] = target
     for link_path in s.get("links", []):
         enabling.setdefault(link_path.rsplit("/", 1)[-1], []).append(link_path)
-    keys: dict[str, set[str]] = {}
+    keys: dict[str, dict[str, str]] = {}  # unit file -> [Install] key -> value
     for line in s.get("install", []):
-        m = re.match(r"(.*):\s*(\w+)\s*=", line)
+        m = re.match(r"(.*):\s*(\w+)\s*=\s*(.*)", line)
         if m:
-            keys.setdefault(m.group(1), set()).add(m.group(2))
+            keys.setdefault(m.group(1), {})[m.group(2)] = m.group(3).strip()
     loaded = {}
     for line in s.get("units", []):
         words = line.split()
@@ -150,10 +150,14 @@ def parse_service(out: ProbeOutput, entries: Sequence[Entry]) -> dict[str, dict[
     found = {}
     for name in dict.fromkeys(unit(e.get("name")) for e in entries):
         path, link = files.get(name, ("", False))
-        links = enabling.get(name, []) if "@." not in name else \
-            [p for n, ps in enabling.items() if n.startswith(name.split("@")[0] + "@") for p in ps]
-        state = unit_file_state(path or None, link, name in masked, name in aliases, links,
-                                keys.get(path, set()))
+        install = keys.get(path, {})
+        links = enabling.get(name, [])
+        if "@." in name and install.get("DefaultInstance"):  # a template: its default instance's links
+            links = links or enabling.get(name.replace("@.", f"@{install['DefaultInstance']}.", 1), [])
+        state = unit_file_state(path or None, link, name in masked, name in aliases, links, set(install))
+        if state in ("disabled", "static") and "@." in name and \
+                any(n.startswith(name.split("@")[0] + "@") for n in enabling):
+            state = "indirect"  # a template whose other instances are enabled, as systemctl says it
         load, active = loaded.get(aliases.get(name, name), ("loaded" if path else "not-found", "inactive"))
         if name in masked:
             load = "masked"

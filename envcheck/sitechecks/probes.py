@@ -44,7 +44,7 @@ _AWK_READ = """BEGIN { m = ENVIRON["ECM"]
     while ((getline l < f) > 0) {
       if (m == "first") { print f ":" l; break }
       if (m != "keys") print l
-      else if (l ~ /^[ \t]*(WantedBy|RequiredBy|UpheldBy|Alias|Also)[ \t]*=/) print f ":" l }
+      else if (l ~ /^[ \t]*(WantedBy|RequiredBy|UpheldBy|Alias|Also|DefaultInstance)[ \t]*=/) print f ":" l }
     close(f) } }"""
 
 

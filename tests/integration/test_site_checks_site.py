@@ -166,6 +166,10 @@ def test_every_site_check_type_passes_as_deployed_and_fails_on_its_fault(
     assert broken["site.jdk"]["message"] and broken["site.app_http"]["found"]
 
 
+# The test's units live where a package's would (a unit file in /etc/systemd/system cannot be masked).
+UNIT_DIR = "/usr/local/lib/systemd/system"
+
+
 def _unit_states_setup(tag: str) -> tuple[str, dict[str, str]]:
     """Units of every enablement state under the test's own names, and the state each must read."""
     u = f"ecs-{tag[:12]}"
@@ -180,8 +184,9 @@ def _unit_states_setup(tag: str) -> tuple[str, dict[str, str]]:
         f"{u}-static.service": "",
     }
     writes = [f"printf %s {shlex.quote('[Service]' + chr(10) + 'ExecStart=/bin/true' + chr(10) + body)} "
-              f"> /etc/systemd/system/{name}" for name, body in files.items()]
-    setup = " && ".join([*writes, "systemctl daemon-reload", f"systemctl enable {u}-on.service {u}-named.service",
+              f"> {UNIT_DIR}/{name}" for name, body in files.items()]
+    setup = " && ".join([f"mkdir -p {UNIT_DIR}", *writes, "systemctl daemon-reload",
+                         f"systemctl enable {u}-on.service {u}-named.service",
                          f"systemctl mask {u}-masked.service", f"systemctl enable --runtime {u}-runtime.service",
                          f"systemctl enable {u}-tpl@one.service"])
     expected = {f"{u}-on.service": "enabled", f"{u}-alias.service": "alias", f"{u}-masked.service": "masked",
@@ -213,7 +218,8 @@ def test_services_enablement_read_from_the_unit_folders_is_what_systemctl_says(s
     finally:
         site.lab.ssh(app, f"systemctl unmask {prefix}masked.service; systemctl disable {prefix}on.service "
                           f"{prefix}named.service {prefix}tpl@one.service; systemctl disable --runtime "
-                          f"{prefix}runtime.service; rm -f /etc/systemd/system/{prefix}*; systemctl daemon-reload",
+                          f"{prefix}runtime.service; rm -f /etc/systemd/system/{prefix}* {UNIT_DIR}/{prefix}*; "
+                          "systemctl daemon-reload",
                      timeout=120)
     systemctl = dict(line.split(" ", 1) for line in said.splitlines())
     assert len(names) > 100 and {n: got[n]["UnitFileState"] for n in expected} == expected
