@@ -114,6 +114,9 @@ def _parse(members: Mapping[str, Sequence[Entry]], out: ProbeOutput) -> dict[str
         if part not in texts:
             values[part] = FactError(f"the site probe stopped before its {part} part")
             continue
+        if probes.NO_AWK in texts[part]:
+            values[part] = FactError(f"awk is not installed on the host: the {part} entries cannot be read")
+            continue
         try:
             values[part] = _PARTS[es[0].type][2](ProbeOutput("\n".join(texts[part]) + "\n", out.rc, out.stderr), es)
         except Exception as exc:  # an output never seen: this part's entries are errors, not a crash

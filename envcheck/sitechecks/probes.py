@@ -50,7 +50,16 @@ _AWK_READ = """BEGIN { m = ENVIRON["ECM"]
 
 def read_files(mode: str, files: str) -> str:
     """The shell text that reads `files` (shell words: quoted values or globs) by _AWK_READ."""
-    return f"ECM={mode} awk {q(_AWK_READ)} {files} </dev/null"
+    return with_awk(f"ECM={mode} awk {q(_AWK_READ)} {files} </dev/null")
+
+
+# Printed instead of a part's lines where the host has no awk (a stripped image): its entries are
+# then errors that say so, not checks failing for want of what was never read.
+NO_AWK = MARK + "noawk"
+
+
+def with_awk(text: str) -> str:
+    return f"if command -v awk >/dev/null 2>&1; then {text}; else printf '%s\\n' {NO_AWK}; fi"
 
 
 def file_command(entries: Sequence[Entry]) -> str:
@@ -63,7 +72,7 @@ def file_command(entries: Sequence[Entry]) -> str:
              for kind in ("contains", "not_contains") for j, rx in enumerate(e.get(kind, ()))]
     if pairs:  # one awk for every regex of every file, not a grep each
         env = " ".join(f"ECT{k}={q(tag)} ECF{k}={q(path)} ECR{k}={q(rx)}" for k, (tag, path, rx) in enumerate(pairs))
-        lines.append(f"ECN={len(pairs)} {env} awk {q(_AWK_MATCH)} </dev/null")
+        lines.append(with_awk(f"ECN={len(pairs)} {env} awk {q(_AWK_MATCH)} </dev/null"))
     utf8 = [e.get("path") for e in entries if e.get("utf8")]
     if utf8:  # lines that are not whole UTF-8 characters, counted per file, by one grep
         lines += [_mark("U"), f"grep -caxvHs -e '.*' -- {_words(utf8)}"]

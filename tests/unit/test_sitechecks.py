@@ -5,6 +5,7 @@ the commands run by a real sh); the parsers and evaluations on real output of a 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -266,3 +267,28 @@ def test_the_parts_of_one_probe_run_in_a_real_sh_each_reading_its_own(tmp_path: 
     values = {fact.id: fact.parse(split_output(script.marker, run.stdout)[fact.id])}
     got = {c.id: c.evaluate(values, None).status for c in site.checks}  # type: ignore[arg-type]
     assert got == {"site.svc": Status.FAIL, "site.me": Status.PASS, "site.root": Status.PASS, "site.max": Status.PASS}
+
+
+def test_a_host_without_awk_makes_the_parts_that_need_it_errors_not_failures(tmp_path: Path) -> None:
+    """A stripped image with no awk: the kernel parameters and the mount table cannot be read,
+    and their entries say so (ERROR), instead of failing as if the parameter or mount were not
+    there; the accounts, read by getent where awk is missing, still pass. A real sh, with every
+    program of this machine but awk."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for folder in ("/usr/bin", "/bin", "/usr/sbin", "/sbin"):
+        for program in Path(folder).iterdir() if Path(folder).is_dir() else ():
+            if "awk" not in program.name and not (bin_dir / program.name).exists():
+                (bin_dir / program.name).symlink_to(program)
+    site = _parse(_entry(id="max", type="kernel_param", name="kernel.pid_max", value="1"),
+                  _entry(id="root", type="user", name="root"),
+                  _entry(id="slash", type="mount", path="/"))
+    script = build_script(site.facts)
+    text = re.sub(r"PATH=\S+", f"PATH={bin_dir}", script.text, count=1)
+    run = subprocess.run(["sh", "-c", text], capture_output=True, cwd=tmp_path, timeout=60, check=False)
+    raw = split_output(script.marker, run.stdout)
+    values = {f.id: f.parse(raw[f.id]) for f in site.facts}
+    got = {c.id: c.evaluate(values, None) for c in site.checks}  # type: ignore[arg-type]
+    assert {k: o.status for k, o in got.items()} == {
+        "site.max": Status.ERROR, "site.root": Status.PASS, "site.slash": Status.ERROR}
+    assert got["site.max"].message is not None and "awk is not installed" in got["site.max"].message.en
