@@ -52,17 +52,18 @@ class SiteChecks:
         self.entries = tuple(entries)
         self.facts: list[Fact] = []
         self.checks: list[Check] = []
-        # fact id -> part -> its entries, in the order declared
-        probes_: dict[str, dict[str, list[Entry]]] = {}
+        batched = [e for e in self.entries if e.type in _PARTS]
         for e in self.entries:
             if e.type not in _PARTS:
                 self._single(e)
-                continue
+        # A part needs root when one of its entries does; fact id -> part -> entries, as declared.
+        rooted = {_PARTS[e.type][0] for e in batched if _needs_root(e)}
+        by_probe: dict[str, dict[str, list[Entry]]] = {}
+        for e in batched:
             part = _PARTS[e.type][0]
-            needs_root = any(_needs_root(x) for x in self.entries if _PARTS.get(x.type, ("",))[0] == part)
-            fact_id = "site:" + ("paths" if part in _PATH_PARTS else "system") + ("-root" if needs_root else "")
-            probes_.setdefault(fact_id, {}).setdefault(part, []).append(e)
-        for fact_id, parts in probes_.items():
+            fact_id = "site:" + ("paths" if part in _PATH_PARTS else "system") + ("-root" if part in rooted else "")
+            by_probe.setdefault(fact_id, {}).setdefault(part, []).append(e)
+        for fact_id, parts in by_probe.items():
             members = {part: tuple(es) for part, es in parts.items()}
             self.facts.append(Fact(fact_id, _command(members), partial(_parse, members),
                                    sudo=fact_id.endswith("-root"), may_block=True, timeout=30.0))
