@@ -8,7 +8,7 @@ import json
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envcheck.checks.registry import Check, Fact
 from envcheck.model import FactError, Outcome, ProbeOutput, Status, Text
@@ -16,6 +16,9 @@ from envcheck.sitechecks import facts as parsers
 from envcheck.sitechecks import probes
 from envcheck.sitechecks.evaluate import EVALUATE
 from envcheck.sitechecks.spec import Entry, declaring_file, parse_host, variables_of
+
+if TYPE_CHECKING:
+    from envcheck.inventory import InventoryHost
 
 AREA = "site"
 
@@ -103,11 +106,12 @@ def _command(members: Mapping[str, Sequence[Entry]]) -> str:
 def _parse(members: Mapping[str, Sequence[Entry]], out: ProbeOutput) -> dict[str, Any]:
     """part -> what its parser read from the lines under the part's mark (a FactError where
     the part printed nothing, or its parser failed: the other parts stand)."""
+    marks = {_part_mark(part): part for part in members}
     texts: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in out.stdout.splitlines():
-        if line.startswith(probes.MARK + "@") and line[3:] in members:
-            current = texts.setdefault(line[3:], [])
+        if line in marks:
+            current = texts.setdefault(marks[line], [])
         elif current is not None:
             current.append(line)
     values: dict[str, Any] = {}
@@ -162,7 +166,7 @@ def for_host(variables: Mapping[str, Any], sources: Sequence[str]) -> SiteChecks
 _OF_HOST: dict[int, SiteChecks] = {}
 
 
-def of_host(host: Any, sources: Sequence[str]) -> SiteChecks:
+def of_host(host: InventoryHost, sources: Sequence[str]) -> SiteChecks:
     """for_host(host.variables, sources), once per inventory host object."""
     key = id(host)
     found = _OF_HOST.get(key)

@@ -1,8 +1,9 @@
-"""The probes of site checks: one per resource type and host, whatever the number of entries
-(one `stat` for every file, one `systemctl show` for every service, one `ss` for every port,
-the kernel parameters and crontabs read by the shell's builtins), and one per `command` and
-`http` entry, which run a program of their own anyway. Every value from the inventory is
-shlex.quote()d; a fact's text is a fixed frame around quoted words."""
+"""The parts of the site probes: one per resource type and host, whatever the number of entries
+(one `stat` for every file, one `systemctl list-units` for every service, one `ss` for every
+port, small files read by one awk), put together into at most four probes by
+envcheck.sitechecks; one probe per `command` and `http` entry, which run a program of their own
+anyway. Every value from the inventory is shlex.quote()d; a part's text is a fixed frame around
+quoted words."""
 
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ def file_command(entries: Sequence[Entry]) -> str:
 
 
 def mount_command(entries: Sequence[Entry]) -> str:
-    """The mount table read by the shell; one df only for the entries that ask for a size."""
+    """The mount table read by awk; one df only for the entries that ask for a size."""
     sized = [e.get("path") for e in entries if e.get("min_size") is not None]
     df = [_mark("D"), f"df -P -B1 -- {_words(sized)} 2>/dev/null"] if sized else []
     return "\n".join([_mark("M"), read_files("lines", "/proc/self/mounts"), *df, ":"])
