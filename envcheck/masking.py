@@ -49,13 +49,24 @@ _PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.*?(-----END \1-----|
 # mask, and one search replaces six substitutions a line (a 200-host check masks ~200,000
 # strings of evidence and results: half of a profiled run before, bench/README.md).
 _TRIGGER = re.compile(rf"(?i){_SECRET_WORD}|credential|identified|password|://|-----BEGIN")
+# The same words in lower case, searched in an ASCII text lowered first: 4x faster than the
+# case-blind search (0.06 ms against 0.26 for a 3.4 KB mount table, measured; masking the
+# evidence of a 200-entry site probe was 1.9 ms a host). For ASCII text, exactly the same
+# answer (re's case-blind letters differ from lower() only for non-ASCII ones: K, ſ).
+_TRIGGER_LOWER = re.compile(_TRIGGER.pattern.removeprefix("(?i)").replace("BEGIN", "begin"))
+
+
+def _may_hold_secret(text: str) -> bool:
+    if text.isascii():
+        return _TRIGGER_LOWER.search(text.lower()) is not None
+    return _TRIGGER.search(text) is not None
 
 
 @lru_cache(maxsize=8192)
 def mask_text(text: str) -> tuple[str, int]:
     """The text with its secrets replaced by MASK, and how many were replaced. Cached: a run
     masks the same titles, fix hints and messages on every host."""
-    if not _TRIGGER.search(text):
+    if not _may_hold_secret(text):
         return text, 0
     count = 0
 
@@ -74,7 +85,7 @@ def mask_text(text: str) -> tuple[str, int]:
 
 
 def mask_line(line: str) -> tuple[str, int]:
-    if not _TRIGGER.search(line):
+    if not _may_hold_secret(line):
         return line, 0
     count = 0
 
@@ -149,9 +160,24 @@ def mask_record(record: R) -> R:
         if isinstance(value, str):
             new: Any = mask_text(value)[0]
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            new = mask_record(value)
+            new = _mask_member(value)
         else:
             new = mask_data(value)
         if new != value:
             changes[name] = new
     return dataclasses.replace(record, **changes) if changes else record  # type: ignore[type-var]
+
+
+def _mask_member(record: Any) -> Any:
+    """A dataclass inside a record: masked once per value where it is hashable (the en/zh
+    Text of a check's title, fix and message is the same on every host: a 10-host run with
+    200 site checks masked 40,000 of them, 12 of masked()'s 17 ms, measured)."""
+    try:
+        return _mask_hashable(record)
+    except TypeError:  # a mutable field inside: masked each time
+        return mask_record(record)
+
+
+@lru_cache(maxsize=8192)
+def _mask_hashable(record: Any) -> Any:
+    return mask_record(record)

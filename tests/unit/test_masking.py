@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from envcheck.masking import MASK, mask_text
+from envcheck.masking import _TRIGGER, MASK, _may_hold_secret, mask_text
 
 SECRET = "S3cr-et 9#x"
 
@@ -79,3 +81,16 @@ def test_data_of_a_run_is_masked_keys_arguments_and_texts() -> None:
     r = Result("h", "c", Status.FAIL, Severity.MAJOR, None, data, Text(f"password={SECRET}", f"password={SECRET}"),
                Text("", ""), Text("", ""))
     assert SECRET not in repr(mask_record(r)) and mask_record(r).found == masked
+
+
+_WORDS = ["PassWord", "pAsSwD", "pwd", "SECRET", "Token", "api-KEY", "api_key", "Private_Key", "credential",
+          "Identified", "://", "-----BEGIN", "-----begin", "keystorePass", "auth-key", "AUTHKEY", "pass", "key"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet=st.characters(max_codepoint=127), max_size=8),
+                          st.text(max_size=4)), max_size=8))
+def test_trigger_fast_path_answers_as_the_case_blind_search(parts: list[str]) -> None:
+    """The lowered search on ASCII text finds a trigger exactly where the case-blind one does
+    (non-ASCII text takes the case-blind search itself)."""
+    text = "".join(parts)
+    assert _may_hold_secret(text) == bool(_TRIGGER.search(text))

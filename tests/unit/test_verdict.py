@@ -3,11 +3,15 @@ words in both languages."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
-from envcheck.verdict import coverage_of, judge, of_result
+from envcheck.audit.engine import AuditReport
+from envcheck.model import HostFacts, HostStatus, Result, Severity, Status, Text, Waived, Waiver
+from envcheck.output.json_format import as_dict
+from envcheck.verdict import Scope, coverage_of, judge, of_report, of_result
 
 ALL = ["time.timezone", "locale.system_lang", "fleet.timezone"]
 
@@ -90,3 +94,23 @@ def test_the_declared_selection_and_open_items_of_the_report() -> None:
     assert c.lines("en")[1] == "checks: 1 of 1 run (the site's selection, envcheck_checks)"
     assert judge(c).ready and not judge(c, open_items=2).ready
     assert judge(None).text("en") == "Not ready: no check run (run envcheck check)"
+
+
+def _report(statuses: list[str], *, reachable: bool = True, complete: bool = True, expired: bool = False) -> Any:
+    t = Text("x", "x")
+    waiver = Waived(Waiver("site.b001", "*", "known", "ops", date(2026, 1, 1)), Status.FAIL, expired)
+    results = tuple(Result("web1", f"site.b{i:03d}", Status(s), Severity.MAJOR, "a", "b", t, t, t,
+                           waiver if i == 1 else None) for i, s in enumerate(statuses))
+    hosts = (HostFacts(HostStatus("web1", "127.0.0.1", True)), HostFacts(HostStatus("db1", "127.0.0.2", reachable)))
+    scope = Scope(checks_run=tuple(r.check for r in results), checks_required=tuple(r.check for r in results))
+    now = datetime.now(UTC)
+    return AuditReport(now, now, hosts, results, complete, () if complete else ("app1",), scope)
+
+
+@pytest.mark.parametrize("report", [
+    _report(["pass", "waived", "pass"]), _report(["pass", "fail", "skip"], expired=True),
+    _report(["pass", "error"], reachable=False), _report(["pass", "pass"], complete=False), _report([]),
+])
+def test_the_verdict_of_a_report_is_the_verdict_of_its_whole_document(report: Any) -> None:
+    """of_report reads only the fields the coverage needs: it judges as the full document does."""
+    assert of_report(report) == of_result(as_dict(report, "en", with_verdict=False))
