@@ -8,7 +8,7 @@ import json
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from envcheck.checks.registry import Check, Fact
 from envcheck.model import FactError, Outcome, ProbeOutput, Status, Text
@@ -22,19 +22,31 @@ if TYPE_CHECKING:
 
 AREA = "site"
 
-# type -> (its part of a probe, the part's command for every entry of the type, its parser)
-_PARTS: dict[str, tuple[str, Callable[[Sequence[Entry]], str], Callable[..., Any]]] = {
-    "file": ("file", probes.file_command, parsers.parse_file),
-    "mount": ("mount", probes.mount_command, parsers.parse_mount),
-    "java": ("java", probes.java_command, parsers.parse_java),
-    "package": ("package", probes.package_command, parsers.parse_package),
-    "service": ("service", probes.service_command, parsers.parse_service),
-    "port": ("port", probes.port_command, parsers.parse_port),
-    "process": ("process", probes.process_command, parsers.parse_process),
-    "kernel_param": ("kernel", probes.kernel_command, parsers.parse_kernel),
-    "user": ("account", probes.account_command, parsers.parse_account),
-    "group": ("account", probes.account_command, parsers.parse_account),
-    "cron": ("cron", lambda _: probes.CRON_COMMAND, parsers.parse_cron),
+class Part(NamedTuple):
+    """A resource type's part of a probe: its name, its command for every entry of the type,
+    its parser; what runs after the probe's one awk (account_fallback); whether its programs
+    read text as UTF-8 (file regexes, `java -version`): the others run under LC_ALL=C, which
+    spares every exec loading the C.UTF-8 locale (0.18 ms each on a lab host, measured)."""
+
+    name: str
+    command: Callable[[Sequence[Entry]], str]
+    parse: Callable[..., Any]
+    after: Callable[[Sequence[Entry]], str] | None = None
+    utf8: bool = False
+
+
+_PARTS: dict[str, Part] = {
+    "file": Part("file", probes.file_command, parsers.parse_file, utf8=True),
+    "mount": Part("mount", probes.mount_command, parsers.parse_mount),
+    "java": Part("java", probes.java_command, parsers.parse_java, utf8=True),
+    "package": Part("package", probes.package_command, parsers.parse_package),
+    "service": Part("service", probes.service_command, parsers.parse_service),
+    "port": Part("port", probes.port_command, parsers.parse_port),
+    "process": Part("process", probes.process_command, parsers.parse_process),
+    "kernel_param": Part("kernel", probes.kernel_command, parsers.parse_kernel),
+    "user": Part("account", probes.account_command, parsers.parse_account, probes.account_fallback),
+    "group": Part("account", probes.account_command, parsers.parse_account, probes.account_fallback),
+    "cron": Part("cron", lambda _: probes.CRON_COMMAND, parsers.parse_cron),
 }
 # The parts that read the site's own paths (a dead NFS mount can hang them) run in one probe,
 # those that read the system's tables in another, and what needs root apart from what does
@@ -60,15 +72,15 @@ class SiteChecks:
             if e.type not in _PARTS:
                 self._single(e)
         # A part needs root when one of its entries does; fact id -> part -> entries, as declared.
-        rooted = {_PARTS[e.type][0] for e in batched if _needs_root(e)}
+        rooted = {_PARTS[e.type].name for e in batched if _needs_root(e)}
         by_probe: dict[str, dict[str, list[Entry]]] = {}
         for e in batched:
-            part = _PARTS[e.type][0]
+            part = _PARTS[e.type].name
             fact_id = "site:" + ("paths" if part in _PATH_PARTS else "system") + ("-root" if part in rooted else "")
             by_probe.setdefault(fact_id, {}).setdefault(part, []).append(e)
         for fact_id, parts in by_probe.items():
             members = {part: tuple(es) for part, es in parts.items()}
-            self.facts.append(Fact(fact_id, _command(members), partial(_parse, members),
+            self.facts.append(Fact(fact_id, probe_text(members), partial(parse_probe, members),
                                    sudo=fact_id.endswith("-root"), may_block=True, timeout=30.0))
             for part, es in members.items():
                 self.checks += [_check(e, fact_id, part, i) for i, e in enumerate(es)]
@@ -93,20 +105,24 @@ class SiteChecks:
         return [c for c in self.checks if AREA in only or c.id in only]
 
 
-def _part_mark(part: str) -> str:
-    return probes.MARK + "@" + part
+def probe_text(members: Mapping[str, Sequence[Entry]]) -> str:
+    """One probe's text: each part under its mark (`--@file`), in its locale, adding to "$@"
+    what the probe's one awk reads at the end (probes.READER); then what runs after it."""
+    parts = {name: _PARTS[es[0].type] for name, es in members.items()}
+    utf8 = any(p.utf8 for p in parts.values())
+    lines = ["set --"]
+    for name, es in members.items():
+        lines += [f"LC_ALL={'C.UTF-8' if parts[name].utf8 else 'C'}", f"printf '%s\\n' {probes.part_mark(name)}",
+                  parts[name].command(es)]
+    lines += ["LC_ALL=C.UTF-8", probes.run_reader("C.UTF-8" if utf8 else "C")]
+    lines += [after(members[name]) for name, p in parts.items() if (after := p.after) is not None]
+    return "\n".join([*lines, ":"])
 
 
-def _command(members: Mapping[str, Sequence[Entry]]) -> str:
-    """One probe's text: each part under its mark (`--@file`), the parts' own marks below it."""
-    types = {part: _PARTS[es[0].type] for part, es in members.items()}
-    return "\n".join(f"printf '%s\\n' {_part_mark(part)}\n{types[part][1](es)}" for part, es in members.items())
-
-
-def _parse(members: Mapping[str, Sequence[Entry]], out: ProbeOutput) -> dict[str, Any]:
+def parse_probe(members: Mapping[str, Sequence[Entry]], out: ProbeOutput) -> dict[str, Any]:
     """part -> what its parser read from the lines under the part's mark (a FactError where
     the part printed nothing, or its parser failed: the other parts stand)."""
-    marks = {_part_mark(part): part for part in members}
+    marks = {probes.part_mark(part): part for part in members}
     texts: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in out.stdout.splitlines():
@@ -123,7 +139,7 @@ def _parse(members: Mapping[str, Sequence[Entry]], out: ProbeOutput) -> dict[str
             values[part] = FactError(f"awk is not installed on the host: the {part} entries cannot be read")
             continue
         try:
-            values[part] = _PARTS[es[0].type][2](ProbeOutput("\n".join(texts[part]) + "\n", out.rc, out.stderr), es)
+            values[part] = _PARTS[es[0].type].parse(ProbeOutput("\n".join(texts[part]) + "\n", out.rc, out.stderr), es)
         except Exception as exc:  # an output never seen: this part's entries are errors, not a crash
             values[part] = FactError(f"cannot read the site probe's {part} part: {type(exc).__name__}: {exc}")
     return values
@@ -176,4 +192,4 @@ def of_host(host: InventoryHost, sources: Sequence[str]) -> SiteChecks:
     return found
 
 
-__all__ = ["AREA", "Entry", "SiteChecks", "for_host", "of_host"]
+__all__ = ["AREA", "Entry", "SiteChecks", "for_host", "of_host", "parse_probe", "probe_text"]

@@ -43,7 +43,7 @@ def parse_file(out: ProbeOutput, _entries: Sequence[Entry]) -> FileFacts:
         if len(parts) == 7 and parts[5].isdigit():
             stat[parts[6]] = (parts[1], parts[2], parts[3], parts[4], int(parts[5]))
     grep = {}
-    for line in s[""] + s.get("S", []) + s.get("L", []) + s.get("U", []):
+    for line in s.get("G", []):
         g = re.fullmatch(r"G\|(\d+)\|(\w+)\|(\d+)\|(\d+)", line)
         if g:
             grep[(int(g.group(1)), g.group(2), int(g.group(3)))] = int(g.group(4))

@@ -20,38 +20,81 @@ def _mark(name: str) -> str:
     return f"printf '%s\\n' {q(MARK + name)}"
 
 
+def part_mark(part: str) -> str:
+    """The line above a part's output in its probe (`--@file`): _parse cuts the output there."""
+    return MARK + "@" + part
+
+
 def _words(values: Sequence[str]) -> str:
     return " ".join(q(v) for v in dict.fromkeys(values))
 
 
-# For k < ECN: does a line of file ECFk match the extended regex ECRk? "G|<ECTk>|0" yes, 1 no,
-# 2 unreadable. The values come from the environment, where awk reads them as they are (an -v
-# assignment would take backslashes for escapes).
-_AWK_MATCH = """BEGIN { n = ENVIRON["ECN"]
+# The awk work of a probe, done by one awk at its end (an exec costs a lab host 1.0-1.5 ms; the
+# system probe of bench/site200.py ran six). Each part adds its words to the probe's "$@" with
+# `set -- "$@" ...` (defer()); the reader takes them in order: `@part TEXT` and `@mark TEXT`
+# print TEXT (a part's mark, a section's); another `@MODE` says how the paths after it are read:
+#   lines   every line                      first   `<path>:<first line>`, as grep -H
+#   marked  `--F|<path>`, then its lines    keys    the [Install] keys of a unit file, `<path>:<line>`
+#   dpkg    dpkg's status file: what `dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}'`
+#           prints for the names in ECP (one a line, NAME or NAME:ARCH)
+#   passwd, group   the lines of the names in ECWpasswd, ECWgroup (exit bit 1, 2: one is not there)
+#   match   no paths: for k < ECN, does a line of file ECFk match the extended regex ECRk?
+#           "G|<ECTk>|0" yes, 1 no, 2 unreadable
+# Every file is opened with getline: one that is gone (a process ended meanwhile, a folder a glob
+# matched) is skipped, not an error. Values come from the environment, where awk reads them as
+# they are (an -v assignment would take backslashes for escapes). Paths are absolute: never `@`.
+READER = r"""function read(f, m,   l) {
+  if (m == "marked") print "--F|" f
+  while ((getline l < f) > 0) {
+    if (m == "first") { print f ":" l; break }
+    if (m != "keys") print l
+    else if (l ~ /^[ \t]*(WantedBy|RequiredBy|UpheldBy|Alias|Also|DefaultInstance)[ \t]*=/) print f ":" l }
+  close(f) }
+function record(want, ab, p, a, v, sw, se, ss) {
+  if (ss == "not-installed") sw = "unknown"  # as dpkg reads such a record
+  if (p in want || (p ":" a) in want) print ab[sw] ab[ss] (se == "ok" ? " " : "R") "|" v "|" p }
+function dpkg(f,   l, x, w, n, i, want, ab, p, a, v, sw, se, ss) {
+  n = split(ENVIRON["ECP"], w, "\n"); for (i = 1; i <= n; i++) want[w[i]] = 1
+  ab["not-installed"] = "n"; ab["config-files"] = "c"; ab["half-installed"] = "H"; ab["unpacked"] = "U"
+  ab["half-configured"] = "F"; ab["triggers-awaited"] = "W"; ab["triggers-pending"] = "t"; ab["installed"] = "i"
+  ab["unknown"] = "u"; ab["install"] = "i"; ab["hold"] = "h"; ab["deinstall"] = "r"; ab["purge"] = "p"
+  p = ""
+  while ((getline l < f) > 0) {
+    split(l, x, " ")
+    if (l ~ /^Package: /) { p = x[2]; a = v = sw = se = ss = "" }
+    else if (l ~ /^Architecture: /) a = x[2]
+    else if (l ~ /^Status: /) { sw = x[2]; se = x[3]; ss = x[4] }
+    else if (l ~ /^Version: /) v = x[2]
+    else if (l == "" && p != "") { record(want, ab, p, a, v, sw, se, ss); p = "" } }
+  if (p != "") record(want, ab, p, a, v, sw, se, ss)
+  close(f) }
+function accounts(f, db,   l, x, w, n, i, want) {
+  n = split(ENVIRON["ECW" db], w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1
+  while ((getline l < f) > 0) { split(l, x, ":"); if (x[1] in want) { print l; delete want[x[1]] } }
+  close(f)
+  for (i in want) return 1
+  return 0 }
+function matches(   n, k, f, r, hit, rc, l) {
+  n = ENVIRON["ECN"]
   for (k = 0; k < n; k++) { f = ENVIRON["ECF" k]; r = ENVIRON["ECR" k]; hit = 1
-    while ((rc = (getline line < f)) > 0) if (line ~ r) { hit = 0; break }
+    while ((rc = (getline l < f)) > 0) if (l ~ r) { hit = 0; break }
     if (rc < 0) hit = 2
-    close(f); print "G|" ENVIRON["ECT" k] "|" hit } }"""
+    close(f); print "G|" ENVIRON["ECT" k] "|" hit } }
+BEGIN { m = "lines"; mp = mg = 0
+  for (i = 1; i < ARGC; i++) { a = ARGV[i]
+    if (a == "@part" || a == "@mark") print ARGV[++i]
+    else if (a == "@match") matches()
+    else if (a ~ /^@/) m = substr(a, 2)
+    else if (m == "dpkg") dpkg(a)
+    else if (m == "passwd") { if (accounts(a, m)) mp = 1 }
+    else if (m == "group") { if (accounts(a, m)) mg = 1 }
+    else read(a, m) }
+  exit mp + 2 * mg }"""
 
 
-# Small files read by one awk (the shell's `read` takes a byte at a time: a mount table is
-# thousands of read calls), each opened with getline, so a file that is not there (a process
-# ended meanwhile, a folder the glob matched) is skipped, not an error. ECM says what to print:
-# lines (every line), marked (each file's lines under a line `--F|<path>`), first (`<path>:<first
-# line>`, as grep -H), keys (the [Install] keys of unit files, `<path>:<line>`).
-_AWK_READ = """BEGIN { m = ENVIRON["ECM"]
-  for (i = 1; i < ARGC; i++) { f = ARGV[i]
-    if (m == "marked") print "--F|" f
-    while ((getline l < f) > 0) {
-      if (m == "first") { print f ":" l; break }
-      if (m != "keys") print l
-      else if (l ~ /^[ \t]*(WantedBy|RequiredBy|UpheldBy|Alias|Also|DefaultInstance)[ \t]*=/) print f ":" l }
-    close(f) } }"""
-
-
-def read_files(mode: str, files: str) -> str:
-    """The shell text that reads `files` (shell words: quoted values or globs) by _AWK_READ."""
-    return with_awk(f"ECM={mode} awk {q(_AWK_READ)} {files} </dev/null")
+def defer(*words: str) -> str:
+    """Shell text that adds `words` (quoted values, globs, "$@"-free) to the probe's one awk run."""
+    return 'set -- "$@" ' + " ".join(words)
 
 
 # Printed instead of a part's lines where the host has no awk (a stripped image): its entries are
@@ -59,8 +102,17 @@ def read_files(mode: str, files: str) -> str:
 NO_AWK = MARK + "noawk"
 
 
-def with_awk(text: str) -> str:
-    return f"if command -v awk >/dev/null 2>&1; then {text}; else printf '%s\\n' {NO_AWK}; fi"
+def run_reader(locale: str) -> str:
+    """The probe's last lines: its one awk over the words the parts deferred (`$ecaw`: the
+    reader's exit code, 3 where there is no awk: every part that deferred a read is marked
+    NO_AWK then; `@mark` lines, the accounts' getent fallback, are not)."""
+    return ('ecaw=0\n'
+            'if [ $# -gt 0 ]; then\n'
+            f'  if command -v awk >/dev/null 2>&1; then LC_ALL={locale} awk {q(READER)} "$@" </dev/null; ecaw=$?\n'
+            '  else ecaw=3; ecm=\n'
+            f'    for eca do [ "$ecm" = @part ] && printf \'%s\\n\' "$eca" {NO_AWK}; ecm=$eca; done\n'
+            '  fi\n'
+            'fi')
 
 
 def file_command(entries: Sequence[Entry]) -> str:
@@ -71,54 +123,44 @@ def file_command(entries: Sequence[Entry]) -> str:
         lines += [_mark("L"), f"for ecf in {_words(links)}; do [ -L \"$ecf\" ] && printf 'L|%s\\n' \"$ecf\"; done"]
     pairs = [(f"{i}|{kind}|{j}", e.get("path"), rx) for i, e in enumerate(entries)
              for kind in ("contains", "not_contains") for j, rx in enumerate(e.get(kind, ()))]
-    if pairs:  # one awk for every regex of every file, not a grep each
+    if pairs:  # every regex of every file by the probe's one awk, not a grep each
         env = " ".join(f"ECT{k}={q(tag)} ECF{k}={q(path)} ECR{k}={q(rx)}" for k, (tag, path, rx) in enumerate(pairs))
-        lines.append(with_awk(f"ECN={len(pairs)} {env} awk {q(_AWK_MATCH)} </dev/null"))
+        lines += [f"export ECN={len(pairs)} {env}", defer("@part", q(part_mark("file")), "@mark", q(MARK + "G"),
+                                                          "@match")]
     utf8 = [e.get("path") for e in entries if e.get("utf8")]
     if utf8:  # lines that are not whole UTF-8 characters, counted per file, by one grep
         lines += [_mark("U"), f"grep -caxvHs -e '.*' -- {_words(utf8)}"]
-    return "\n".join(lines) + "\n:"
+    return "\n".join(lines)
 
 
 def mount_command(entries: Sequence[Entry]) -> str:
-    """The mount table read by awk; one df only for the entries that ask for a size."""
+    """The mount table read by the probe's awk; one df only for the entries that ask for a size."""
     sized = [e.get("path") for e in entries if e.get("min_size") is not None]
     df = [_mark("D"), f"df -P -B1 -- {_words(sized)} 2>/dev/null"] if sized else []
-    return "\n".join([_mark("M"), read_files("lines", "/proc/self/mounts"), *df, ":"])
+    return "\n".join([defer("@part", q(part_mark("mount")), "@mark", q(MARK + "M"), "@lines", "/proc/self/mounts"),
+                      *df])
 
-
-# dpkg's own database read by awk: what `dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}'`
-# prints for the names in ECP (one a line, NAME or NAME:ARCH), half its CPU (no dpkg-query
-# start, no reading of the available and triggers files). Only where no update of the database
-# is pending (dpkg-query would read /var/lib/dpkg/updates first), and an awk is there.
-_AWK_DPKG = """BEGIN { n = split(ENVIRON["ECP"], w, "\\n"); for (i = 1; i <= n; i++) want[w[i]] = 1
-  ab["not-installed"] = "n"; ab["config-files"] = "c"; ab["half-installed"] = "H"; ab["unpacked"] = "U"
-  ab["half-configured"] = "F"; ab["triggers-awaited"] = "W"; ab["triggers-pending"] = "t"; ab["installed"] = "i"
-  ab["unknown"] = "u"; ab["install"] = "i"; ab["hold"] = "h"; ab["deinstall"] = "r"; ab["purge"] = "p" }
-function out() { if (ss == "not-installed") sw = "unknown"  # as dpkg reads such a record
-  if (p in want || (p ":" a) in want) print ab[sw] ab[ss] (se == "ok" ? " " : "R") "|" v "|" p
-  p = "" }
-/^Package: / { p = $2; a = v = sw = se = ss = ""; next }
-/^Architecture: / { a = $2; next }
-/^Status: / { sw = $2; se = $3; ss = $4; next }
-/^Version: / { v = $2; next }
-/^$/ { if (p != "") out() }
-END { if (p != "") out() }"""
 
 _DPKG_QUERY = "dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}\\n' -- "
 
 
 def package_command(entries: Sequence[Entry]) -> str:
+    """dpkg's own database read by the probe's awk (half of dpkg-query's CPU: no start, no
+    reading of the available and triggers files), where no update of it is pending
+    (dpkg-query would read /var/lib/dpkg/updates first) and awk is there; else dpkg-query,
+    or rpm on RPM hosts."""
     listed = list(dict.fromkeys(e.get("name") for e in entries))
     names = _words(listed)
-    return (f"if command -v dpkg-query >/dev/null 2>&1; then {_mark('dpkg')}; "
-            "set -- /var/lib/dpkg/updates/[0-9]*; "
-            "if [ -r /var/lib/dpkg/status ] && [ ! -e \"$1\" ] && command -v awk >/dev/null 2>&1; then "
-            f"ECP={q(chr(10).join(listed))} "
-            f"awk {q(_AWK_DPKG)} /var/lib/dpkg/status; else {_DPKG_QUERY}{names} 2>/dev/null; fi; "
-            f"elif command -v rpm >/dev/null 2>&1; then {_mark('rpm')}; "
-            f"rpm -q --qf 'ii |%{{VERSION}}-%{{RELEASE}}|%{{NAME}}\\n' {names} 2>/dev/null; "
-            f"else {_mark('none')}; fi; :")
+    read = defer("@part", q(part_mark("package")), "@mark", q(MARK + "dpkg"), "@dpkg", "/var/lib/dpkg/status")
+    return (f"if command -v dpkg-query >/dev/null 2>&1; then {_mark('dpkg')}; ecpend=\n"
+            "  for ecf in /var/lib/dpkg/updates/[0-9]*; do [ -e \"$ecf\" ] && ecpend=1; done\n"
+            "  if [ -r /var/lib/dpkg/status ] && [ -z \"$ecpend\" ] && command -v awk >/dev/null 2>&1; then\n"
+            f"    export ECP={q(chr(10).join(listed))}\n"
+            f"    {read}\n"
+            f"  else {_DPKG_QUERY}{names} 2>/dev/null; fi\n"
+            f"elif command -v rpm >/dev/null 2>&1; then {_mark('rpm')}\n"
+            f"  rpm -q --qf 'ii |%{{VERSION}}-%{{RELEASE}}|%{{NAME}}\\n' {names} 2>/dev/null\n"
+            f"else {_mark('none')}; fi")
 
 
 def unit(name: str) -> str:
@@ -141,11 +183,11 @@ _LINK_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/run/systemd/transi
               "/run/systemd/generator", "/run/systemd/generator.late")
 _ENABLING = " ".join(f"{d}/*.{kind}/*" for d in _LINK_DIRS for kind in ("wants", "requires", "upholds"))
 # For each unit: F|unit|its file|L (a link) or - ; N|unit (masked: the file is /dev/null);
-# A|unit|name (an alias: the link's target's name, the one unit systemctl knows it by). Then
-# the enabling links, the [Install] keys of the files found, and the load and active states
-# of the units (and of the aliases' targets) from PID 1.
+# A|unit|name (an alias: the link's target's name, the one unit systemctl knows it by). The
+# files found are added to the probe's awk run (their [Install] keys). Then the enabling links,
+# and the load and active states of the units (and of the aliases' targets) from PID 1.
 _UNIT_FILES = (
-    'set --; ecnames=; ecdirs=\n'
+    'ecnames=; ecdirs=\n'
     'for ecd in {dirs}; do [ -d "$ecd" ] && ecdirs="$ecdirs $ecd"; done\n'
     'for ecu in {units}; do\n'
     '  ect=${{ecu%%@*}}; [ "$ect" = "$ecu" ] || ect="$ect@.${{ecu##*.}}"\n'
@@ -167,13 +209,12 @@ def service_command(entries: Sequence[Entry]) -> str:
     units = _words([unit(e.get("name")) for e in entries])
     dirs = " ".join(UNIT_DIRS)
     return "\n".join([
+        defer("@part", q(part_mark("service")), "@mark", q(MARK + "install"), "@keys"),
         _mark("files"), _UNIT_FILES.format(units=units, dirs=dirs).rstrip("\n"),
         _mark("links"), f'for ecf in {_ENABLING}; do [ -L "$ecf" ] && printf \'%s\\n\' "$ecf"; done',
-        _mark("install"),
-        "[ $# = 0 ] || " + read_files("keys", '"$@"'),
         _mark("units"), "set -f",  # the aliases' names, word by word, never globs
         f"systemctl list-units --all --plain --no-legend --no-pager -- {units} $ecnames 2>/dev/null",
-        "set +f", ":"])  # the parts after this one glob again
+        "set +f"])  # the parts after this one glob again
 
 
 def port_command(entries: Sequence[Entry]) -> str:
@@ -188,7 +229,8 @@ def port_command(entries: Sequence[Entry]) -> str:
 # (a minimal host has none).
 def process_command(entries: Sequence[Entry]) -> str:
     owners = [_mark("O"), "stat -c '%U|%n' /proc/[0-9]* 2>/dev/null"] if any(e.get("user") for e in entries) else []
-    return "\n".join([*owners, _mark("C"), read_files("first", "/proc/[0-9]*/comm"), ":"])
+    return "\n".join([*owners, defer("@part", q(part_mark("process")), "@mark", q(MARK + "C"), "@first",
+                                     "/proc/[0-9]*/comm")])
 
 
 def kernel_path(name: str) -> str:
@@ -198,34 +240,42 @@ def kernel_path(name: str) -> str:
 def kernel_command(entries: Sequence[Entry]) -> str:
     """Every parameter's first line, by one awk (the kernel answers a read of /proc/sys past
     offset 0 with end of file: the shell's byte-at-a-time `read` would get one character)."""
-    return read_files("first", _words([kernel_path(e.get("name")) for e in entries])) + "; :"
+    return defer("@part", q(part_mark("kernel")), "@first", _words([kernel_path(e.get("name")) for e in entries]))
 
 
-# The passwd or group lines of the names in ECW; exit 1 when one is not in the file (then getent
-# asks NSS: LDAP, sssd).
-_AWK_ACCOUNTS = """BEGIN { FS = ":"; n = split(ENVIRON["ECW"], w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
-($1 in want) { print; delete want[$1] }
-END { for (k in want) exit 1 }"""
-
-
-def account_command(entries: Sequence[Entry]) -> str:
+def _accounts(entries: Sequence[Entry]) -> tuple[tuple[str, str, list[str]], ...]:
+    """(section mark, database, names) of the passwd and group lines the entries need."""
     users = [e.get("name") for e in entries if e.type == "user"]
     groups = [e.get("name") for e in entries if e.type == "group"] + \
              [e.get("group") for e in entries if e.type == "user" and e.get("group")]
+    return tuple((mark, db, list(dict.fromkeys(names)))
+                 for mark, db, names in (("P", "passwd", users), ("G", "group", groups)) if names)
+
+
+def account_command(entries: Sequence[Entry]) -> str:
+    """The local files read by the probe's awk (`@mark`, not `@part`: where there is no awk,
+    getent answers instead, account_fallback); each user's groups by id."""
     lines = []
-    for mark, db, names in (("P", "passwd", users), ("G", "group", groups)):
-        if names:  # the local file read by awk; getent only when a name is not there
-            listed = list(dict.fromkeys(names))
-            lines += [_mark(mark), f"ECW={q(' '.join(listed))} awk {q(_AWK_ACCOUNTS)} /etc/{db} 2>/dev/null || "
-                      f"getent {db} -- {_words(listed)} 2>/dev/null"]
+    for mark, db, names in _accounts(entries):
+        lines += [f"export ECW{db}={q(' '.join(names))}",
+                  defer("@mark", q(part_mark("account")), "@mark", q(MARK + mark), f"@{db}", f"/etc/{db}")]
     for e in entries:
         if e.type == "user" and e.get("groups"):
             lines += [_mark("I|" + e.get("name")), f"id -Gn -- {q(e.get('name'))} 2>/dev/null"]
-    return "\n".join([*lines, ":"])
+    return "\n".join(lines)
+
+
+def account_fallback(entries: Sequence[Entry]) -> str:
+    """After the probe's awk: getent (NSS: LDAP, sssd) for a database where a name was not in
+    the local file, or where there is no awk (`$ecaw` bit 1 passwd, bit 2 group)."""
+    return "\n".join(f"[ $((ecaw & {bit})) = 0 ] || {{ printf '%s\\n' {q(part_mark('account'))} {q(MARK + mark)}; "
+                     f"getent {db} -- {_words(names)} 2>/dev/null; }}"
+                     for mark, db, names in _accounts(entries) for bit in [1 if db == "passwd" else 2])
 
 
 # Fixed text: the crontabs of the system and of every user (root reads the spool).
-CRON_COMMAND = read_files("marked", "/etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* /var/spool/cron/*") + "; :"
+CRON_COMMAND = defer("@part", q(part_mark("cron")), "@marked",
+                     "/etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* /var/spool/cron/*")
 
 
 def java_command(entries: Sequence[Entry]) -> str:

@@ -24,8 +24,7 @@ from click.testing import CliRunner
 
 from envcheck.cli import cli
 from envcheck.model import ProbeOutput
-from envcheck.sitechecks import probes
-from envcheck.sitechecks.facts import parse_service
+from envcheck.sitechecks import parse_probe, probe_text
 from envcheck.sitechecks.spec import parse_host
 from tests.clirunner import crash
 from tests.lab import faults
@@ -211,8 +210,9 @@ def test_services_enablement_read_from_the_unit_folders_is_what_systemctl_says(s
         entries = parse_host({"site_checks": [{"id": f"u{i}", "type": "service", "name": n, "title": {"en": n, "zh": n}}
                                               for i, n in enumerate(names) if re.fullmatch(r"\w[\w.@:+~/-]*", n)]},
                              lambda _: "test")
-        got = parse_service(ProbeOutput(faults.run(site.lab, app, "sh -s", input=probes.service_command(entries)), 0),
-                            entries)
+        members = {"service": entries}
+        got = parse_probe(members, ProbeOutput(faults.run(site.lab, app, "sh -s", input=probe_text(members)), 0))
+        got = got["service"]
         said = faults.run(site.lab, app, "for u in " + " ".join(shlex.quote(n) for n in names) +
                           "; do printf '%s %s\\n' \"$u\" \"$(systemctl is-enabled -- \"$u\" 2>/dev/null)\"; done")
     finally:

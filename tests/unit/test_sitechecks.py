@@ -154,7 +154,7 @@ def test_parsers_and_evaluations_on_a_debian_hosts_output() -> None:
     assert sorted(by_id) == ["site:paths-root", "site:system"]  # one probe for the paths, one for the tables
     out = {
         "site:paths-root": "--@file\n--S\nS|regular file|644|root|root|221|/etc/hosts\nS|regular file|640|root|"
-                           "shadow|501|/etc/shadow\nG|0|contains|0|0\n--U\n/etc/hosts:0\n",
+                           "shadow|501|/etc/shadow\n--U\n/etc/hosts:0\n--@file\n--G\nG|0|contains|0|0\n",
         "site:system": "--@kernel\n/proc/sys/net/ipv4/ip_forward:0\n"
                        "/proc/sys/net/ipv4/ip_local_port_range:32768\t60999\n"
                        "--@service\n--files\nF|ssh.service|/lib/systemd/system/ssh.service|-\n"

@@ -7,7 +7,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from envcheck.sitechecks.probes import _AWK_DPKG, _DPKG_QUERY
+from envcheck.sitechecks.probes import _DPKG_QUERY, READER
 
 STATUS = """\
 Package: bash
@@ -83,7 +83,7 @@ def test_the_awk_reading_of_the_status_file_prints_what_dpkg_query_prints(tmp_pa
                            env=env, check=False, timeout=60)
     for status in (STATUS + "\n", STATUS):  # the last record ended by a blank line or by the end of the file
         (tmp_path / "status").write_text(status)
-        awk = subprocess.run(["awk", _AWK_DPKG, str(tmp_path / "status")], capture_output=True, text=True,
+        awk = subprocess.run(["awk", READER, "@dpkg", str(tmp_path / "status")], capture_output=True, text=True,
                              env=env | {"ECP": "\n".join(NAMES)}, check=True, timeout=60)
         assert sorted(set(awk.stdout.splitlines())) == sorted(query.stdout.splitlines())
     assert {"ii |2.36-9+deb12u14|libc6", "iHR|1:0.1|broken", "rc |590-2.1~deb12u2|less", "un ||purged"} \
