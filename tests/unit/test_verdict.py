@@ -114,3 +114,14 @@ def _report(statuses: list[str], *, reachable: bool = True, complete: bool = Tru
 def test_the_verdict_of_a_report_is_the_verdict_of_its_whole_document(report: Any) -> None:
     """of_report reads only the fields the coverage needs: it judges as the full document does."""
     assert of_report(report) == of_result(as_dict(report, "en", with_verdict=False))
+
+
+def test_a_site_results_fix_is_in_the_document_only_where_one_is_due() -> None:
+    """Both languages' titles on every site result (the report draws them in its language), both
+    fixes only on a failure or warning, as `fix` itself."""
+    fix = Text("Mount /data", "挂载 /data")
+    done = {s: Result("web1", "site.data", Status(s), Severity.MAJOR, None, None, Text("m", "m"), fix,
+                      Text("Data disk", "数据盘")).to_json("zh") for s in ("pass", "fail", "warn", "skip")}
+    assert all(d["titles"] == {"en": "Data disk", "zh": "数据盘"} for d in done.values())
+    assert done["fail"]["fixes"] == done["warn"]["fixes"] == {"en": "Mount /data", "zh": "挂载 /data"}
+    assert done["fail"]["fix"] == "挂载 /data" and "fixes" not in done["pass"] and "fixes" not in done["skip"]
