@@ -119,6 +119,7 @@ def mask_line(line: str) -> tuple[str, int]:
 _SECRET_KEY = re.compile(rf"(?i)^{_KEY}$")
 _SECRET_FLAG = re.compile(rf"(?i)^-{{1,2}}{_KEY}$")
 R = TypeVar("R")
+_PLAIN = (bool, int, float)
 
 
 def mask_data(value: Any) -> Any:
@@ -155,15 +156,15 @@ def mask_record(record: R) -> R:
     changes: dict[str, Any] = {}
     for name in _field_names(type(record)):  # type: ignore[arg-type]
         value = getattr(record, name)
-        if value is None or isinstance(value, bool | int | float):
+        if value is None or isinstance(value, _PLAIN):
             continue  # nothing to mask (a run masks thousands of results: the common cases first)
         if isinstance(value, str):
             new: Any = mask_text(value)[0]
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        elif hasattr(type(value), "__dataclass_fields__"):  # a dataclass instance (its class is a type)
             new = _mask_member(value)
         else:
             new = mask_data(value)
-        if new != value:
+        if new is not value and new != value:
             changes[name] = new
     return dataclasses.replace(record, **changes) if changes else record  # type: ignore[type-var]
 

@@ -53,7 +53,9 @@ def render(report: AuditReport, lang: str, show_passed: bool = False, show_skipp
     hidden = {Status.PASS} if not show_passed else set()
     if not show_skipped:
         hidden.add(Status.SKIP)
-    findings = [f for f in group(report.results, [h.status.name for h in report.hosts]) if f.status not in hidden]
+    # Grouped after the hidden statuses are left out: the passing results of a 200-entry site
+    # spec were 10 ms of the table (each one's found value made readable, to be dropped).
+    findings = group([r for r in report.results if r.status not in hidden], [h.status.name for h in report.hosts])
     if findings:
         parts.append(_index(findings, lang))
         parts += [_block(i, f, lang) for i, f in enumerate(findings, 1) if f.status != Status.PASS]
