@@ -11,7 +11,7 @@ APT_PACKAGES := debootstrap systemd-container socat apt-cacher-ng faketime opens
 LAB_HOSTS ?= 3
 LAB_GROUPS ?= web,app,db
 
-.PHONY: help venv run test unit reliability lint docs apt bundle lab-up lab-down bench bench-inventory bench-data bench-serve bench-scale clean
+.PHONY: help venv run awks test unit reliability lint docs apt bundle lab-up lab-down bench bench-inventory bench-data bench-serve bench-scale clean
 
 help:
 	@echo "make run       create .venv, install, audit this machine (envcheck check)"
@@ -61,11 +61,25 @@ apt:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-test: venv apt
+# Two awks besides this machine's (mawk, as Debian hosts have it), for the site probes' reader
+# (tests/unit/test_sitechecks_awks.py): gawk, as RHEL, Kylin and UOS hosts have it, and
+# busybox's, as a minimal image has it; unpacked from Debian's packages, not installed (installed,
+# gawk would become this machine's awk).
+AWKS := .cache/awks
+$(AWKS)/.unpacked:
+	mkdir -p $(AWKS)/debs
+	cd $(AWKS)/debs && { apt-get download gawk libsigsegv2 busybox 2>/dev/null || \
+		{ apt-get update -q && apt-get download gawk libsigsegv2 busybox; }; }
+	for deb in $(AWKS)/debs/*.deb; do dpkg-deb -x "$$deb" $(AWKS)/root; done
+	touch $@
+
+awks: $(AWKS)/.unpacked
+
+test: venv apt awks
 	$(COMPILE)
 	$(PY) -m pytest -q tests
 
-unit: venv
+unit: venv awks
 	$(PY) -m pytest -q tests/unit
 
 # Also part of `make test` (it runs the whole of tests/); selected by the `reliability` marker.
