@@ -68,8 +68,8 @@ apt:
 AWKS := .cache/awks
 $(AWKS)/.unpacked:
 	mkdir -p $(AWKS)/debs
-	cd $(AWKS)/debs && { apt-get download gawk libsigsegv2 busybox 2>/dev/null || \
-		{ apt-get update -q && apt-get download gawk libsigsegv2 busybox; }; }
+	cd $(AWKS)/debs && { apt-get -qq download gawk libsigsegv2 busybox >/dev/null 2>&1 || \
+		{ apt-get -qq update && apt-get -qq download gawk libsigsegv2 busybox >/dev/null; }; }
 	for deb in $(AWKS)/debs/*.deb; do dpkg-deb -x "$$deb" $(AWKS)/root; done
 	touch $@
 
