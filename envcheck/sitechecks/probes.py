@@ -93,9 +93,13 @@ BEGIN { m = "lines"; mp = mg = 0
   exit mp + 2 * mg }"""
 
 
-def defer(*words: str) -> str:
-    """Shell text that adds `words` (quoted values, globs, "$@"-free) to the probe's one awk run."""
-    return 'set -- "$@" ' + " ".join(words)
+def defer(part: str, mode: str, files: str = "", section: str = "", awk_only: bool = True) -> str:
+    """Shell text that adds to the probe's one awk run: `part`'s mark (`@part`; `@mark` where the
+    part has an answer without awk, awk_only False), `section`'s mark, then `files` (shell
+    words: quoted values, globs) read in `mode`."""
+    words = ["@part" if awk_only else "@mark", q(part_mark(part))]
+    words += ["@mark", q(MARK + section)] if section else []
+    return 'set -- "$@" ' + " ".join([*words, f"@{mode}", *([files] if files else [])])
 
 
 # Printed instead of a part's lines where the host has no awk (a stripped image): its entries are
@@ -126,8 +130,7 @@ def file_command(entries: Sequence[Entry]) -> str:
              for kind in ("contains", "not_contains") for j, rx in enumerate(e.get(kind, ()))]
     if pairs:  # every regex of every file by the probe's one awk, not a grep each
         env = " ".join(f"ECT{k}={q(tag)} ECF{k}={q(path)} ECR{k}={q(rx)}" for k, (tag, path, rx) in enumerate(pairs))
-        lines += [f"export ECN={len(pairs)} {env}", defer("@part", q(part_mark("file")), "@mark", q(MARK + "G"),
-                                                          "@match")]
+        lines += [f"export ECN={len(pairs)} {env}", defer("file", "match", section="G")]
     utf8 = [e.get("path") for e in entries if e.get("utf8")]
     if utf8:  # lines that are not whole UTF-8 characters, counted per file, by one grep
         lines += [_mark("U"), f"grep -caxvHs -e '.*' -- {_words(utf8)}"]
@@ -138,7 +141,7 @@ def mount_command(entries: Sequence[Entry]) -> str:
     """The mount table read by the probe's awk; one df only for the entries that ask for a size."""
     sized = [e.get("path") for e in entries if e.get("min_size") is not None]
     df = [_mark("D"), f"df -P -B1 -- {_words(sized)} 2>/dev/null"] if sized else []
-    return "\n".join([defer("@part", q(part_mark("mount")), "@mark", q(MARK + "M"), "@lines", "/proc/self/mounts"),
+    return "\n".join([defer("mount", "lines", "/proc/self/mounts", "M"),
                       *df])
 
 
@@ -152,7 +155,7 @@ def package_command(entries: Sequence[Entry]) -> str:
     or rpm on RPM hosts."""
     listed = list(dict.fromkeys(e.get("name") for e in entries))
     names = _words(listed)
-    read = defer("@part", q(part_mark("package")), "@mark", q(MARK + "dpkg"), "@dpkg", "/var/lib/dpkg/status")
+    read = defer("package", "dpkg", "/var/lib/dpkg/status", "dpkg")
     return (f"if command -v dpkg-query >/dev/null 2>&1; then {_mark('dpkg')}; ecpend=\n"
             "  for ecf in /var/lib/dpkg/updates/[0-9]*; do [ -e \"$ecf\" ] && ecpend=1; done\n"
             "  if [ -r /var/lib/dpkg/status ] && [ -z \"$ecpend\" ] && command -v awk >/dev/null 2>&1; then\n"
@@ -214,7 +217,7 @@ def service_command(entries: Sequence[Entry]) -> str:
     units = _words([unit(e.get("name")) for e in entries])
     dirs = " ".join(UNIT_DIRS)
     return "\n".join([
-        defer("@part", q(part_mark("service")), "@mark", q(MARK + "install"), "@keys"),
+        defer("service", "keys", section="install"),
         _mark("files"), _UNIT_FILES.format(units=units, dirs=dirs).rstrip("\n"),
         _mark("links"), f'for ecf in {_ENABLING}; do [ -L "$ecf" ] && printf \'%s\\n\' "$ecf"; done',
         _mark("units"), "set -f",  # the aliases' names, word by word, never globs
@@ -234,8 +237,7 @@ def port_command(entries: Sequence[Entry]) -> str:
 # (a minimal host has none).
 def process_command(entries: Sequence[Entry]) -> str:
     owners = [_mark("O"), "stat -c '%U|%n' /proc/[0-9]* 2>/dev/null"] if any(e.get("user") for e in entries) else []
-    return "\n".join([*owners, defer("@part", q(part_mark("process")), "@mark", q(MARK + "C"), "@first",
-                                     "/proc/[0-9]*/comm")])
+    return "\n".join([*owners, defer("process", "first", "/proc/[0-9]*/comm", "C")])
 
 
 def kernel_path(name: str) -> str:
@@ -245,7 +247,7 @@ def kernel_path(name: str) -> str:
 def kernel_command(entries: Sequence[Entry]) -> str:
     """Every parameter's first line, by one awk (the kernel answers a read of /proc/sys past
     offset 0 with end of file: the shell's byte-at-a-time `read` would get one character)."""
-    return defer("@part", q(part_mark("kernel")), "@first", _words([kernel_path(e.get("name")) for e in entries]))
+    return defer("kernel", "first", _words([kernel_path(e.get("name")) for e in entries]))
 
 
 def _accounts(entries: Sequence[Entry]) -> tuple[tuple[str, str, list[str]], ...]:
@@ -263,7 +265,7 @@ def account_command(entries: Sequence[Entry]) -> str:
     lines = []
     for mark, db, names in _accounts(entries):
         lines += [f"export ECW{db}={q(' '.join(names))}",
-                  defer("@mark", q(part_mark("account")), "@mark", q(MARK + mark), f"@{db}", f"/etc/{db}")]
+                  defer("account", db, f"/etc/{db}", mark, awk_only=False)]
     for e in entries:
         if e.type == "user" and e.get("groups"):
             lines += [_mark("I|" + e.get("name")), f"id -Gn -- {q(e.get('name'))} 2>/dev/null"]
@@ -279,8 +281,7 @@ def account_fallback(entries: Sequence[Entry]) -> str:
 
 
 # Fixed text: the crontabs of the system and of every user (root reads the spool).
-CRON_COMMAND = defer("@part", q(part_mark("cron")), "@marked",
-                     "/etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* /var/spool/cron/*")
+CRON_COMMAND = defer("cron", "marked", "/etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* /var/spool/cron/*")
 
 
 def java_command(entries: Sequence[Entry]) -> str:
