@@ -36,8 +36,9 @@ def _words(values: Sequence[str]) -> str:
 # print TEXT (a part's mark, a section's); another `@MODE` says how the paths after it are read:
 #   lines   every line                      first   `<path>:<first line>`, as grep -H
 #   marked  `--F|<path>`, then its lines    keys    the [Install] keys of a unit file, `<path>:<line>`
-#   dpkg    dpkg's status file: what `dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}'`
-#           prints for the names in ECP (one a line, NAME or NAME:ARCH)
+#   dpkg    dpkg's status file, a record at a time (RS=""): what
+#           `dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${Package}'` prints for the names in
+#           ECP (one a line, NAME or NAME:ARCH)
 #   passwd, group   the lines of the names in ECWpasswd, ECWgroup (exit bit 1, 2: one is not there)
 #   match   no paths: for k < ECN, does a line of file ECFk match the extended regex ECRk?
 #           "G|<ECTk>|0" yes, 1 no, 2 unreadable
@@ -51,24 +52,23 @@ READER = r"""function read(f, m,   l) {
     if (m != "keys") print l
     else if (l ~ /^[ \t]*(WantedBy|RequiredBy|UpheldBy|Alias|Also|DefaultInstance)[ \t]*=/) print f ":" l }
   close(f) }
-function record(want, ab, p, a, v, sw, se, ss) {
-  if (ss == "not-installed") sw = "unknown"  # as dpkg reads such a record
-  if (p in want || (p ":" a) in want) print ab[sw] ab[ss] (se == "ok" ? " " : "R") "|" v "|" p }
-function dpkg(f,   l, x, w, n, i, want, ab, p, a, v, sw, se, ss) {
+function field(r, k,   i) {
+  i = index("\n" r, "\n" k ": "); if (!i) return ""
+  r = substr(r, i + length(k) + 2); i = index(r, "\n")
+  return i ? substr(r, 1, i - 1) : r }
+function dpkg(f,   r, x, w, n, i, want, ab, p, rs) {
   n = split(ENVIRON["ECP"], w, "\n"); for (i = 1; i <= n; i++) want[w[i]] = 1
   ab["not-installed"] = "n"; ab["config-files"] = "c"; ab["half-installed"] = "H"; ab["unpacked"] = "U"
   ab["half-configured"] = "F"; ab["triggers-awaited"] = "W"; ab["triggers-pending"] = "t"; ab["installed"] = "i"
   ab["unknown"] = "u"; ab["install"] = "i"; ab["hold"] = "h"; ab["deinstall"] = "r"; ab["purge"] = "p"
-  p = ""
-  while ((getline l < f) > 0) {
-    split(l, x, " ")
-    if (l ~ /^Package: /) { p = x[2]; a = v = sw = se = ss = "" }
-    else if (l ~ /^Architecture: /) a = x[2]
-    else if (l ~ /^Status: /) { sw = x[2]; se = x[3]; ss = x[4] }
-    else if (l ~ /^Version: /) v = x[2]
-    else if (l == "" && p != "") { record(want, ab, p, a, v, sw, se, ss); p = "" } }
-  if (p != "") record(want, ab, p, a, v, sw, se, ss)
-  close(f) }
+  rs = RS; RS = ""
+  while ((getline r < f) > 0) {
+    p = field(r, "Package")
+    if (!(p in want) && !((p ":" field(r, "Architecture")) in want)) continue
+    split(field(r, "Status"), x, " ")
+    if (x[3] == "not-installed") x[1] = "unknown"  # as dpkg reads such a record
+    print ab[x[1]] ab[x[3]] (x[2] == "ok" ? " " : "R") "|" field(r, "Version") "|" p }
+  RS = rs; close(f) }
 function accounts(f, db,   l, x, w, n, i, want) {
   n = split(ENVIRON["ECW" db], w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1
   while ((getline l < f) > 0) { split(l, x, ":"); if (x[1] in want) { print l; delete want[x[1]] } }
