@@ -240,11 +240,14 @@ def run_audit(
     stop: threading.Event | None = None,
     on_begin: Callable[[str], None] | None = None,
     extra: Sequence[Fact] = (),
+    settle: Callable[[Sequence[Result]], Sequence[Result]] = tuple,
 ) -> AuditReport:
     """`on_begin` is told each host's name as its session starts, `on_host` each host as it
     finishes (its raw output, which on_host may write as evidence, is dropped afterwards: a
     large fleet's report holds the parsed facts only). `extra`: facts gathered beside the
-    checks' (a snapshot's), kept in the evidence."""
+    checks' (a snapshot's), kept in the evidence. `settle`: what becomes of each host's results
+    once evaluated (waivers, masking: envcheck.audit.run), done while the others still answer,
+    and of the fleet's at the end."""
     checks, fleet = select_checks(check_ids)
     facts = facts_needed(checks, fleet) + list(extra)
     site = {h.name: site_checks(h, inventory.sources) for h in inventory.hosts}
@@ -269,8 +272,8 @@ def run_audit(
             gathered[hf.status.name] = hf
             # Evaluated as it arrives, while other hosts still answer: not after the last one.
             name = hf.status.name
-            evaluated[name] = evaluate_host(hf, inventory.host(name).standard,
-                                            [*checks, *site[name].selected(check_ids or ())])
+            evaluated[name] = list(settle(evaluate_host(hf, inventory.host(name).standard,
+                                                        [*checks, *site[name].selected(check_ids or ())])))
             if on_host:
                 on_host(hf)
             gathered[hf.status.name] = replace(hf, raw={})
@@ -293,7 +296,7 @@ def run_audit(
         for hf in ordered if hf.status.reachable
     ]
     if fleet and len(inventory.hosts) > 1:
-        results += evaluate_fleet(fleet_hosts, fleet, _fleet_standard(inventory))
+        results += settle(evaluate_fleet(fleet_hosts, fleet, _fleet_standard(inventory)))
     pending = tuple(h.name for h in inventory.hosts if h.name not in gathered)
     return AuditReport(started, datetime.now(UTC), tuple(ordered), tuple(results), complete, pending)
 

@@ -6,7 +6,7 @@ later caller go through run_check(); the click commands keep only options, progr
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from envcheck.checks.registry import Fact
 from envcheck.errors import BadInput
 from envcheck.inventory import Inventory
 from envcheck.masking import mask_record
-from envcheck.model import HostFacts, Waiver
+from envcheck.model import HostFacts, Result, Waiver
 from envcheck.runs import inventory_paths
 from envcheck.runs.check import CheckEvidence
 from envcheck.sitechecks import AREA as SITE
@@ -91,14 +91,18 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
             if on_host is not None:
                 on_host(hf)
 
+        today = datetime.now(ZoneInfo(scope.site["timezone"])).date()
+
+        def settle(results: Sequence[Result]) -> tuple[Result, ...]:
+            """Waived and masked: what every output is rendered from."""
+            return tuple(mask_record(r) for r in waivers.apply(results, scope.waivers, today))
+
         report = run_audit(inventory, transport, request.only, conn.forks, conn.timeout,
-                           on_host=host_done, stop=stop, on_begin=on_begin, extra=extra)
+                           on_host=host_done, stop=stop, on_begin=on_begin, extra=extra, settle=settle)
     finally:
         transport.close_prepared()
         transport.end_shared()  # also what a session never taken started
-    today = datetime.now(ZoneInfo(scope.site["timezone"])).date()
-    report = replace(report, scope=scope, results=waivers.apply(report.results, scope.waivers, today))
-    report = masked(report)
+    report = masked_hosts(replace(report, scope=scope))
     return CheckRun(report, evidence.path, evidence.finish(report, request.lang))
 
 
@@ -157,8 +161,8 @@ def _as_list(value: object) -> list[object]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def masked(report: AuditReport) -> AuditReport:
-    """The report with the secrets of its results and host messages masked: every output
-    (terminal, JSON, JUnit, Markdown, the report built from result.json) is rendered from it."""
-    hosts = tuple(replace(h, status=mask_record(h.status)) for h in report.hosts)
-    return replace(report, hosts=hosts, results=tuple(mask_record(r) for r in report.results))
+def masked_hosts(report: AuditReport) -> AuditReport:
+    """The report with the secrets of its host messages masked (its results are, as each host
+    is evaluated): every output (terminal, JSON, JUnit, Markdown, the report built from
+    result.json) is rendered from it."""
+    return replace(report, hosts=tuple(replace(h, status=mask_record(h.status)) for h in report.hosts))

@@ -137,7 +137,8 @@ def test_a_hostile_value_reaches_its_program_as_one_argument_and_changes_nothing
                          env=env, capture_output=True, cwd=tmp_path, timeout=60, check=False)
     assert run.returncode == 0, run.stderr
     received = args.read_bytes().split(b"\0") if args.exists() else []
-    assert ("/" + value).encode() in received  # stat and the others got it whole, as one argument
+    path = site.entries[0].get("path")  # "/" + value, without a trailing slash (/data/ is /data)
+    assert path.encode() in received  # stat and the others got it whole, as one argument
     assert sorted(os.listdir(tmp_path)) == sorted(["args", "bin"])  # nothing else was written
 
 
@@ -179,6 +180,21 @@ def test_one_probe_per_type_however_many_entries() -> None:
     assert [f.id for f in fifty.facts] == ["site:paths-root", "site:system"] and len(fifty.checks) == 100
     # one stat, one awk: the same lines for 50 entries as for one, not a line per entry
     assert [f.command.count("\n") for f in fifty.facts] == [f.command.count("\n") for f in one.facts]
+
+
+def test_a_root_login_takes_two_probes_not_four() -> None:
+    declared = [_entry(id="f", type="file", path="/etc/hosts"), _entry(id="m", type="mount", path="/"),
+                _entry(id="c", type="cron", match="x"),
+                _entry(id="k", type="kernel_param", name="vm.swappiness", value="10")]
+    entries = parse_host({"site_checks": declared}, lambda v: "group_vars/all.yml")
+    by_sudo = SiteChecks(entries)  # a login that may not have sudo: what needs root apart
+    assert {f.id: f.sudo for f in by_sudo.facts} == {
+        "site:paths-root": True, "site:paths": False, "site:system-root": True, "site:system": False}
+    as_root = SiteChecks(entries, as_root=True)
+    assert {f.id: f.sudo for f in as_root.facts} == {"site:paths-root": True, "site:system-root": True}
+    assert [f.command.count("function read(") for f in as_root.facts] == [1, 1]  # one awk each
+    assert [c.id for c in as_root.checks] == [c.id for c in by_sudo.checks] == ["site.f", "site.m", "site.c", "site.k"]
+    assert for_host({"site_checks": declared}, (), as_root=True) is not for_host({"site_checks": declared}, ())
 
 
 def test_hosts_with_the_same_lists_share_one_compiled_set() -> None:
