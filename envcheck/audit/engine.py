@@ -198,8 +198,12 @@ def evaluate_host(hf: HostFacts, std: Standard, checks: Sequence[Check]) -> list
 def evaluate_check(c: Check, host: str | None, facts: Mapping[str, Any], std: Standard) -> Result:
     values = {f: facts.get(f) for f in c.facts}
     outcome: Outcome
-    absent = next((v for v in values.values() if isinstance(v, Absent)), None)
-    error = next((v for v in values.values() if isinstance(v, FactError)), None)
+    absent = error = None
+    for v in values.values():  # the first fact that does not apply, the first that failed
+        if absent is None and isinstance(v, Absent):
+            absent = v
+        elif error is None and isinstance(v, FactError):
+            error = v
     if absent is not None:
         outcome = Outcome(Status.SKIP, message=absent.reason)
     elif error is not None:

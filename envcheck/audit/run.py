@@ -84,7 +84,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
         scope = scope_of(request, inventory, declared, found)
         extra = request.more_facts(inventory) if request.more_facts is not None else ()
         evidence = CheckEvidence.create(request.runs_dir, inventory, request.kind,
-                                        frozenset(f.id for f in extra if not f.masked))
+                                        frozenset(f.id for f in extra if not f.masked), request.lang)
 
         def host_done(hf: HostFacts) -> None:
             evidence.host_done(hf)
@@ -94,8 +94,10 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
         today = datetime.now(ZoneInfo(scope.site["timezone"])).date()
 
         def settle(results: Sequence[Result]) -> tuple[Result, ...]:
-            """Waived and masked: what every output is rendered from."""
-            return tuple(mask_record(r) for r in waivers.apply(results, scope.waivers, today))
+            """Waived and masked: what every output is rendered from (result.json's lines now)."""
+            settled = tuple(mask_record(r) for r in waivers.apply(results, scope.waivers, today))
+            evidence.results_settled(settled)
+            return settled
 
         report = run_audit(inventory, transport, request.only, conn.forks, conn.timeout,
                            on_host=host_done, stop=stop, on_begin=on_begin, extra=extra, settle=settle)

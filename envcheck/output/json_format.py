@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from envcheck import __version__
 from envcheck.audit.engine import AuditReport
-from envcheck.runs import json_text
+from envcheck.runs import Encoded, json_text
 
 SCHEMA_VERSION = 1
 
 
-def as_dict(report: AuditReport, lang: str, with_verdict: bool = True) -> dict[str, Any]:
-    """The document; its verdict (envcheck.verdict) is judged on the document itself."""
+def as_dict(report: AuditReport, lang: str, with_verdict: bool = True,
+            results: Sequence[Encoded] | None = None) -> dict[str, Any]:
+    """The document; its verdict (envcheck.verdict) is judged on the document itself. `results`:
+    the report's results already encoded, in its order (CheckEvidence: as each host answered)."""
     doc = {
         "tool": "envcheck",
         "version": __version__,
@@ -34,14 +37,14 @@ def as_dict(report: AuditReport, lang: str, with_verdict: bool = True) -> dict[s
             }
             for h in report.hosts
         ],
-        "results": [r.to_json(lang) for r in report.results],
+        "results": list(results) if results is not None else [r.to_json(lang) for r in report.results],
         "pending": list(report.pending),
         "scope": report.scope.to_json(),
     }
     if with_verdict:
-        from envcheck.verdict import of_result  # noqa: PLC0415 (a cycle: the verdict judges this document)
+        from envcheck.verdict import of_report, of_result  # noqa: PLC0415 (a cycle: the verdict judges this document)
 
-        doc["verdict"] = of_result(doc).to_json(lang)
+        doc["verdict"] = (of_result(doc) if results is None else of_report(report)).to_json(lang)
     return doc
 
 
@@ -49,5 +52,5 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def render(report: AuditReport, lang: str) -> str:
-    return json_text(as_dict(report, lang))
+def render(report: AuditReport, lang: str, results: Sequence[Encoded] | None = None) -> str:
+    return json_text(as_dict(report, lang, results=results))

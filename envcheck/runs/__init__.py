@@ -80,6 +80,15 @@ def write_json(path: Path, value: Any) -> None:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
+class Encoded(str):
+    """A value already written as JSON text (a check result, encoded as its host was evaluated):
+    json_text puts it in a list as it is."""
+
+
+def encoded(value: Any) -> Encoded:
+    return Encoded(_ENCODER.encode(value))
+
+
 def json_text(value: Any) -> str:
     """JSON for people and for grep: a document's keys one a line, the items of its lists and
     mappings one a line (a check result, a host, a probe). Written by json's C encoder;
@@ -90,7 +99,7 @@ def json_text(value: Any) -> str:
     for key, item in value.items():
         name = _ENCODER.encode(str(key))
         if isinstance(item, list) and item:
-            body = ",\n    ".join(_ENCODER.encode(x) for x in item)
+            body = ",\n    ".join(x if isinstance(x, Encoded) else _ENCODER.encode(x) for x in item)
             lines.append(f"  {name}: [\n    {body}\n  ]")
         elif isinstance(item, dict) and item:
             body = ",\n    ".join(f"{_ENCODER.encode(str(k))}: {_ENCODER.encode(v)}" for k, v in item.items())
