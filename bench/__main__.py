@@ -32,8 +32,9 @@ from tests.lab.lab import Lab
 RESULTS = Path(__file__).resolve().parent / "results"
 BASELINE: list[Path] = [Path("envcheck")]  # --baseline: another version's envcheck
 WAYS = ("floor", "envcheck", "envcheck-baseline", "envcheck-fresh", "envcheck-paramiko", "floor-x25519",
-        "envcheck-x25519", "envcheck-appview", "envcheck-site200", "envcheck-snapshot", "ansible", "testinfra-ssh",
-        "testinfra-paramiko")
+        "envcheck-x25519", "envcheck-appview", "envcheck-site200", "envcheck-site200-baseline", "envcheck-snapshot",
+        "ansible", "testinfra-ssh", "testinfra-paramiko")
+BASELINE_WAYS = ("envcheck-baseline", "envcheck-site200-baseline")
 
 
 def _subreaper() -> None:
@@ -108,6 +109,9 @@ def _build(name: str, f: ways.Fleet, logs: Path) -> ways.Way:
                              env={"BENCH_DB_PASSWORD": "bench"})
     if name == "envcheck-site200":  # 200 site_checks entries on every host (issue 23)
         return ways.envcheck(f, logs, inventory=ways.site_inventory(f), label="200 site checks")
+    if name == "envcheck-site200-baseline":  # the same with another version (--baseline)
+        return ways.envcheck(f, logs, inventory=ways.site_inventory(f), label="200 site checks, baseline",
+                             binary=BASELINE[0])
     if name == "ansible":
         return ways.ansible(f, logs)
     if name == "envcheck-snapshot":  # issue 20: envcheck snapshot (the check's facts and more)
@@ -221,10 +225,10 @@ def main() -> None:
             ap.error(f"unknown way {w!r}")
     if args.baseline is not None:
         BASELINE[0] = args.baseline.resolve()
-    elif "envcheck-baseline" in names:
+    elif any(w in names for w in BASELINE_WAYS):
         if args.ways != ap.get_default("ways"):
-            ap.error("the way envcheck-baseline needs --baseline PATH")
-        names.remove("envcheck-baseline")
+            ap.error("the ways envcheck-baseline and envcheck-site200-baseline need --baseline PATH")
+        names = [w for w in names if w not in BASELINE_WAYS]
     _subreaper()
     work = Path("/tmp") / f"envcheck-bench-{os.getpid()}"
     work.mkdir(parents=True)
