@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from envcheck.runs import json_text
+from envcheck.runs import Encoded, encoded, json_text
 
 
 def test_each_item_of_a_list_or_mapping_is_one_line_and_the_text_reads_back() -> None:
@@ -26,3 +26,10 @@ def test_each_item_of_a_list_or_mapping_is_one_line_and_the_text_reads_back() ->
     assert '    "time.zone": {"rc": 0, "stdout": "kind=symlink\\n"},' in lines
     assert '  "empty": [],' in lines and text.endswith("}\n")
     assert json_text([1, "二"]) == '[1, "二"]\n'
+
+
+def test_an_item_already_encoded_goes_in_as_it_is() -> None:
+    text = json_text({"results": [encoded({"check": "site.a", "found": "数据"}), {"check": "site.b"}], "n": 1})
+    assert text.splitlines() == ["{", '  "results": [', '    {"check": "site.a", "found": "数据"},',
+                                 '    {"check": "site.b"}', "  ],", '  "n": 1', "}"]
+    assert json_text({"results": [Encoded('{"raw": true}')]}).splitlines()[2] == '    {"raw": true}'
