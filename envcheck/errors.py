@@ -86,11 +86,19 @@ class TargetPythonError(BadInput):
     run modules on, found by the deploy preflight before any play: exit 2."""
 
 
-__all__ = ["BadInput", "ExitCode", "InventoryError", "Refused", "RunDirError", "TargetPythonError", "WorkerUnreachable",
+__all__ = ["BadInput", "ExitCode", "InventoryError", "Refused", "RunDirError", "TargetPythonError", "ViaUnreachable",
+           "WorkerUnreachable",
            "command_lang", "words"]
 
 
 class WorkerUnreachable(BadInput):
     """A zone's worker (envcheck deploy --via / envcheck_worker) that SSH does not reach: exit 3."""
+
+    exit_code = ExitCode.UNREACHABLE
+
+
+class ViaUnreachable(BadInput):
+    """The host a database is reached through (data compare --source-via / --target-via) that SSH
+    does not reach: exit 3, as any unreachable host."""
 
     exit_code = ExitCode.UNREACHABLE
