@@ -179,7 +179,10 @@ def ping(**kw: Any) -> None:
         state = t("ping.ok" if r.ok else "ping.down", lang)
         click.echo(t("ping.answered", lang, host=r.host, state=state, seconds=f"{r.seconds:.2f}"), err=True)
 
-    results = ping_all(inv.hosts, transport, conn.forks, conn.timeout, answered if live else None)
+    try:
+        results = ping_all(inv.hosts, transport, conn.forks, conn.timeout, answered if live else None)
+    finally:
+        transport.close_prepared()  # and the shared connections to jump hosts (ProxyJump)
     code = decide(unreachable=not all(r.ok for r in results))
     if kw["fmt"] == "json":
         click.echo(json.dumps([dataclasses.asdict(r) | {"ok": r.ok} for r in results], ensure_ascii=False,

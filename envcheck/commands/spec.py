@@ -60,7 +60,10 @@ def suggest(**kw: Any) -> None:
     if not path.parent.is_dir():
         raise BadInput.of("error.output_no_folder", option="-o", path=str(path), folder=str(path.parent))
     transport = transport_for("openssh", conn.ssh, [host.target])
-    hf = gather_host(host, host_context(host, inventory), [fact()], transport, conn.timeout)
+    try:
+        hf = gather_host(host, host_context(host, inventory), [fact()], transport, conn.timeout)
+    finally:
+        transport.close_prepared()  # and the shared connection to a jump host (ProxyJump)
     if not hf.status.reachable:
         click.echo(f"{host.name}{colon(lang)}{in_lang(str(hf.status.error), lang)}", err=True)
         sys.exit(ExitCode.UNREACHABLE)

@@ -181,7 +181,7 @@ def _through_jumps(lab: Lab, folder: Path, known_hosts: Path, hops: int) -> tupl
 
 
 @pytest.mark.parametrize("hops", [1, 2])
-def test_exec_collect_and_ping_through_proxyjump_hosts(lab: Lab, tmp_path: Path, hops: int) -> None:
+def test_exec_collect_and_ping_through_proxyjump_hosts(lab: Lab, tmp_path: Path, own_tmp: Path, hops: int) -> None:
     known = _known_hosts_with_lan(lab, tmp_path / "known_hosts", [h.name for h in lab.hosts[1:]])
     inv, last_jump, name = _through_jumps(lab, tmp_path / "inv", known, hops)
     result, [run] = _exec(inv, {}, "hostname; echo \"$SSH_CONNECTION\"")  # fabric: gateway connections
@@ -192,6 +192,11 @@ def test_exec_collect_and_ping_through_proxyjump_hosts(lab: Lab, tmp_path: Path,
     assert result.exit_code == 0 and hosts[name]["files"] > 5, result.output
     ping = CliRunner().invoke(cli, ["inventory", "ping", "-i", str(inv), "--format", "json"])  # OpenSSH
     assert ping.exit_code == 0 and json.loads(ping.stdout)[0]["login"] == "root", ping.output
+    assert not list(own_tmp.glob("ecj-*"))  # ping's connection to the jump host ended with it
+    suggest = CliRunner().invoke(cli, ["spec", "suggest", "-i", str(inv), "--limit", name, "-o",
+                                      str(tmp_path / "suggested.yml")])
+    assert suggest.exit_code == 0 and (tmp_path / "suggested.yml").exists(), suggest.output
+    assert not list(own_tmp.glob("ecj-*"))  # and spec suggest's
     # The host's key is checked behind the jumps too: under its LAN address it is unknown here.
     jumps_only = _known_hosts_with_lan(lab, tmp_path / "kh", [lab.hosts[2].name])
     bare, _, _ = _through_jumps(lab, tmp_path / "bare", jumps_only, hops)

@@ -8,7 +8,10 @@ start and a deploy that fails are failures of every test that needs them, never 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +27,17 @@ def _require_lab_machine() -> None:
     reason = why_unavailable()
     if reason:
         pytest.fail(f"the lab cannot run on this machine: {reason}", pytrace=False)
+
+
+@pytest.fixture
+def own_tmp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private, short folder as this process's temporary folder for one test (tempfile.tempdir):
+    what an in-process run leaves there (the jump hosts' control folders, ecj-*) is the test's
+    own to look at, whatever else shares /tmp. Short: a control socket's path holds 108 bytes."""
+    folder = Path(tempfile.mkdtemp(prefix="ect-", dir="/tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
