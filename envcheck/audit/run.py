@@ -79,7 +79,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
     # The SSH handshakes of the first `forks` hosts run while the
     # catalogue loads and the probe scripts are built.
     transport.prepare(targets[: conn.forks], conn.timeout)
-    try:
+    with transport:  # then sessions never taken and what they started end (Transport.__exit__)
         load_catalogue()
         scope = scope_of(request, inventory, declared, found)
         extra = request.more_facts(inventory) if request.more_facts is not None else ()
@@ -101,9 +101,6 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
 
         report = run_audit(inventory, transport, request.only, conn.forks, conn.timeout,
                            on_host=host_done, stop=stop, on_begin=on_begin, extra=extra, settle=settle)
-    finally:
-        transport.close_prepared()
-        transport.end_shared()  # also what a session never taken started
     report = masked_hosts(replace(report, scope=scope))
     return CheckRun(report, evidence.path, evidence.finish(report, request.lang))
 

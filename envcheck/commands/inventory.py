@@ -172,17 +172,14 @@ def ping(**kw: Any) -> None:
         raise BadInput.of("error.needs_inventory", command="inventory ping")
     lang: str = kw["lang"]
     inv = conn.load_inventory()
-    transport = transport_for("openssh", conn.ssh, [h.target for h in inv.hosts])
     live = kw["fmt"] == "table"
 
     def answered(r: Any) -> None:  # each host as it answers, on stderr (the table follows on stdout)
         state = t("ping.ok" if r.ok else "ping.down", lang)
         click.echo(t("ping.answered", lang, host=r.host, state=state, seconds=f"{r.seconds:.2f}"), err=True)
 
-    try:
+    with transport_for("openssh", conn.ssh, [h.target for h in inv.hosts]) as transport:
         results = ping_all(inv.hosts, transport, conn.forks, conn.timeout, answered if live else None)
-    finally:
-        transport.close_prepared()  # and the shared connections to jump hosts (ProxyJump)
     code = decide(unreachable=not all(r.ok for r in results))
     if kw["fmt"] == "json":
         click.echo(json.dumps([dataclasses.asdict(r) | {"ok": r.ok} for r in results], ensure_ascii=False,

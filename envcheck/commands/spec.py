@@ -59,11 +59,8 @@ def suggest(**kw: Any) -> None:
         raise BadInput.of("error.spec_exists", path=str(path))
     if not path.parent.is_dir():
         raise BadInput.of("error.output_no_folder", option="-o", path=str(path), folder=str(path.parent))
-    transport = transport_for("openssh", conn.ssh, [host.target])
-    try:
+    with transport_for("openssh", conn.ssh, [host.target]) as transport:
         hf = gather_host(host, host_context(host, inventory), [fact()], transport, conn.timeout)
-    finally:
-        transport.close_prepared()  # and the shared connection to a jump host (ProxyJump)
     if not hf.status.reachable:
         click.echo(f"{host.name}{colon(lang)}{in_lang(str(hf.status.error), lang)}", err=True)
         sys.exit(ExitCode.UNREACHABLE)

@@ -1,8 +1,9 @@
 """--via HOST: reach a database through an inventory host, as it is usually reachable only from
 inside the site. A local port on 127.0.0.1 is forwarded over one SSH connection to the host
 (envcheck/ssh/forward.py over fabric's connection, configured as exec and collect connect: the
-inventory's address, user and key, its ProxyJump, known_hosts checked strictly), and the host connects on to the
-database's HOST:PORT as the URL names them (127.0.0.1 there is the database on that host)."""
+inventory's address, user and key, its ProxyJump, known_hosts checked strictly), and the host
+connects on to the database's HOST:PORT as the URL names them (127.0.0.1 there is the database
+on that host)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ class Via:
 
 def open_tunnel(url: DbUrl, via: Via, stack: ExitStack) -> DbUrl:
     """The URL to connect to: 127.0.0.1 and a local port forwarded to the database through
-    via.host, kept open until `stack` closes. A host SSH does not reach is exit 3, said in the words
-    every command gives it."""
+    via.host, kept open until `stack` closes. A host SSH does not reach is exit 3, said in the
+    words every command gives it."""
     inventory = via.conn.load_inventory(via.host)
     host = next((h for h in inventory.hosts if h.name == via.host), None)
     if host is None:

@@ -52,9 +52,6 @@ def probe_hosts(hosts: Sequence[InventoryHost], fact_for: Callable[[InventoryHos
             return HostAnswer(host.name, None, "probe did not finish" + (f": {tail}" if tail else ""))
         return HostAnswer(host.name, output)
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, min(forks, len(hosts))),
-                                thread_name_prefix="envcheck-onhost") as pool:
-            return list(pool.map(one, hosts))
-    finally:
-        transport.close_prepared()  # and the shared connections to jump hosts
+    with transport, ThreadPoolExecutor(max_workers=max(1, min(forks, len(hosts))),
+                                       thread_name_prefix="envcheck-onhost") as pool:
+        return list(pool.map(one, hosts))

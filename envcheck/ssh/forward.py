@@ -5,7 +5,7 @@ select(), which makes the channel create a pipe (Channel.fileno). When a tunnell
 ends, the tunnel thread closes that pipe while paramiko's transport thread may still be
 writing to it: the transport thread then meets "Bad file descriptor", or writes into whatever
 file now holds that number, and the whole SSH connection dies (paramiko issues #1700, #2271,
-open). A test of ours lost its tunnel that way once in a few hundred runs.
+open). A test's tunnel died with that error once in CI (the cause inferred from it).
 
 Here no channel is ever asked for a file descriptor: each forwarded connection is two blocking
 copy loops, socket -> channel and channel -> socket, each in its own thread. A connection ends

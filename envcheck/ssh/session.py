@@ -111,6 +111,15 @@ class Transport(ABC):
         self.cancelled = threading.Event()
         self._prepared: dict[Target, tuple[Channel, float]] = {}
 
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """A command's use of the transport is over: the sessions it prepared and never took,
+        its shared connections (jump hosts, ControlMasters) ended."""
+        self.close_prepared()
+        self.end_shared()
+
     def cancel(self) -> None:
         """End every session of this transport now (Ctrl+C, SIGTERM): each returns "interrupted"."""
         self.cancelled.set()
