@@ -65,12 +65,7 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
         select_checks(request.only)
     conn = request.connection
     inventory = inventory or conn.load_inventory()
-    found = _waivers(request, inventory)  # bad waivers: bad input before any host is contacted
-    _site_ids(request.only, inventory)  # so are malformed site checks, and unknown ones asked for
-    declared = _declared(inventory)
-    if declared:  # so is an unknown id in the site's declared selection
-        load_catalogue()
-        select_checks(declared)
+    found, declared = refuse_bad_input(request, inventory)
     targets = [h.target for h in inventory.hosts]
     if on_start is not None:
         on_start(len(targets))
@@ -103,6 +98,19 @@ def run_check(request: CheckRequest, *, inventory: Inventory | None = None,
                            on_host=host_done, stop=stop, on_begin=on_begin, extra=extra, settle=settle)
     report = masked_hosts(replace(report, scope=scope))
     return CheckRun(report, evidence.path, evidence.finish(report, request.lang))
+
+
+def refuse_bad_input(request: CheckRequest, inventory: Inventory) -> tuple[tuple[Waiver, ...], tuple[str, ...]]:
+    """What the inventory declares, read before any host is contacted, where a fault is bad input
+    (exit 2): the waivers, the site checks (and any `site.<name>` asked for), the site's declared
+    selection (`envcheck_checks`). Returns the waivers and the declared selection."""
+    found = _waivers(request, inventory)
+    _site_ids(request.only, inventory)
+    declared = _declared(inventory)
+    if declared:
+        load_catalogue()
+        select_checks(declared)
+    return found, declared
 
 
 def scope_of(request: CheckRequest, inventory: Inventory, declared: tuple[str, ...],

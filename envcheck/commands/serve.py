@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from envcheck.audit.run import CheckRequest, run_check
+from envcheck.audit.run import CheckRequest, refuse_bad_input, run_check
 from envcheck.commands.check import _raise_interrupt
 from envcheck.commands.options import build_connection, connection_options, lang_option
 from envcheck.errors import BadInput
@@ -93,15 +93,15 @@ def parse_listen(value: str) -> tuple[str, int]:
 
 
 def _refuse_bad_input(request: CheckRequest) -> None:
-    """A bad inventory, check id or waiver file: refused before the port is opened (exit 2), as
-    check refuses it before any host is contacted. Each audit reads the inventory again."""
+    """A bad inventory, check id, waiver or site check: refused before the port is opened (exit
+    2), as check refuses it before any host is contacted. Each audit reads the inventory again."""
     from envcheck.audit.engine import select_checks  # noqa: PLC0415
     from envcheck.checks import load_catalogue  # noqa: PLC0415
 
     if request.only:
         load_catalogue()
         select_checks(request.only)
-    request.connection.load_inventory()
+    refuse_bad_input(request, request.connection.load_inventory())
 
 
 def audit_once(request: CheckRequest, stop: threading.Event) -> Snapshot:

@@ -185,24 +185,53 @@ def variables_of(host_vars: Mapping[str, Any]) -> list[str]:
                   key=lambda k: (k != VARIABLE, k))
 
 
+# A spec with many faults (a checklist typed in by hand) is told in one go, not one run each.
+MAX_TOLD = 20
+
+
 def parse_host(host_vars: Mapping[str, Any], where: Callable[[str], str]) -> tuple[Entry, ...]:
-    """Every entry declared for a host; `where(variable)` names the file that declares it."""
+    """Every entry declared for a host; `where(variable)` names the file that declares it.
+    BadInput names every malformed entry (its first faulty field; MAX_TOLD at most), one a line."""
     entries: list[Entry] = []
+    faults: list[Text] = []
     seen: dict[str, str] = {}
     for var in variables_of(host_vars):
         value = host_vars[var]
         if value is None:
             continue
         if not isinstance(value, list):
-            raise BadInput.of("error.site_spec_list", file=where(var), variable=var, value=type(value).__name__)
+            faults.append(words("error.site_spec_list", file=where(var), variable=var, value=type(value).__name__))
+            continue
         for position, item in enumerate(value, 1):
-            entry = parse_entry(item, var, position, where)
+            try:
+                entry = parse_entry(item, var, position, where)
+            except BadInput as exc:
+                faults.append(exc.text)
+                given = item.get("id") if isinstance(item, Mapping) else None
+                if isinstance(given, str):  # its name is taken all the same: a second one is told too
+                    seen.setdefault(given.removeprefix("site."), f"{var}[{position}]")
+                continue
             if entry.name in seen:
-                raise BadInput.of("error.site_spec_twice", file=where(var), variable=var, position=position,
-                                  name=entry.name, other=seen[entry.name])
+                faults.append(words("error.site_spec_twice", file=where(var), variable=var, position=position,
+                                    name=entry.name, other=seen[entry.name]))
+                continue
             seen[entry.name] = f"{var}[{position}]"
             entries.append(entry)
+    if faults:
+        raise BadInput(_told(faults))
     return tuple(entries)
+
+
+def _told(faults: Sequence[Text]) -> Text:
+    """One fault as it is; several under a line that counts them, MAX_TOLD at most."""
+    if len(faults) == 1:
+        return faults[0]
+    head = words("error.site_spec_many", count=len(faults))
+    shown = list(faults[:MAX_TOLD])
+    if len(faults) > MAX_TOLD:
+        shown.append(words("error.site_spec_more", count=len(faults) - MAX_TOLD))
+    return Text("\n".join([head.en, *("  " + f.en for f in shown)]),
+                "\n".join([head.zh, *("  " + f.zh for f in shown)]))
 
 
 def parse_entry(item: Any, variable: str, position: int, where: Callable[[str], str]) -> Entry:

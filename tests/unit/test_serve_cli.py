@@ -60,6 +60,23 @@ def test_a_bad_listen_address_or_inventory_is_refused_before_listening(tmp_path:
     assert done.returncode == 2 and "no.such_check" in done.stderr
 
 
+def test_a_malformed_site_check_or_waiver_in_the_inventory_is_refused_before_listening(tmp_path: Path) -> None:
+    """As `check` refuses them before any host is contacted (it once served 503s instead)."""
+    inv = tmp_path / "hosts.yml"
+    bad_site = "site_checks: [{id: disk, type: mount, path: data, title: {en: Disk, zh: 磁盘}}]"
+    bad_waiver = "envcheck_waivers: [{check: time.timezone}]"
+    for variables in (bad_site, bad_waiver):
+        inv.write_text("all:\n  hosts:\n    localhost: {ansible_connection: local}\n  vars:\n    "
+                       + variables.replace("\n", "\n    ") + "\n")
+        done = _run("-i", str(inv), "--listen", f"127.0.0.1:{free_port()}", cwd=tmp_path)
+        assert done.returncode == 2 and "Serving" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    done = _run("-i", str(inv), "--listen", f"127.0.0.1:{free_port()}", cwd=tmp_path)
+    assert "envcheck_waivers" in done.stderr, done.stderr
+    inv.write_text("all:\n  hosts:\n    localhost: {ansible_connection: local}\n  vars:\n    " + bad_site + "\n")
+    done = _run("-i", str(inv), "--listen", f"127.0.0.1:{free_port()}", cwd=tmp_path)
+    assert "site_checks[1] (disk), field path: 'data' is not an absolute path" in done.stderr, done.stderr
+
+
 def test_print_rules_gives_the_shipped_file(tmp_path: Path) -> None:
     done = _run("--print-rules", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout == RULES.read_text(encoding="utf-8")

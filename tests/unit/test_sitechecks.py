@@ -23,7 +23,7 @@ from envcheck.cli import cli
 from envcheck.errors import BadInput
 from envcheck.model import ProbeOutput, Status
 from envcheck.sitechecks import SiteChecks, for_host
-from envcheck.sitechecks.spec import parse_host
+from envcheck.sitechecks.spec import MAX_TOLD, parse_host
 from envcheck.sitechecks.versions import compare, satisfies
 from tests.clirunner import crash
 
@@ -68,6 +68,28 @@ def test_lists_of_every_suffix_are_merged_and_a_name_taken_twice_is_refused() ->
         parse_host({"site_checks": [_entry(id="a", type="file", path="/a")],
                     "site_checks_web": [_entry(id="a", type="file", path="/b")]}, str)
 
+
+
+def test_every_malformed_entry_is_told_in_one_go() -> None:
+    """A checklist typed in by hand: its faults in one message, one a line, not one run each."""
+    spec = {"site_checks": [_entry(id="a", type="file", path="rel"), _entry(id="ok", type="file", path="/ok"),
+                            _entry(id="b", type="port", port=0), _entry(id="a", type="file", path="/a")],
+            "site_checks_web": "not a list"}
+    with pytest.raises(BadInput) as caught:
+        parse_host(spec, lambda v: f"gv/{v}.yml")
+    en, zh = caught.value.text.en.splitlines(), caught.value.text.zh.splitlines()
+    assert en[0] == "4 site_checks entries are malformed (nothing was run):" and zh[0].startswith("4 个"), en
+    assert en[1:] == ["  gv/site_checks.yml: site_checks[1] (a), field path: 'rel' is not an absolute path",
+                      "  gv/site_checks.yml: site_checks[3] (b), field port: expected a whole number from 1 to "
+                      "65535, found 0",
+                      "  gv/site_checks.yml: site_checks[4]: the name a is already taken by site_checks[1]",
+                      "  gv/site_checks_web.yml: site_checks_web must be a list of checks, not a str"], en
+    many = {"site_checks": [_entry(id=f"e{i}", type="port", port=0) for i in range(MAX_TOLD + 5)]}
+    with pytest.raises(BadInput) as caught:
+        parse_host(many, str)
+    lines = caught.value.text.en.splitlines()
+    assert lines[0].startswith(f"{MAX_TOLD + 5} site_checks") and len(lines) == MAX_TOLD + 2, lines
+    assert lines[-1] == "  ... and 5 more" and caught.value.text.zh.splitlines()[-1] == "  ……另有 5 项"
 
 
 def test_check_refuses_a_malformed_spec_before_any_host_is_contacted(tmp_path: Path,
