@@ -39,6 +39,17 @@ _WHOLE_ZH = {
     "all": "全部",
     "yes": "是",
     "no": "否",
+    # site checks (envcheck.sitechecks.evaluate)
+    "missing": "缺失",
+    "present": "存在",
+    "absent": "不存在",
+    "readable": "可读",
+    "unreadable": "不可读",
+    "no line matches": "没有匹配的行",
+    "a line matches": "有匹配的行",
+    "no match": "不匹配",
+    "valid UTF-8": "有效的 UTF-8",
+    "listening": "在监听",
 }
 _PHRASES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"^missing: "), "缺少:"),
@@ -53,6 +64,12 @@ _PHRASES_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]],
     (re.compile(r"^evaluation failed: "), "评估出错:"),
     (re.compile(r"^(PostgreSQL|MySQL/MariaDB) is installed but does not answer: "), r"已安装 \1 但没有响应:"),
     (re.compile(r"^does not apply to this host$"), "不适用于此主机"),
+    # site checks (envcheck.sitechecks.evaluate)
+    (re.compile(r"^a filesystem on (.+)$"), r"\1 上的文件系统"),
+    (re.compile(r"^contains /(.*)/$", re.DOTALL), r"包含 /\1/"),
+    (re.compile(r"^not contains /(.*)/$", re.DOTALL), r"不包含 /\1/"),
+    (re.compile(r"^(\d+) non-UTF-8 lines$"), r"\1 行不是 UTF-8"),
+    (re.compile(r"^(\d+) running$"), r"\1 个在运行"),
 )
 
 

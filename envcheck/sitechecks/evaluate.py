@@ -29,9 +29,13 @@ class Diff:
         self.expected.append(str(expected))
 
     def outcome(self, ok_found: Any = None) -> Outcome:
+        """Several mismatches: found and expected are lists (each item said in the reader's
+        language on its own, envcheck.output.values), one: the value itself."""
         if not self.en:
             return Outcome(Status.PASS, found=ok_found)
-        return Outcome(Status.FAIL, "; ".join(self.found), "; ".join(self.expected),
+        one = len(self.en) == 1
+        return Outcome(Status.FAIL, self.found[0] if one else list(self.found),
+                       self.expected[0] if one else list(self.expected),
                        Text("; ".join(self.en), "；".join(self.zh)))
 
 

@@ -22,6 +22,7 @@ from envcheck.audit.probe import build_script, split_output
 from envcheck.cli import cli
 from envcheck.errors import BadInput
 from envcheck.model import ProbeOutput, Status
+from envcheck.output.values import human
 from envcheck.sitechecks import SiteChecks, for_host
 from envcheck.sitechecks.spec import MAX_TOLD, parse_host
 from envcheck.sitechecks.versions import compare, satisfies
@@ -192,6 +193,30 @@ def test_parsers_and_evaluations_on_a_debian_hosts_output() -> None:
         "site.ssh": Status.PASS, "site.cron": Status.FAIL}
     assert got["site.fwd"].found == "0" and got["site.fwd"].expected == "1"
     assert got["site.cron"].message is not None and "没有服务单元" in got["site.cron"].message.zh
+
+
+def test_found_and_expected_values_read_in_the_reports_language() -> None:
+    """A Chinese report says the site checks' own words in Chinese (they came out in English),
+    each mismatch of an entry on its own."""
+    site = _parse(
+        _entry(id="licence", type="file", path="/opt/app/licence.lic", contains="^KEY=", utf8=True),
+        _entry(id="gone", type="file", path="/opt/app/gone"),
+        _entry(id="data", type="mount", path="/data"),
+        _entry(id="sshd", type="process", name="sshd", min_count=3),
+    )
+    by_id = {f.id: f for f in site.facts}
+    out = {"site:paths-root": "--@file\n--S\nS|regular file|600|app|app|40|/opt/app/licence.lic\n"
+                              "--U\n/opt/app/licence.lic:2\n--@file\n--G\nG|0|contains|0|1\n",
+           "site:paths": "--@mount\n--M\n/dev/sda1 / ext4 rw 0 0\n",
+           "site:system": "--@process\n--C\n/proc/1/comm:systemd\n/proc/9/comm:sshd\n"}
+    values = {k: by_id[k].parse(ProbeOutput(v, 0)) for k, v in out.items()}
+    got = {c.id: c.evaluate(values, None) for c in site.checks}  # type: ignore[arg-type]
+    assert got["site.licence"].found == ["no line matches", "2 non-UTF-8 lines"]  # two mismatches: a list
+    shown = {k: (human(o.found, "zh"), human(o.expected, "zh")) for k, o in got.items()}
+    assert shown == {"site.licence": ("没有匹配的行, 2 行不是 UTF-8", "包含 /^KEY=/, 有效的 UTF-8"),
+                     "site.gone": ("缺失", "存在"), "site.data": ("缺失", "/data 上的文件系统"),
+                     "site.sshd": ("1", "3..∞")}, shown
+    assert human(got["site.data"].expected, "en") == "a filesystem on /data"
 
 
 def test_one_probe_per_type_however_many_entries() -> None:
