@@ -283,10 +283,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "table.hint": ("What to do", "处理建议"),
     "table.nothing": ("Nothing to report: every check selected passed.", "没有需要处理的项:所选检查全部通过。"),
     "table.unreachable_row": ("{hosts}: {reason}", "{hosts}:{reason}"),
-    "hint.timeout": ("The probe ran out of time on the host: look at the host's load or the service, "
-                     "then run `envcheck check -c {check} --limit {hosts}` again (a larger --timeout if it is slow).",
-                     "探测在主机上超时:检查主机负载或相应服务,然后重新运行 `envcheck check -c {check} --limit {hosts}`"
-                     "(如确实较慢,可加大 --timeout)。"),
+    # A probe's own time limit (its fact's), which --timeout (the host's whole session) does not change.
+    "hint.timeout": ("The probe ran out of its own time on the host, which --timeout does not lengthen: look at the "
+                     "host's load and at what the probe waits for (a hung network mount, a service that does not "
+                     "answer), then run `envcheck check -c {check} --limit {hosts}` again.",
+                     "探测在主机上超出了自身时限(--timeout 不会延长它):检查主机负载以及探测所等待的对象"
+                     "(挂死的网络挂载、无响应的服务),然后重新运行 `envcheck check -c {check} --limit {hosts}`。"),
+    "hint.timeout_site": ("The site check ran out of its time on the host, which --timeout does not lengthen: a "
+                          "`command` or `http` entry slow by nature needs a larger `timeout` in its site_checks "
+                          "entry; else look at the host's load and at what it waits for (a hung network mount, a "
+                          "service that does not answer). Then run `envcheck check -c {check} --limit {hosts}` again.",
+                          "站点检查在主机上超出了时限(--timeout 不会延长它):本身就慢的 `command` 或 `http` 检查项,"
+                          "请在 site_checks 中加大该项的 `timeout`;否则检查主机负载以及它所等待的对象"
+                          "(挂死的网络挂载、无响应的服务)。然后重新运行 `envcheck check -c {check} --limit {hosts}`。"),
     "hint.unread": ("envcheck could not read the host's answer: keep the evidence folder and report it; "
                     "the other checks are not affected.",
                     "envcheck 无法解析主机的返回:请保留证据目录并反馈问题;其他检查不受影响。"),

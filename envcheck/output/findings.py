@@ -100,7 +100,7 @@ def error_hint(f: Finding) -> Text:
     selection = f.checks[0] if len(f.checks) == 1 else areas.pop() if len(areas) == 1 else " -c ".join(f.checks)
     values = {"check": selection, "hosts": ",".join(h for h in f.hosts if h) or "all"}
     if _TIMEOUT.search(f.message.en):
-        key = "hint.timeout"
+        key = "hint.timeout_site" if any(c.startswith("site.") for c in f.checks) else "hint.timeout"
     elif _UNREAD.search(f.message.en):
         key = "hint.unread"
     else:

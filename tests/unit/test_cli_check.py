@@ -134,3 +134,16 @@ def test_bad_waivers_or_declared_checks_in_the_inventory_before_any_host(
     inv.write_text(f"all:\n  hosts:\n    db1: {{ansible_host: 127.0.0.1, ansible_port: {listener.getsockname()[1]}}}\n")
     code, _, err = _run(["check", "-i", str(inv), "--timeout", "5"], tmp_path)
     assert code == 2 and words in err, err
+
+
+def test_a_probe_out_of_its_time_is_told_what_lengthens_it(tmp_path: Path) -> None:
+    """A site command over its entry's `timeout` (a real probe on this machine): the hint says to
+    raise that `timeout`, not --timeout (the host's session), which never lengthened a probe."""
+    inv = tmp_path / "hosts.yml"
+    inv.write_text("all:\n  hosts:\n    localhost: {ansible_connection: local}\n  vars:\n    site_checks:\n"
+                   "      - {id: slow, type: command, command: 'sleep 20', timeout: 1, title: {en: Slow, zh: 慢}}\n")
+    for lang, words in (("en", "a larger `timeout` in its site_checks entry"), ("zh", "加大该项的 `timeout`")):
+        code, out, err = _run(["check", "-i", str(inv), "-c", "site", "--lang", lang], tmp_path)
+        flat = " ".join(out.split())
+        assert code == 1 and words in flat and "site.slow" in flat, out + err
+        assert "larger --timeout" not in flat and "加大 --timeout" not in flat
