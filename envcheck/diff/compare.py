@@ -18,7 +18,7 @@ from envcheck.snapshot.items import HostItems, area
 SHIPPED_RULES = Path(__file__).resolve().parent / "ignore.yml"
 # The order areas are shown in.
 AREA_ORDER = ("files", "packages", "services", "ports", "sysctl", "limits", "jvm", "postgresql", "mysql",
-              "locales", "zone", "users")
+              "locales", "zone", "users", "site")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from envcheck.audit.run import CheckRequest
 from envcheck.errors import BadInput, RunDirError
@@ -57,15 +58,32 @@ def read_run(path: Path) -> Side:
         raise RunDirError.of("error.run_kind", path=path / "run.json", kind=repr(kind),
                              kinds=", ".join(SNAPSHOT_KINDS))
     order = [str(h) for h in record.get("hosts") or ()]
+    results = _results_by_host(path)
     hosts = []
     for file in sorted((path / "hosts").glob("*.json")):
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise RunDirError.of("error.run_file_unreadable", path=file, error=exc) from exc
-        hosts.append(from_evidence(data, str(path)))
+        hosts.append(from_evidence(data, str(path), results.get(str(data.get("name")), ())))
     hosts.sort(key=lambda h: order.index(h.name) if h.name in order else len(order))
     return Side(str(path), tuple(hosts), False, str(path))
+
+
+def _results_by_host(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The run's results by host (result.json: its site checks are compared too); none where
+    the run has no result.json (interrupted before its end: its host files are still read)."""
+    try:
+        doc = json.loads((path / "result.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise RunDirError.of("error.run_file_unreadable", path=path / "result.json", error=exc) from exc
+    by_host: dict[str, list[dict[str, Any]]] = {}
+    for r in doc.get("results") or () if isinstance(doc, dict) else ():
+        if isinstance(r, dict) and r.get("host") is not None:
+            by_host.setdefault(str(r["host"]), []).append(r)
+    return by_host
 
 
 def load_live(side: LiveSide, request: CheckRequest) -> tuple[CheckRequest, Inventory]:

@@ -4,7 +4,7 @@ envcheck.snapshot.facts, plus the zone and installed locales from the check's ow
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,12 +69,35 @@ def items_of(probes: Mapping[str, ProbeOutput]) -> Items:
     return items
 
 
-def from_evidence(host: Mapping[str, Any], source: str = "") -> HostItems:
-    """hosts/<host>.json of a check or snapshot run."""
+def from_evidence(host: Mapping[str, Any], source: str = "",
+                  results: Sequence[Mapping[str, Any]] = ()) -> HostItems:
+    """hosts/<host>.json of a check or snapshot run; `results`: the host's results in the run's
+    result.json, whose site checks give the area `site` (site_items)."""
     probes = {k: ProbeOutput(str(v.get("stdout", "")), int(v.get("rc", 0)), str(v.get("stderr", "")))
               for k, v in (host.get("probes") or {}).items() if isinstance(v, dict)}
+    site = site_items(results)
     return HostItems(str(host.get("name")), tuple(host.get("groups") or ()), bool(host.get("reachable")),
-                     items_of(probes), host.get("error"), source, read_areas(probes))
+                     items_of(probes) | site, host.get("error"), source,
+                     read_areas(probes) | ({SITE} if site else set()))
+
+
+SITE = "site"
+
+
+def site_items(results: Sequence[Mapping[str, Any]]) -> Items:
+    """The site checks (`site.<name>`, declared in the inventory) of a host's results: each one's
+    status and what it found, two items, so that `--ignore 'site/*/found'` keeps the statuses
+    alone. The found values are result.json's, masked there."""
+    from envcheck.output.values import human  # noqa: PLC0415 (rendering: only for a diff)
+
+    items: Items = {}
+    for r in results:
+        check = str(r.get("check") or "")
+        if check.startswith(SITE + "."):
+            name = check.removeprefix(SITE + ".")
+            items[f"{SITE}/{name}/status"] = str(r.get("status"))
+            items[f"{SITE}/{name}/found"] = human(r.get("found")) or "-"
+    return items
 
 
 def _service_limits(out: ProbeOutput) -> Items:

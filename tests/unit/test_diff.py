@@ -169,3 +169,29 @@ def test_the_report_includes_a_diff_section_of_its_own_format_only(tmp_path: Pat
     wrong = CliRunner().invoke(cli, ["report", str(check), "--format", "markdown",
                                      "--diff", str(tmp_path / "diff-zh.html"), "--lang", "en"])
     assert wrong.exit_code == 2 and "diff-zh.html" in wrong.output and "--format markdown" in wrong.output
+
+
+def test_site_checks_of_two_check_runs_are_compared(tmp_path: Path) -> None:
+    """Two real check runs of this machine (no SSH) with a site check whose file appears between
+    them: its status and what it found differ; `site/*/found` ignored keeps the status alone."""
+    flag = tmp_path / "flag"
+    inv = tmp_path / "hosts.yml"
+    inv.write_text("all:\n  hosts:\n    localhost: {ansible_connection: local}\n  vars:\n    site_checks:\n"
+                   f"      - {{id: flag, type: file, path: {flag}, title: {{en: Flag, zh: 标志}}}}\n")
+    runs = []
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["check", "-i", str(inv), "-c", "site", "--runs-dir", str(tmp_path / "r")])
+        assert crash(result) is None and result.exit_code in (0, 1), result.output
+        runs.append(str(next(p for p in sorted((tmp_path / "r").iterdir()) if str(p) not in runs)))
+        flag.write_text("on\n")
+    result = invoke(*runs, "--format", "json")
+    assert result.exit_code == 1, result.output
+    pair = json.loads(result.output)["pairs"][0]
+    assert pair["differences"] == [
+        {"area": "site", "item": "site/flag/found", "a": "missing", "b": pair["differences"][0]["b"]},
+        {"area": "site", "item": "site/flag/status", "a": "fail", "b": "pass"}], pair
+    assert pair["differences"][0]["b"].startswith("file 6") and pair["differences"][0]["b"].endswith(" 3 B")
+    rules = tmp_path / "ignore.yml"
+    rules.write_text("ignore:\n  - {item: 'site/*/found', why: details}\n")
+    pair = json.loads(invoke(*runs, "--format", "json", "--ignore", str(rules)).output)["pairs"][0]
+    assert [d["item"] for d in pair["differences"]] == ["site/flag/status"] and pair["ignored"] == 1
