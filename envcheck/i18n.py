@@ -470,6 +470,9 @@ WORDS: dict[str, tuple[str, str]] = {
                              "{where}：缺少 {missing}（每条豁免都需要 {required}）"),
     "error.waiver_unknown": ("{where}: unknown field(s) {unknown} (known: {known})",
                              "{where}：未知字段 {unknown}（可用字段：{known}）"),
+    "error.waiver_text": ("{where}: {field} is one text, not {value}", "{where}：{field} 应为一段文本，而不是 {value}"),
+    "error.waiver_hosts": ("{where}: hosts is host name globs, comma separated or a list of them, not {value}",
+                           "{where}：hosts 应为主机名通配符（逗号分隔，或其列表），而不是 {value}"),
     "error.waiver_date": ("{where}: expires {value} is not a date like 2027-03-31",
                           "{where}：expires {value} 不是日期，格式应为 2027-03-31"),
     # run directories (report, fix)

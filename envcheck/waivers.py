@@ -7,7 +7,7 @@ Waivers come from a YAML file (`--waivers FILE`) and from the inventory variable
 `envcheck_waivers`, each a list of mappings:
 
     - check: mysql.character_set_server    # an id, an area (mysql) or a glob (mysql.*)
-      hosts: "db*"                         # host name globs, comma separated; default "*"
+      hosts: "db*"                         # host name globs, comma separated (or a list); default "*"
       reason: The vendor's schema needs latin1 until release 7.2
       approver: Li Wei (customer DBA)
       ticket: CHG-2291                     # optional
@@ -66,10 +66,25 @@ def _entry(item: Any, source: str, number: int) -> Waiver:
     unknown = sorted(str(k) for k in item if k not in KNOWN)
     if unknown:
         raise BadInput.of("error.waiver_unknown", where=where, unknown=", ".join(unknown), known=", ".join(KNOWN))
-    return Waiver(check=str(item["check"]).strip(), hosts=str(item.get("hosts") or "*").strip(),
+    for field in ("check", "reason", "approver", "ticket"):  # one text each; a list read as its repr never matched
+        if isinstance(item.get(field), Mapping | list):
+            raise BadInput.of("error.waiver_text", where=where, field=field, value=repr(item[field])[:80])
+    return Waiver(check=str(item["check"]).strip(), hosts=_hosts(item.get("hosts"), where),
                   reason=str(item["reason"]).strip(), approver=str(item["approver"]).strip(),
                   expires=_date(item["expires"], where), ticket=str(item.get("ticket") or "").strip(),
                   source=source)
+
+
+def _hosts(value: Any, where: Text) -> str:
+    """Host name globs, comma separated; a YAML list of them is taken as well (`[db1, db2]`
+    was read as the text "['db1', 'db2']", which matched no host: the waiver never held)."""
+    if value in (None, ""):
+        return "*"
+    if isinstance(value, list) and value and all(isinstance(v, str | int) for v in value):
+        return ",".join(str(v).strip() for v in value)
+    if isinstance(value, Mapping | list):
+        raise BadInput.of("error.waiver_hosts", where=where, value=repr(value)[:80])
+    return str(value).strip()
 
 
 def _date(value: Any, where: Text) -> date:

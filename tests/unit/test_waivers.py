@@ -42,11 +42,22 @@ def test_a_file_is_read_with_its_fields(tmp_path: Path) -> None:
     ([ENTRY | {"justification": "x"}], r"unknown field\(s\) justification"),
     ({"check": "x"}, "must be a list"),
     (["time.timezone"], "not a mapping"),
+    ([ENTRY | {"check": ["time.timezone", "time.ntp_offset"]}], "check is one text, not"),
+    ([ENTRY | {"hosts": {"db1": True}}], "hosts is host name globs, comma separated or a list"),
 ])
 def test_a_bad_file_is_bad_input_naming_the_entry(tmp_path: Path, data: object, words: str) -> None:
     with pytest.raises(BadInput, match=words) as info:
         waivers.load_file(_file(tmp_path, data))
     assert "waivers.yml" in str(info.value.message)
+
+
+def test_hosts_as_a_yaml_list_hold_for_each_host_named(tmp_path: Path) -> None:
+    """`hosts: [db1, app*]`, as an engineer writes a list in YAML: read as the text
+    "['db1', 'app*']" it matched no host, and the waiver never held."""
+    [w] = waivers.load_file(_file(tmp_path, [ENTRY | {"hosts": ["db1", "app*"]}]))
+    assert w.hosts == "db1,app*"
+    assert waivers.matches(w, "time.timezone", "db1") and waivers.matches(w, "time.timezone", "app7")
+    assert not waivers.matches(w, "time.timezone", "db2")
 
 
 def test_matching_by_id_area_glob_and_hosts() -> None:
