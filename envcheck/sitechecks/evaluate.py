@@ -55,7 +55,7 @@ def _present(d: Diff, expect: bool, there: bool, en: str, zh: str) -> bool:
 def file(e: Entry, i: int, facts: FileFacts) -> Outcome:
     d, path = Diff(), e.get("path")
     st = facts.stat.get(path)
-    if not _present(d, e.get("exists", True), st is not None, path, path):
+    if not _present(d, e.get("exists", True), st is not None, path, f"{path} "):
         return d.outcome()
     assert st is not None
     kind, mode, owner, group, size = st

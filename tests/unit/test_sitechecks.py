@@ -217,6 +217,7 @@ def test_found_and_expected_values_read_in_the_reports_language() -> None:
                      "site.gone": ("缺失", "存在"), "site.data": ("缺失", "/data 上的文件系统"),
                      "site.sshd": ("1", "3..∞")}, shown
     assert human(got["site.data"].expected, "en") == "a filesystem on /data"
+    assert got["site.gone"].message is not None and got["site.gone"].message.zh == "/opt/app/gone 不存在"
 
 
 def test_one_probe_per_type_however_many_entries() -> None:
