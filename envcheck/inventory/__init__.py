@@ -100,6 +100,7 @@ def load_inventory(
     from ansible.parsing.dataloader import DataLoader  # noqa: PLC0415 (ansible-core: ~170 ms, not for --help)
     from ansible.vars.manager import VariableManager  # noqa: PLC0415 (ansible-core: ~170 ms, not for --help)
 
+    _forget_vars_files()
     loader = _loader_class(DataLoader)()
     if vault_password_file:
         _set_vault(loader, vault_password_file)
@@ -138,6 +139,20 @@ def load_inventory(
         for g in h.groups:
             group_map.setdefault(g, []).append(h.name)
     return Inventory(tuple(sources), tuple(hosts), {g: tuple(v) for g, v in group_map.items()}, peers)
+
+
+def _forget_vars_files() -> None:
+    """Forget which group_vars and host_vars files ansible-core's host_group_vars plugin found:
+    it keeps them for the life of the process (module-level FOUND and NAK), as ansible-playbook
+    reads an inventory once. A process that reads it again (`serve`, before each audit) then
+    failed on a file deleted since ("Unable to retrieve file contents") and never read one made
+    since, nor a group_vars folder created since."""
+    from ansible.plugins.vars import host_group_vars  # noqa: PLC0415 (ansible-core: ~170 ms, not for --help)
+
+    for name in ("FOUND", "NAK"):
+        cache = getattr(host_group_vars, name, None)
+        if isinstance(cache, dict | set):
+            cache.clear()
 
 
 def _loader_class(base: type) -> type:

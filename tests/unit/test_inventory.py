@@ -47,3 +47,17 @@ def test_limit_takes_ansible_patterns(tmp_path: Path) -> None:
     assert [h.name for h in load_inventory([path], "web*").hosts] == ["web1"]
     with pytest.raises(InventoryError, match="matches no host"):
         load_inventory([path], "app")
+
+
+def test_one_process_reads_the_inventory_again_after_vars_files_come_and_go(tmp_path: Path) -> None:
+    """As `serve` does before each audit: a group_vars file deleted since the last read failed
+    every later read ("Unable to retrieve file contents"), and files or folders made since were
+    never read (ansible-core's vars plugin kept what it had found for the life of the process)."""
+    inv = _write(tmp_path)
+    assert load_inventory([str(inv)]).host("db1").standard.ports == (5432,)
+    (tmp_path / "group_vars" / "db.yml").unlink()
+    (tmp_path / "group_vars" / "web.yml").write_text("standard_ports: [80]\n")
+    (tmp_path / "host_vars").mkdir()
+    (tmp_path / "host_vars" / "db1.yml").write_text("standard_ports: [3306]\n")
+    again = load_inventory([str(inv)])
+    assert again.host("db1").standard.ports == (3306,) and again.host("web1").standard.ports == (80,)
