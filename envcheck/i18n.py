@@ -470,9 +470,9 @@ WORDS: dict[str, tuple[str, str]] = {
                              "{where}：缺少 {missing}（每条豁免都需要 {required}）"),
     "error.waiver_unknown": ("{where}: unknown field(s) {unknown} (known: {known})",
                              "{where}：未知字段 {unknown}（可用字段：{known}）"),
-    "error.waiver_text": ("{where}: {field} is one text, not {value}", "{where}：{field} 应为一段文本，而不是 {value}"),
-    "error.waiver_hosts": ("{where}: hosts is host name globs, comma separated or a list of them, not {value}",
-                           "{where}：hosts 应为主机名通配符（逗号分隔，或其列表），而不是 {value}"),
+    "error.waiver_text": ("{where}: `{field}` is one text, not {value}", "{where}：`{field}` 应为一段文本，而不是 {value}"),
+    "error.waiver_hosts": ("{where}: `hosts` is host name globs, comma separated or a list of them, not {value}",
+                           "{where}：`hosts` 应为主机名通配符（逗号分隔，或其列表），而不是 {value}"),
     "error.waiver_date": ("{where}: expires {value} is not a date like 2027-03-31",
                           "{where}：expires {value} 不是日期，格式应为 2027-03-31"),
     # run directories (report, fix)
@@ -739,6 +739,11 @@ WORDS: dict[str, tuple[str, str]] = {
                        "what holds into the inventory (nothing was applied)",
                        "已为 {host} 提出 {count} 个站点检查项，写入 {path}："
                        "请审阅后把需要的项移入清单（未做任何更改）"),
+    "spec.list_head": ("{inventory}: {checks} site check(s) on {hosts} (read from the inventory; no host contacted)",
+                       "{inventory}：{hosts}，共 {checks} 个站点检查项（读自清单，未连接任何主机）"),
+    "spec.list_none": ("no site checks declared: site_checks in group_vars or host_vars (docs/site-checks.md)",
+                       "未声明站点检查项：请在 group_vars 或 host_vars 中写 site_checks（见 docs/site-checks.md）"),
+    "spec.list_without": ("without site checks: {hosts}", "没有站点检查项的主机：{hosts}"),
 }
 
 

@@ -42,8 +42,8 @@ def test_a_file_is_read_with_its_fields(tmp_path: Path) -> None:
     ([ENTRY | {"justification": "x"}], r"unknown field\(s\) justification"),
     ({"check": "x"}, "must be a list"),
     (["time.timezone"], "not a mapping"),
-    ([ENTRY | {"check": ["time.timezone", "time.ntp_offset"]}], "check is one text, not"),
-    ([ENTRY | {"hosts": {"db1": True}}], "hosts is host name globs, comma separated or a list"),
+    ([ENTRY | {"check": ["time.timezone", "time.ntp_offset"]}], "`check` is one text, not"),
+    ([ENTRY | {"hosts": {"db1": True}}], "`hosts` is host name globs, comma separated or a list"),
 ])
 def test_a_bad_file_is_bad_input_naming_the_entry(tmp_path: Path, data: object, words: str) -> None:
     with pytest.raises(BadInput, match=words) as info:
