@@ -1,8 +1,10 @@
-"""`envcheck spec suggest`: a draft of site_checks from a known-good host (envcheck.sitechecks.suggest),
-written to a file for the engineer to review; never applied."""
+"""`envcheck spec`: the site's own checks. `list` shows what the inventory declares for each host
+(validated, no host contacted); `suggest` drafts site_checks from a known-good host
+(envcheck.sitechecks.suggest), written to a file for the engineer to review, never applied."""
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +18,10 @@ from envcheck.commands.options import build_connection, connection_options, lang
 from envcheck.errors import BadInput
 from envcheck.exitcodes import ExitCode
 from envcheck.i18n import colon, t
-from envcheck.sitechecks import for_host
+from envcheck.inventory import load_inventory
+from envcheck.output.values import hosts_count, severity_word
+from envcheck.sitechecks import for_host, of_host
+from envcheck.sitechecks.spec import Entry, declaring_file
 from envcheck.sitechecks.suggest import draft, fact, header
 from envcheck.ssh import transport_for
 from envcheck.ssh.reasons import in_lang
@@ -70,3 +75,56 @@ def suggest(**kw: Any) -> None:
     text += yaml.safe_dump({"site_checks_suggested": entries}, allow_unicode=True, sort_keys=False, width=110)
     path.write_text(text, encoding="utf-8")
     click.echo(t("spec.suggested", lang, count=len(entries), host=host.name, path=str(path)))
+
+
+@spec.command("list")
+@click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
+              help="Ansible inventory; repeatable / 清单")
+@click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
+@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
+              help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: for people; json: for scripts / 输出格式")
+@lang_option
+def list_(inventories: tuple[str, ...], limit: str | None, vault_password_file: str | None, fmt: str,
+          lang: str) -> None:
+    """The site checks the inventory declares, each with its hosts and where it is declared.
+
+    \b
+    列出清单中声明的站点检查项及其主机和声明位置。
+    Nothing is contacted: a malformed spec is told as `check` tells it (exit 2), so a checklist
+    is proofread before the go-live run.
+    Example:
+      envcheck spec list -i inventories/site/hosts.yml --limit db
+    """
+    inv = load_inventory(inventories, limit, vault_password_file)
+    rows: dict[tuple[str, str], tuple[Entry, list[str]]] = {}  # (id, where declared) -> entry, hosts
+    without = []
+    for h in inv.hosts:
+        entries = of_host(h, inv.sources).entries
+        if not entries:
+            without.append(h.name)
+        for e in entries:
+            where = f"{declaring_file(inv.sources, e.variable)}: {e.variable}[{e.position}]"
+            rows.setdefault((e.id, where), (e, []))[1].append(h.name)
+    if fmt == "json":
+        click.echo(json.dumps([{"id": e.id, "type": e.type, "severity": e.severity.value,
+                                "title": {"en": e.title.en, "zh": e.title.zh}, "hosts": hosts,
+                                "declared": where, "fields": e.fields}
+                               for (_, where), (e, hosts) in rows.items()], ensure_ascii=False, indent=1, default=str))
+        return
+    if not rows:
+        click.echo(t("spec.list_none", lang))
+        return
+    table = [(e.id, e.type, severity_word(e.severity.value, lang), e.title.get(lang), ", ".join(hosts), where)
+             for (_, where), (e, hosts) in rows.items()]
+    from rich.cells import cell_len  # noqa: PLC0415 (rich: ~17 ms, not for --help)
+
+    widths = [max(cell_len(r[i]) for r in table) for i in range(4)]  # a Chinese character is two columns
+    lines = [t("spec.list_head", lang, inventory=", ".join(inventories), checks=len(table),
+               hosts=hosts_count(len(inv.hosts) - len(without), lang))]
+    lines += ["  ".join([*(c + " " * (w - cell_len(c)) for c, w in zip(r[:4], widths, strict=True)), r[4], r[5]])
+              for r in table]
+    if without:
+        lines.append(t("spec.list_without", lang, hosts=", ".join(without)))
+    click.echo("\n".join(lines))
