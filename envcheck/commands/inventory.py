@@ -12,7 +12,7 @@ from typing import Any
 import click
 import yaml
 
-from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.commands.options import build_connection, connection_options, inventory_only_options, lang_option
 from envcheck.errors import BadInput
 from envcheck.exitcodes import decide
 from envcheck.i18n import t
@@ -118,11 +118,7 @@ def _rows(rows: tuple[int, ...]) -> str:
 
 
 @inventory.command("show")
-@click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
-              help="Ansible inventory; repeatable / 清单")
-@click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
-@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
-              help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件")
+@inventory_only_options
 @lang_option
 def show(inventories: tuple[str, ...], limit: str | None, vault_password_file: str | None, lang: str) -> None:
     """Groups and hosts as a tree, with how each host is reached / 以树形显示分组和主机."""

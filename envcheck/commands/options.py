@@ -85,6 +85,21 @@ def playbook_options(*, inventory_required: bool = True, inventory_help: str = "
     return apply
 
 
+def inventory_only_options(func: F) -> F:
+    """-i (required), -l and --vault-password-file: for the commands that read the inventory
+    and contact no host (inventory show, spec list)."""
+    options = [
+        click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
+                     help="Ansible inventory; repeatable / 清单"),
+        click.option("-l", "--limit", help="Ansible host pattern / 主机范围"),
+        click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
+                     help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def lang_option(func: F) -> F:
     return click.option("--lang", type=click.Choice(LANGS), default=default_lang,
                         show_default="from your locale", help="Language of the output / 输出语言")(func)

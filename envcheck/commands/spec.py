@@ -14,7 +14,7 @@ import click
 import yaml
 
 from envcheck.audit.engine import gather_host, host_context
-from envcheck.commands.options import build_connection, connection_options, lang_option
+from envcheck.commands.options import build_connection, connection_options, inventory_only_options, lang_option
 from envcheck.errors import BadInput
 from envcheck.exitcodes import ExitCode
 from envcheck.i18n import colon, t
@@ -78,11 +78,7 @@ def suggest(**kw: Any) -> None:
 
 
 @spec.command("list")
-@click.option("-i", "--inventory", "inventories", multiple=True, required=True, type=click.Path(),
-              help="Ansible inventory; repeatable / 清单")
-@click.option("-l", "--limit", help="Ansible host pattern / 主机范围")
-@click.option("--vault-password-file", type=click.Path(exists=True, dir_okay=False),
-              help="Ansible Vault password file for vaulted inventory variables / Vault 密码文件")
+@inventory_only_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: for people; json: for scripts / 输出格式")
 @lang_option
