@@ -127,3 +127,32 @@ def test_a_hung_host_an_inventory_turned_bad_and_a_stop_during_an_audit(tmp_path
         waiting.join()
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert not _ssh_to(hung)  # the audit's session ended with it
+
+
+def test_vars_files_removed_or_added_while_serving_are_read_as_they_are_now(tmp_path: Path) -> None:
+    """An engineer moves a site check from group_vars to host_vars while the exporter runs: the
+    deleted file failed every later audit ("Unable to retrieve file contents"), and the new
+    folder was never read (ansible-core kept what it had found for the life of the process)."""
+    (tmp_path / "group_vars").mkdir()
+    (tmp_path / "group_vars" / "all.yml").write_text(
+        "site_checks: [{id: a, type: file, path: /, title: {en: A, zh: 甲}}]\n")
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text("all:\n  hosts:\n    localhost: {ansible_connection: local}\n")
+    port = free_port()
+    proc = subprocess.Popen([ENVCHECK, "serve", "-i", str(inventory), "-c", "site", "--listen", f"127.0.0.1:{port}",
+                             "--interval", "1", "--runs-dir", str(tmp_path / "runs")],
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        assert proc.stderr is not None and "Serving" in proc.stderr.readline()
+        assert 'check="site.a",status="pass"' in http_get(f"http://127.0.0.1:{port}/metrics")[1]
+        (tmp_path / "group_vars" / "all.yml").unlink()
+        (tmp_path / "host_vars").mkdir()
+        (tmp_path / "host_vars" / "localhost.yml").write_text(
+            "site_checks: [{id: b, type: file, path: /no/such/file, title: {en: B, zh: 乙}}]\n")
+        time.sleep(1.1)  # past --interval: the next scrape audits again
+        code, text = http_get(f"http://127.0.0.1:{port}/metrics")
+        assert code == 200 and "envcheck_serve_audit_ok 1" in text, text
+        assert 'check="site.b",status="fail"' in text and 'check="site.a"' not in text, text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
