@@ -58,14 +58,16 @@ def find_check_run(runs_base: Path, explicit: str | None) -> Path:
     return latest
 
 
-def read_failures(run_dir: Path) -> tuple[list[Failure], list[str]]:
+def read_failures(run_dir: Path, lang: str = "en") -> tuple[list[Failure], list[str]]:
+    """The failures of a check run, each with its fix in `lang` where the run kept both
+    languages (a site check's own fix text; the run may have been in the other)."""
     try:
         doc = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise RunDirError.of("error.file_unreadable", path=run_dir / "result.json", error=exc) from exc
     hosts = [h["name"] for h in doc.get("hosts", []) if h.get("reachable")]
     failures = [Failure(r.get("host"), r["check"], r["status"], r.get("found"), r.get("expected"),
-                        r.get("fix") or "")
+                        (r.get("fixes") or {}).get(lang) or r.get("fix") or "")
                 for r in doc.get("results", []) if r.get("status") == "fail"]
     return failures, hosts
 

@@ -58,7 +58,7 @@ def fix(**kw: Any) -> None:
     load_catalogue()
     remediations = {c.id: c.remediation for c in CHECKS.values()}
     remediations.update({c.id: c.remediation for c in FLEET_CHECKS.values()})
-    failures, run_hosts = read_failures(run_dir)
+    failures, run_hosts = read_failures(run_dir, lang)
     # The inventory's site checks (envcheck.sitechecks) are fixed by hand, with their own fix text.
     remediations.update({f.check: MANUAL for f in failures if f.check.startswith("site.")})
     down = unreachable_hosts(run_dir)

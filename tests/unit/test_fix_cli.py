@@ -48,3 +48,20 @@ def test_fix_lists_a_failed_site_check_as_one_to_fix_by_hand(tmp_path: Path) -> 
     assert crash(result) is None, crash(result)
     assert result.exit_code == 0, result.output
     assert "db1  site.data_disk: Mount the SAN volume on /data" in result.output
+
+
+def test_a_site_checks_fix_is_given_in_the_fix_commands_language(tmp_path: Path) -> None:
+    """A real check run of this machine in Chinese, then `fix --lang en`: the site check's own fix
+    in English (it came in the check run's language)."""
+    inv = tmp_path / "hosts.yml"
+    inv.write_text("all:\n  hosts:\n    localhost: {ansible_connection: local}\n  vars:\n    site_checks:\n"
+                   "      - {id: flag, type: file, path: /no/such/flag, title: {en: Flag, zh: 标志},\n"
+                   "         fix: {en: Touch the flag file, zh: 创建标志文件}}\n")
+    checked = CliRunner().invoke(cli, ["check", "-i", str(inv), "-c", "site", "--lang", "zh",
+                                       "--runs-dir", str(tmp_path / "runs")])
+    assert crash(checked) is None and checked.exit_code == 1, checked.output
+    run = next((tmp_path / "runs").iterdir())
+    for lang, words in (("en", "localhost  site.flag: Touch the flag file"),
+                        ("zh", "localhost  site.flag：创建标志文件")):
+        result = CliRunner().invoke(cli, ["fix", "--check", "-i", str(inv), "--from", str(run), "--lang", lang])
+        assert crash(result) is None and result.exit_code == 0 and words in result.output, result.output
