@@ -297,6 +297,9 @@ def java_command(entries: Sequence[Entry]) -> str:
 
 
 def http_command(e: Entry) -> str:
-    """curl in the probe's place (exec: the shell's fork for it spared, 0.3 ms on a lab host)."""
+    """curl in the probe's place (exec: the shell's fork for it spared, 0.3 ms on a lab host).
+    HTTPS is verified against the host's trust store, or the entry's `ca_file` (a site's own
+    CA, on the host); `insecure` skips the verification (a self-signed certificate)."""
+    tls = (" -k" if e.get("insecure") else "") + (f" --cacert {q(e.get('ca_file'))}" if e.get("ca_file") else "")
     return (f"command -v curl >/dev/null 2>&1 || {{ {_mark('nocurl')}; exit 0; }}\n"
-            f"exec curl -sS -m {int(e.get('timeout', 5))} -D - {q(e.get('url'))}")
+            f"exec curl -sS -m {int(e.get('timeout', 5))}{tls} -D - {q(e.get('url'))}")

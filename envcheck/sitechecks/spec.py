@@ -172,7 +172,8 @@ TYPES: dict[str, dict[str, tuple[Check, bool]]] = {
     "cron": {"match": (_regex, True), "user": (_NAMEF, False)},
     "java": {"java_home": (_path, False), "version": (_version, True), "vendor": (_regex, False)},
     "http": {"url": (_pattern(_URL, "sitespec.need_url"), True), "status": (_int(100, 599), False),
-             "body": (_regex, False), "headers": (_headers, False), "timeout": (_int(1, 120), False)},
+             "body": (_regex, False), "headers": (_headers, False), "timeout": (_int(1, 120), False),
+             "ca_file": (_path, False), "insecure": (_bool, False)},
 }
 DEFAULT_FIX = Text("Bring the host to what this site check declares (the inventory's site_checks), or correct "
                    "the declaration", "使主机符合此站点检查项的声明（清单中的 site_checks），或修正该声明")

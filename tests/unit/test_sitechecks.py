@@ -134,7 +134,7 @@ def _specs(value: str) -> list[dict[str, Any]]:
         _entry(id="m", type="mount", path=path), _entry(id="u", type="user", name=word, groups=[word]),
         _entry(id="s", type="service", name=word), _entry(id="p", type="package", name=word),
         _entry(id="j", type="java", java_home=path, version="17"),
-        _entry(id="h", type="http", url=f"http://h/{value.replace(' ', '%20')}"),
+        _entry(id="h", type="http", url=f"http://h/{value.replace(' ', '%20')}", ca_file=path),
     ]
 
 
