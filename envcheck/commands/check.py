@@ -28,7 +28,8 @@ from envcheck.waivers import load_file
 @click.command()
 @connection_options
 @click.option("-c", "--only", "only", multiple=True, metavar="ID",
-              help="Only these checks or areas (repeatable), e.g. -c time -c mysql.character_set_server")
+              help="Only these checks or areas (repeatable), e.g. -c time -c mysql.character_set_server; "
+                   "-c site: the inventory's site checks, -c site.NAME one of them / 只运行这些检查项或领域")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS),
               default="table", show_default=True, help="Output format / 输出格式")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT:]FILE",
