@@ -95,13 +95,16 @@ def list_(inventories: tuple[str, ...], limit: str | None, vault_password_file: 
     """
     inv = load_inventory(inventories, limit, vault_password_file)
     rows: dict[tuple[str, str], tuple[Entry, list[str]]] = {}  # (id, where declared) -> entry, hosts
+    files: dict[str, str] = {}  # variable -> the file declaring it (found once: it reads the inventory's files)
     without = []
     for h in inv.hosts:
         entries = of_host(h, inv.sources).entries
         if not entries:
             without.append(h.name)
         for e in entries:
-            where = f"{declaring_file(inv.sources, e.variable)}: {e.variable}[{e.position}]"
+            if e.variable not in files:
+                files[e.variable] = declaring_file(inv.sources, e.variable)
+            where = f"{files[e.variable]}: {e.variable}[{e.position}]"
             rows.setdefault((e.id, where), (e, []))[1].append(h.name)
     if fmt == "json":
         click.echo(json.dumps([{"id": e.id, "type": e.type, "severity": e.severity.value,
