@@ -127,9 +127,28 @@ def from_openssh(stderr: str) -> Reason | None:
     return None
 
 
+# Ansible's ssh plugin when ssh ended before the plugin wrote the task to it: ssh's own words
+# are lost ("Data could not be sent to remote host 'db1'. ... [Errno 32] Broken pipe"). Which of
+# the two messages a host that does not resolve gets is a race (seen both ways in the suite).
+_LOST = re.compile(r"Data could not be sent to remote host '([^']+)'")
+
+
 def from_ansible(message: str) -> Reason:
-    """An Ansible "UNREACHABLE!" result: its ssh connection plugin passes ssh's own words on."""
-    return from_openssh(message) or OTHER
+    """An Ansible "UNREACHABLE!" result: its ssh connection plugin passes ssh's own words on;
+    where they were lost, a name that does not resolve (as ssh would resolve it) still says so."""
+    found = from_openssh(message)
+    if found is not None:
+        return found
+    lost = _LOST.search(message)
+    return UNRESOLVABLE if lost is not None and not _resolves(lost.group(1)) else OTHER
+
+
+def _resolves(name: str) -> bool:
+    try:
+        socket.getaddrinfo(name, None)
+    except (socket.gaierror, UnicodeError):  # UnicodeError: the name has no IDNA form
+        return False
+    return True
 
 
 def last_line(text: str) -> str:

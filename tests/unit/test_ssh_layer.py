@@ -109,3 +109,10 @@ def test_ansible_unreachable_messages_give_the_reason_of_the_ssh_words_in_them()
     assert reasons.from_ansible("root@h: Permission denied (publickey,password).") is reasons.PASSWORD_NEEDED
     assert reasons.from_ansible("root@h: Permission denied (publickey).") is reasons.AUTH_FAILED
     assert reasons.from_ansible("Data could not be sent to remote host") is reasons.OTHER
+    # ssh ended before Ansible wrote to it, its words lost (seen in CI for a host that does not
+    # resolve, where the same run usually gets "Could not resolve hostname"): the name is
+    # resolved again; the resolver refuses this one itself, no DNS query leaves.
+    lost = ("Task failed: Data could not be sent to remote host '{}'. Make sure this host can be reached over "
+            "SSH: [Errno 32] Broken pipe")
+    assert reasons.from_ansible(lost.format("no-such-host/envcheck")) is reasons.UNRESOLVABLE
+    assert reasons.from_ansible(lost.format("127.0.0.1")) is reasons.OTHER  # it resolves: the cause is unknown
