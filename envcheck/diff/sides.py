@@ -12,6 +12,7 @@ from typing import Any
 from envcheck.audit.run import CheckRequest
 from envcheck.errors import BadInput, RunDirError
 from envcheck.inventory import Inventory
+from envcheck.runs.load import read_json
 from envcheck.snapshot.items import HostItems, from_evidence
 
 SNAPSHOT_KINDS = ("check", "snapshot")
@@ -73,14 +74,10 @@ def read_run(path: Path) -> Side:
 def _results_by_host(path: Path) -> dict[str, list[dict[str, Any]]]:
     """The run's results by host (result.json: its site checks are compared too); none where
     the run has no result.json (interrupted before its end: its host files are still read)."""
-    try:
-        doc = json.loads((path / "result.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not (path / "result.json").is_file():
         return {}
-    except (OSError, ValueError) as exc:
-        raise RunDirError.of("error.run_file_unreadable", path=path / "result.json", error=exc) from exc
     by_host: dict[str, list[dict[str, Any]]] = {}
-    for r in doc.get("results") or () if isinstance(doc, dict) else ():
+    for r in read_json(path / "result.json").get("results") or ():
         if isinstance(r, dict) and r.get("host") is not None:
             by_host.setdefault(str(r["host"]), []).append(r)
     return by_host

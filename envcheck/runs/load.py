@@ -36,7 +36,8 @@ class Runs:
     inventory: tuple[str, ...] | None = None  # the inventory chosen (None: the run directories named)
 
 
-def _json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
+    """A run's JSON object file; missing, unreadable or not an object: RunDirError naming it."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -51,15 +52,15 @@ def _json(path: Path) -> dict[str, Any]:
 def load_run(path: Path) -> Run:
     if not path.is_dir():
         raise RunDirError.of("error.run_dir_missing", path=path)
-    record = _json(path / "run.json")
+    record = read_json(path / "run.json")
     kind = record.get("kind")
     if kind not in REPORTED:
         raise RunDirError.of("error.run_kind", path=path / "run.json", kind=repr(kind), kinds=", ".join(REPORTED))
     if kind == "check":
-        result = _json(path / "result.json")
+        result = read_json(path / "result.json")
         if not isinstance(result.get("results"), list) or not isinstance(result.get("hosts"), list):
             raise RunDirError.of("error.run_no_lists", path=path / "result.json")
-        facts = tuple(_json(p) for p in sorted((path / "hosts").glob("*.json")))
+        facts = tuple(read_json(p) for p in sorted((path / "hosts").glob("*.json")))
         return Run(path, kind, record, result, facts)
     if kind == "verify" and not isinstance(record.get("tests"), list):
         raise RunDirError.of("error.verify_unfinished", path=path / "run.json")
@@ -117,7 +118,7 @@ def _records(base: Path, kind: str) -> list[tuple[Path, dict[str, Any]]]:
     out = []
     for i, path in enumerate(reversed(list_runs(base, kind))):
         try:
-            out.append((path, _json(path / "run.json")))
+            out.append((path, read_json(path / "run.json")))
         except RunDirError:
             if i == 0:
                 raise
